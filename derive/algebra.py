@@ -1,0 +1,92 @@
+"""Exact zero tests that stay fast on expanded network expressions.
+
+``expand(a − b) == 0`` is sound but expands inside every nested activation
+argument, which blows up with depth.  :func:`is_zero` first replaces each
+function application (σ(z), f'(z), log(…), …), every reciprocal 1/u and
+every root by a fresh symbol, the same symbol for the same node, and expands
+only the polynomial that is left.  That is
+sound: if the difference vanishes with independent atoms it vanishes for
+their actual values (substitution is a ring homomorphism).  It is incomplete
+only where the two sides need an identity between atoms; then the full
+expansion is tried.
+"""
+
+from __future__ import annotations
+
+import sympy
+from sympy.core.function import Application
+
+
+def atomize(
+    expr: sympy.Expr, atoms: dict, opaque=frozenset(), reciprocals: bool = True
+) -> sympy.Expr:
+    """``expr`` with every function application, reciprocal and root replaced
+    by a symbol from ``atoms``, leaving a polynomial."""
+    cache: dict = {}
+
+    def atom(node):
+        result = atoms.get(node)
+        if result is None:
+            result = sympy.Dummy(f"atom{len(atoms)}")
+            atoms[node] = result
+        return result
+
+    def walk(node):
+        known = cache.get(node)
+        if known is not None:
+            return known
+        if isinstance(node, Application) or node in opaque:
+            result = atom(node)
+        elif reciprocals and node.is_Pow and node.exp.is_Integer and node.exp.is_negative:
+            result = atom(sympy.Pow(walk(node.base), -1, evaluate=False)) ** (-node.exp)
+        elif node.is_Pow and not node.exp.is_Integer:
+            result = atom(node)
+        elif node.args and not node.is_Atom:
+            result = node.func(*(walk(arg) for arg in node.args))
+        else:
+            result = node
+        cache[node] = result
+        return result
+
+    return walk(expr)
+
+
+def _expands_to_zero(expr: sympy.Expr) -> bool:
+    return sympy.expand(expr) == 0
+
+
+def _numerator_expands_to_zero(expr: sympy.Expr) -> bool:
+    numerator, _ = sympy.fraction(sympy.together(expr))
+    return sympy.expand(numerator) == 0
+
+
+def is_zero(expr: sympy.Expr, opaque=frozenset()) -> bool:
+    """True when ``expr`` is identically zero by exact algebra.
+
+    Tries, cheapest first: a polynomial in atoms (functions, reciprocals and
+    the ``opaque`` sub-expressions, e.g. a network's pre-activations z, which
+    would otherwise be multiplied out layer into layer); a rational function
+    in the same atoms less the reciprocals; the same without ``opaque``; and
+    finally the expression itself.  Every stage is sound; a later one only
+    runs if the earlier ones could not show zero.  False means "not shown to
+    be zero"; for two derivations built from the same atoms it means they
+    differ.
+    """
+    opaque = frozenset(opaque)
+    stages = [
+        (opaque, True, _expands_to_zero),
+        (opaque, False, _numerator_expands_to_zero),
+    ]
+    if opaque:
+        stages += [
+            (frozenset(), True, _expands_to_zero),
+            (frozenset(), False, _numerator_expands_to_zero),
+        ]
+    for hidden, reciprocals, test in stages:
+        if test(atomize(expr, {}, hidden, reciprocals)):
+            return True
+    return _expands_to_zero(expr) or _numerator_expands_to_zero(expr)
+
+
+def equal(left: sympy.Expr, right: sympy.Expr, opaque=frozenset()) -> bool:
+    return is_zero(left - right, opaque)

@@ -1,0 +1,109 @@
+"""The command line: ``python -m derive --layers N …``.
+
+Input is validated before any work and any writing; an
+:class:`~derive.errors.InputError` becomes one line on stderr and exit
+status 2.  Exit 0 is success.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from derive import __version__
+from derive.errors import InputError
+
+DEFAULT_OUT = "derive-out"
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line, as every other input error."""
+
+    def error(self, message):
+        raise InputError(message)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="derive",
+        description=(
+            "Derive the gradients of a fully connected network symbolically, both by "
+            "the expanded chain rule and by the δ recursion, print them and write "
+            "derivation.json."
+        ),
+        epilog="Exit status: 0 success, 1 a claim or proof failed, 2 bad input.",
+    )
+    parser.add_argument("--version", action="version", version=f"derive {__version__}")
+    parser.add_argument(
+        "--layers",
+        metavar="N",
+        help="number of weight layers L ≥ 1 (default 2, the seed's network)",
+    )
+    parser.add_argument(
+        "--widths", metavar="n0,…,nL", help="units per layer, inputs first (default 2,3,…,3,2)"
+    )
+    parser.add_argument(
+        "--activation",
+        metavar="NAME|EXPR",
+        help="sigmoid (default), tanh, relu, softplus, identity; a comma list, one per "
+        "layer; or an expression in x such as 'x/(1+abs(x))'",
+    )
+    parser.add_argument(
+        "--loss",
+        metavar="NAME|EXPR",
+        help="mse = ½Σ(ŷ−y)² (default), bce, or a per-output expression of yhat and y",
+    )
+    parser.add_argument(
+        "--notation",
+        default="layer",
+        metavar="layer|xigua",
+        help="layer: w^l_jk, δ^l_j (any depth); xigua: the watermelon book's v_ih, w_hj, "
+        "γ_h, θ_j, g_j, e_h (--layers 2)",
+    )
+    parser.add_argument(
+        "--no-bias", dest="bias", action="store_false", help="no biases (the seed's formulas)"
+    )
+    parser.add_argument(
+        "--out", metavar="DIR", default=DEFAULT_OUT, help="output folder (default derive-out)"
+    )
+    return parser
+
+
+def run(argv: list[str]) -> int:
+    from derive import export, naming, output, report
+    from derive.gradients import Derivation, expanded_chain_rule
+    from derive.model import Network
+    from derive.presentation import Presentation
+    from derive.spec import parse_spec
+
+    args = _parser().parse_args(argv)
+    notation = naming.notation(args.notation)
+    spec = parse_spec(args.layers, args.widths, args.activation, args.loss, args.bias)
+    notation.check_depth(spec.depth)
+    out = Path(args.out)
+    output.check_writable(out)
+
+    notes = []
+    if args.widths is None:
+        notes.append(f"widths {','.join(map(str, spec.widths))} (default; choose with --widths)")
+    derivation = Derivation(Network(spec, bias_sign=notation.bias_sign))
+    presentation = Presentation(derivation, notation)
+    expanded = expanded_chain_rule(derivation)
+    doc = export.document(derivation, presentation, expanded, [])
+    target = out / "derivation.json"
+    output.write_files(out, {"derivation.json": export.dumps(doc)})
+    sys.stdout.write(report.render_report(presentation, expanded, notes, [str(target)]))
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    try:
+        return run(argv)
+    except InputError as error:
+        print(f"derive: error: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("derive: interrupted", file=sys.stderr)
+        return 130

@@ -1,0 +1,224 @@
+"""Both derivations of every gradient.
+
+(a) **The expanded chain rule**: differentiate the expanded loss E(x, y, θ)
+    directly with respect to each parameter.  :func:`differentiate` applies the
+    elementary rules (sum, product, power, chain rule through each function's
+    own derivative) once per shared sub-expression, so its cost is linear in
+    the size of the DAG; ``sympy.diff`` applies the same rules but revisits a
+    shared node once per path (exponential in depth; see BENCHMARKING.md).
+    The results are the same expressions up to SymPy's ordering of terms; the
+    tests check that against ``sympy.diff``.
+
+(b) **The δ recursion**: δ^L_j = ∂ℓ/∂ŷ(a^L_j, y_j) · f_L'(z^L_j),
+    δ^l_j = f_l'(z^l_j) Σ_k w^{l+1}_kj δ^{l+1}_k, ∂E/∂w^l_jk = δ^l_j a^{l−1}_k,
+    ∂E/∂b^l_j = δ^l_j — written in the layered symbols, and expanded into an
+    expression of the parameters by substituting the recursion and the forward
+    pass.
+
+That (a) equals (b) is what the proofs establish; this module only builds
+the two sides.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+import sympy
+from sympy.core.function import Application
+
+from derive.model import Network
+
+
+def differentiate(expr: sympy.Expr, variable: sympy.Symbol, cache: dict | None = None):
+    """∂expr/∂variable by the elementary rules, each shared node visited once.
+
+    Handles Add, Mul, Pow and any function whose ``fdiff`` SymPy knows.
+    Anything else raises ``TypeError`` naming the node: a missing rule is an
+    error, not a silent zero.  ``cache`` may be shared between calls for the
+    same variable.  (``Basic.has`` would walk the DAG as a tree, so whether a
+    node depends on ``variable`` is memoised too.)
+    """
+    memo = {} if cache is None else cache
+    depends: dict = {}
+
+    def depends_on(node) -> bool:
+        known = depends.get(node)
+        if known is None:
+            known = node == variable or any(depends_on(arg) for arg in node.args)
+            depends[node] = known
+        return known
+
+    def walk(node):
+        known = memo.get(node)
+        if known is not None:
+            return known
+        if not depends_on(node):
+            result = sympy.S.Zero
+        elif node == variable:
+            result = sympy.S.One
+        elif node.is_Add:
+            result = sympy.Add(*(walk(term) for term in node.args))
+        elif node.is_Mul:
+            factors = node.args
+            result = sympy.Add(
+                *(
+                    sympy.Mul(*factors[:i], walk(factor), *factors[i + 1 :])
+                    for i, factor in enumerate(factors)
+                    if depends_on(factor)
+                )
+            )
+        elif node.is_Pow and not depends_on(node.exp):
+            base, exponent = node.args
+            result = exponent * base ** (exponent - 1) * walk(base)
+        elif node.is_Pow:
+            result = walk(sympy.exp(node.exp * sympy.log(node.base)))
+        elif isinstance(node, Application):  # functions, and Max/Min
+            result = sympy.Add(
+                *(
+                    node.fdiff(i) * walk(argument)
+                    for i, argument in enumerate(node.args, start=1)
+                    if depends_on(argument)
+                )
+            )
+        else:
+            raise TypeError(f"no differentiation rule for {type(node).__name__}: {node}")
+        memo[node] = result
+        return result
+
+    return walk(expr)
+
+
+@dataclass(frozen=True)
+class Gradient:
+    """Both derivations of ∂E/∂p for one scalar parameter p."""
+
+    parameter: sympy.Symbol
+    delta_form: sympy.Expr
+    """In layered symbols: δ^l_j a^{l−1}_k for a weight, ±δ^l_j for a bias."""
+
+
+class Derivation:
+    """The gradients of one network, in both forms, per scalar and per layer."""
+
+    def __init__(self, network: Network):
+        self.network = network
+
+    # -- (b) the δ recursion in layered symbols --------------------------------
+
+    def activation_derivative(self, layer: int, unit: int, through_output: bool = True):
+        """f_l'(z^l_j), through a^l_j where the activation has such a form."""
+        activation = self.network.spec.activation(layer)
+        if through_output:
+            via_output = activation.derivative_from_output(self.network.a[layer][unit - 1])
+            if via_output is not None:
+                return via_output
+        return activation.derivative_at(self.network.z[layer][unit - 1])
+
+    def loss_derivative(self, unit: int) -> sympy.Expr:
+        """∂E/∂a^L_j = ∂ℓ/∂ŷ at (a^L_j, y_j)."""
+        net = self.network
+        return net.spec.loss.derivative_at(net.a[net.depth][unit - 1], net.y[unit - 1])
+
+    def delta_definition(self, layer: int, unit: int, through_output: bool = True):
+        """The right-hand side of the δ recursion for δ^l_j, in layered symbols."""
+        net = self.network
+        slope = self.activation_derivative(layer, unit, through_output)
+        if layer == net.depth:
+            return self.loss_derivative(unit) * slope
+        above = layer + 1
+        total = sympy.Add(
+            *(
+                net.weights[above][k][unit - 1] * net.delta[above][k]
+                for k in range(net.width(above))
+            )
+        )
+        return slope * total
+
+    def gradient(self, parameter: sympy.Symbol) -> Gradient:
+        """∂E/∂p in δ form: δ^l_j a^{l−1}_k for w^l_jk, (±1)·δ^l_j for b^l_j."""
+        role = self.network.roles[parameter]
+        delta = self.network.delta[role.layer][role.indices[0] - 1]
+        if role.kind == "w":
+            below = self.network.a[role.layer - 1][role.indices[1] - 1]
+            return Gradient(parameter, delta * below)
+        if role.kind == "b":
+            return Gradient(parameter, self.network.bias_sign * delta)
+        raise ValueError(f"{parameter} is not a parameter")
+
+    # -- (b) expanded into an expression of the parameters ---------------------
+
+    @cached_property
+    def deltas_expanded(self) -> dict[sympy.Symbol, sympy.Expr]:
+        """Every δ^l_j as an expression of x, y and the parameters, top-down,
+        so each layer's δ shares the δ's of the layer above.
+
+        Activation derivatives are taken at z here, not through the output:
+        the expansion then consists of the same atoms as the directly
+        differentiated loss, and the output forms (σ' = σ(1 − σ), …) stay
+        separate, individually checked facts of the registry.
+        """
+        net = self.network
+        values: dict[sympy.Symbol, sympy.Expr] = {}
+        for layer in range(net.depth, 0, -1):
+            for unit in range(1, net.width(layer) + 1):
+                local = self.delta_definition(layer, unit, through_output=False)
+                expanded = net.expand_layers(local).xreplace(values)
+                values[net.delta[layer][unit - 1]] = expanded
+        return values
+
+    def delta_form_expanded(self, parameter: sympy.Symbol) -> sympy.Expr:
+        """The δ-form gradient with δ, a and z replaced by their expansions."""
+        local = self.gradient(parameter).delta_form
+        return self.network.expand_layers(local.xreplace(self.deltas_expanded))
+
+    # -- (a) the expanded chain rule -------------------------------------------
+
+    def expanded_gradient(self, parameter: sympy.Symbol) -> sympy.Expr:
+        """∂E/∂p by differentiating the expanded loss directly."""
+        return differentiate(self.network.loss_expanded, parameter)
+
+
+def expanded_chain_rule_cost(widths) -> int:
+    """How many input-to-loss paths the expanded derivatives walk in total.
+
+    ∂E/∂w^l_jk of the expanded loss is a sum with one term per path from
+    unit j of layer l to the outputs: n_{l+1}·…·n_L terms.  Summed over the
+    n_l·n_{l−1} weights of every layer, this is the size of the expanded
+    chain rule written out, and what it costs to print, store or expand it.
+    """
+    depth = len(widths) - 1
+    total = 0
+    paths = 1
+    for layer in range(depth, 0, -1):
+        total += widths[layer] * (widths[layer - 1] + 1) * paths
+        paths *= widths[layer]
+    return total
+
+
+EXPANDED_PARAMETER_LIMIT = 200
+"""Above this many parameters the expanded chain rule is skipped.  Each
+derivative walks the whole expanded loss once, so the total cost grows with
+(parameters)²: 150 parameters take ≈ 2 s, 576 (depth 8 × width 8) ≈ 35 s."""
+
+
+@dataclass(frozen=True)
+class ExpandedChainRule:
+    """∂E/∂p of the expanded loss for every parameter, or why it was skipped."""
+
+    gradients: dict
+    skipped: str | None = None
+
+
+def expanded_chain_rule(derivation: Derivation, limit: int = EXPANDED_PARAMETER_LIMIT):
+    network = derivation.network
+    count = network.spec.parameter_count
+    if count > limit:
+        paths = expanded_chain_rule_cost(network.spec.widths)
+        return ExpandedChainRule(
+            {},
+            f"expanded chain rule skipped: {count} parameters (limit {limit}); differentiating "
+            f"the expanded loss costs about parameters × network size, and written out it "
+            f"would have {paths:,} path terms. The δ form above holds for every parameter.",
+        )
+    return ExpandedChainRule({p: derivation.expanded_gradient(p) for p in network.parameters()})

@@ -1,0 +1,166 @@
+"""The δ recursion with symbolic indices: index form and matrix form.
+
+Index form uses SymPy ``Indexed`` objects whose first index is the layer:
+``w[l, j, k]`` is w^l_jk, ``delta[l + 1, k]`` is δ^{l+1}_k, and sums run to the
+symbolic width ``n[l + 1]``.  One equation covers every unit of every layer it
+is stated for; :func:`instantiate` turns it into the scalar equation of one
+unit, in the model's own symbols, which is how the tests tie the two forms
+together.
+
+Matrix form restates the same rules per layer with matrix symbols:
+δ^L = D^L ∇E, δ^l = D^l (W^{l+1})ᵀ δ^{l+1}, ∂E/∂W^l = δ^l (a^{l−1})ᵀ,
+∂E/∂b^l = δ^l, where D^l = diag(f_l'(z^l)).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sympy
+
+from derive.model import Network
+
+LAYER = sympy.Symbol("l", integer=True, positive=True)
+J = sympy.Symbol("j", integer=True, positive=True)
+K = sympy.Symbol("k", integer=True, positive=True)
+E = sympy.Symbol("E")
+
+increment = sympy.Function("Delta")
+"""Δp, the gradient-descent update of a parameter p (printed as Δp)."""
+
+w = sympy.IndexedBase("w")
+b = sympy.IndexedBase("b")
+z = sympy.IndexedBase("z")
+a = sympy.IndexedBase("a")
+y = sympy.IndexedBase("y")
+delta = sympy.IndexedBase("delta")
+n = sympy.IndexedBase("n")
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One equation of the recursion and the layers it is stated for."""
+
+    name: str
+    equation: sympy.Eq
+    layers: tuple[int, ...]
+
+
+def _slope(network: Network, layer_index, layer_number: int) -> sympy.Expr:
+    """f_l'(z^l_j) in index form, through a^l_j where the activation allows."""
+    activation = network.spec.activation(layer_number)
+    through_output = activation.derivative_from_output(a[layer_index, J])
+    if through_output is not None:
+        return through_output
+    return activation.derivative_at(z[layer_index, J])
+
+
+def _group_by_activation(network: Network, layers) -> list[tuple[int, ...]]:
+    groups: dict[str, list[int]] = {}
+    for layer in layers:
+        groups.setdefault(network.spec.activation(layer).name, []).append(layer)
+    return [tuple(group) for group in groups.values()]
+
+
+def rules(network: Network) -> list[Rule]:
+    """The recursion in index form: output δ, hidden δ (one rule per distinct
+    hidden activation), weight gradient and bias gradient."""
+    depth = network.depth
+    loss = network.spec.loss
+    output = sympy.Eq(
+        delta[depth, J],
+        loss.derivative_at(a[depth, J], y[J]) * _slope(network, depth, depth),
+        evaluate=False,
+    )
+    result = [Rule("output delta", output, (depth,))]
+    for group in _group_by_activation(network, range(depth - 1, 0, -1)):
+        hidden = sympy.Eq(
+            delta[LAYER, J],
+            _slope(network, LAYER, group[0])
+            * sympy.Sum(w[LAYER + 1, K, J] * delta[LAYER + 1, K], (K, 1, n[LAYER + 1])),
+            evaluate=False,
+        )
+        result.append(Rule("hidden delta", hidden, group))
+    every_layer = tuple(range(1, depth + 1))
+    weight = sympy.Eq(
+        sympy.Derivative(E, w[LAYER, J, K]), delta[LAYER, J] * a[LAYER - 1, K], evaluate=False
+    )
+    result.append(Rule("weight gradient", weight, every_layer))
+    if network.spec.bias:
+        bias = sympy.Eq(
+            sympy.Derivative(E, b[LAYER, J]), network.bias_sign * delta[LAYER, J], evaluate=False
+        )
+        result.append(Rule("bias gradient", bias, every_layer))
+    return result
+
+
+def instantiate(network: Network, expr: sympy.Expr, layer: int, unit: int, other: int = 1):
+    """``expr`` at layer l, unit j (and k = ``other``), sums written out, in the
+    model's scalar symbols."""
+    widths = {n[i]: network.width(i) for i in range(network.depth + 1)}
+    concrete = expr.subs({LAYER: layer}).subs({J: unit, K: other})
+    concrete = concrete.xreplace(widths)
+    concrete = concrete.replace(lambda node: isinstance(node, sympy.Sum), lambda node: node.doit())
+    return concrete.replace(
+        lambda node: isinstance(node, sympy.Indexed), lambda node: _scalar(network, node)
+    )
+
+
+def _scalar(network: Network, node: sympy.Indexed) -> sympy.Symbol:
+    kind = node.base.name
+    indices = [int(i) for i in node.indices]
+    if kind == "y":
+        return network.y[indices[0] - 1]
+    if kind == "w":
+        return network.weights[indices[0]][indices[1] - 1][indices[2] - 1]
+    if kind == "b":
+        return network.biases[indices[0]][indices[1] - 1]
+    table = {"z": network.z, "a": network.a, "delta": network.delta}[kind]
+    return table[indices[0]][indices[1] - 1]
+
+
+@dataclass(frozen=True)
+class MatrixRules:
+    """The recursion for one layer as matrix expressions."""
+
+    layer: int
+    delta: sympy.Eq
+    weight_gradient: sympy.Eq
+    bias_gradient: sympy.Eq | None
+
+
+def matrix_symbols(network: Network, layer: int) -> dict[str, sympy.MatrixSymbol]:
+    rows = network.width(layer)
+    below = network.width(layer - 1)
+    names = {
+        "W": sympy.MatrixSymbol(f"W{layer}", rows, below),
+        "delta": sympy.MatrixSymbol(f"delta{layer}", rows, 1),
+        "a_below": sympy.MatrixSymbol(f"a{layer - 1}", below, 1),
+        "D": sympy.MatrixSymbol(f"D{layer}", rows, rows),
+        "dW": sympy.MatrixSymbol(f"dE/dW{layer}", rows, below),
+        "db": sympy.MatrixSymbol(f"dE/db{layer}", rows, 1),
+    }
+    if layer == network.depth:
+        names["grad"] = sympy.MatrixSymbol("grad_E", rows, 1)
+    else:
+        names["W_above"] = sympy.MatrixSymbol(f"W{layer + 1}", network.width(layer + 1), rows)
+        names["delta_above"] = sympy.MatrixSymbol(f"delta{layer + 1}", network.width(layer + 1), 1)
+    return names
+
+
+def matrix_rules(network: Network, layer: int) -> MatrixRules:
+    """δ^l, ∂E/∂W^l and ∂E/∂b^l for one layer, D^l = diag(f_l'(z^l))."""
+    s = matrix_symbols(network, layer)
+    if layer == network.depth:
+        rhs = s["D"] * s["grad"]
+    else:
+        rhs = s["D"] * s["W_above"].T * s["delta_above"]
+    bias = None
+    if network.spec.bias:
+        bias = sympy.Eq(s["db"], network.bias_sign * s["delta"], evaluate=False)
+    return MatrixRules(
+        layer,
+        sympy.Eq(s["delta"], rhs, evaluate=False),
+        sympy.Eq(s["dW"], s["delta"] * s["a_below"].T, evaluate=False),
+        bias,
+    )

@@ -1,0 +1,183 @@
+"""Notations: how each quantity of the one model is named.
+
+A notation maps a quantity — its kind, its layer and its unit indices, which
+may be numbers or index letters — to a display name in Unicode or LaTeX.  It
+never changes the mathematics, with one exception that is the notation's own
+convention and is therefore declared here: the watermelon book subtracts
+thresholds (z = Wa − θ) and names the negated δ's (g_j = −δ²_j,
+e_h = −δ¹_h).  :attr:`Notation.bias_sign` and :attr:`Notation.delta_sign`
+carry those conventions to the model and to the printed formulas.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from derive.errors import InputError
+
+_SUPERSCRIPT = str.maketrans("0123456789+-=()ln", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ˡⁿ")
+_SUBSCRIPT = str.maketrans("0123456789+-=()aehijklmnopstx", "₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎ₐₑₕᵢⱼₖₗₘₙₒₚₛₜₓ")
+_SUPERSCRIPT_CHARS = set("0123456789+-=()ln")
+_SUBSCRIPT_CHARS = set("0123456789+-=()aehijklmnopstx")
+
+
+def superscript(text: str) -> str:
+    """Unicode superscript where every character has one, else ``^(text)``."""
+    if set(text) <= _SUPERSCRIPT_CHARS:
+        return text.translate(_SUPERSCRIPT)
+    return f"^({text})"
+
+
+def subscript(text: str) -> str:
+    """Unicode subscript where every character has one, else ``_(text)``."""
+    if set(text) <= _SUBSCRIPT_CHARS:
+        return text.translate(_SUBSCRIPT)
+    return f"_({text})"
+
+
+def _join(indices: tuple[str, ...]) -> str:
+    """Single-character indices run together (jk); longer ones get commas."""
+    if all(len(i) == 1 for i in indices):
+        return "".join(indices)
+    return ",".join(indices)
+
+
+@dataclass(frozen=True)
+class Name:
+    """A quantity's name: a base letter, an optional layer, unit indices."""
+
+    unicode_base: str
+    latex_base: str
+    indices: tuple[str, ...] = ()
+    layer: str | None = None
+    compound: bool = False
+    """True when the name is an expression (α_h − γ_h) that needs parentheses
+    inside a product."""
+
+    def unicode(self) -> str:
+        text = self.unicode_base
+        if self.layer is not None:
+            text += superscript(self.layer)
+        if self.indices:
+            text += subscript(_join(self.indices))
+        return text
+
+    def latex(self) -> str:
+        text = self.latex_base
+        if self.layer is not None:
+            text += "^{" + self.layer + "}"
+        if self.indices:
+            text += "_{" + _join(self.indices) + "}"
+        return text
+
+
+class Notation:
+    """Base class: a named convention for the network's quantities."""
+
+    name = ""
+    bias_sign = 1
+    delta_sign = 1
+    loss_name = "E"
+    unit_letters: dict[int, str] | None = None
+    """Index letter for the units of each layer, where the notation fixes them
+    (the watermelon book: i inputs, h hidden, j outputs); None keeps j, k."""
+
+    def check_depth(self, depth: int) -> None:
+        """Raise InputError where the notation cannot name a network of this depth."""
+
+    def name_of(self, kind: str, layer: str | None, indices: tuple[str, ...]) -> Name:
+        raise NotImplementedError
+
+
+class LayerNotation(Notation):
+    """w^l_jk, b^l_j, z^l_j, a^l_j, δ^l_j for a network of any depth."""
+
+    name = "layer"
+    _BASES = {
+        "x": ("x", "x"),
+        "y": ("y", "y"),
+        "w": ("w", "w"),
+        "b": ("b", "b"),
+        "z": ("z", "z"),
+        "a": ("a", "a"),
+        "delta": ("δ", r"\delta"),
+    }
+
+    def name_of(self, kind, layer, indices):
+        if kind == "n":
+            return Name("n", "n", (layer,))
+        if kind == "a" and layer == "0":
+            kind, layer = "x", None
+        unicode_base, latex_base = self._BASES[kind]
+        return Name(unicode_base, latex_base, tuple(indices), layer)
+
+
+class XiguaNotation(Notation):
+    """The watermelon book's names for one hidden layer (§5.3 of Zhou's
+    *Machine Learning*): inputs x_i, v_ih, thresholds γ_h and θ_j, hidden
+    outputs b_h, w_hj, outputs ŷ_j, and g_j = −δ²_j, e_h = −δ¹_h."""
+
+    name = "xigua"
+    bias_sign = -1
+    delta_sign = -1
+    loss_name = "E_k"
+    unit_letters = {0: "i", 1: "h", 2: "j"}
+
+    def check_depth(self, depth):
+        if depth != 2:
+            raise InputError(
+                f"--notation xigua names the one-hidden-layer network only (--layers 2), "
+                f"not --layers {depth}"
+            )
+
+    def name_of(self, kind, layer, indices):
+        indices = tuple(indices)
+        level = None if layer is None else int(layer) if str(layer).isdigit() else None
+        if kind == "x" or (kind == "a" and level == 0):
+            return Name("x", "x", indices)
+        if kind == "y":
+            return Name("y", "y", indices)
+        if kind == "w" and level == 1:
+            return Name("v", "v", indices[::-1])
+        if kind == "w" and level == 2:
+            return Name("w", "w", indices[::-1])
+        if kind == "b" and level == 1:
+            return Name("γ", r"\gamma", indices)
+        if kind == "b" and level == 2:
+            return Name("θ", r"\theta", indices)
+        if kind == "z" and level == 1:
+            return Name(
+                "α" + subscript(_join(indices)) + " − γ",
+                r"\alpha_{" + _join(indices) + r"} - \gamma",
+                indices,
+                compound=True,
+            )
+        if kind == "z" and level == 2:
+            return Name(
+                "β" + subscript(_join(indices)) + " − θ",
+                r"\beta_{" + _join(indices) + r"} - \theta",
+                indices,
+                compound=True,
+            )
+        if kind == "a" and level == 1:
+            return Name("b", "b", indices)
+        if kind == "a" and level == 2:
+            return Name("ŷ", r"\hat{y}", indices)
+        if kind == "delta" and level == 1:
+            return Name("e", "e", indices)
+        if kind == "delta" and level == 2:
+            return Name("g", "g", indices)
+        if kind == "n":
+            return Name({"0": "d", "1": "q", "2": "l"}.get(str(layer), "n"), "n")
+        raise ValueError(f"xigua notation has no name for {kind} in layer {layer}")
+
+
+NOTATIONS = {notation.name: notation for notation in (LayerNotation(), XiguaNotation())}
+
+
+def notation(name: str) -> Notation:
+    try:
+        return NOTATIONS[name]
+    except KeyError:
+        known = ", ".join(NOTATIONS)
+        raise InputError(f"unknown notation {name!r} (known: {known})") from None

@@ -1,0 +1,48 @@
+"""The output folder: checked before any work, written all at once.
+
+Bad input must leave nothing behind, and a failure half-way must not leave a
+half-written file where a good one was: the folder is checked up front
+(without creating it), and each file is written to a temporary name and
+renamed into place.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from derive.errors import InputError
+
+
+def check_writable(folder: Path) -> None:
+    """Raise InputError unless ``folder`` exists as a writable directory or
+    can be created; creates nothing."""
+    if folder.exists():
+        if not folder.is_dir():
+            raise InputError(f"--out {folder}: exists and is not a folder")
+        if not os.access(folder, os.W_OK | os.X_OK):
+            raise InputError(f"--out {folder}: folder is not writable")
+        return
+    parent = folder.parent
+    while not parent.exists():
+        parent = parent.parent
+    if not parent.is_dir():
+        raise InputError(f"--out {folder}: {parent} is a file, not a folder")
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise InputError(f"--out {folder}: cannot create it, {parent} is not writable")
+
+
+def write_files(folder: Path, files: dict[str, str]) -> list[Path]:
+    """Write every file (name → text) into ``folder`` atomically, one by one."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        written = []
+        for name, text in files.items():
+            target = folder / name
+            temporary = folder / f".{name}.tmp"
+            temporary.write_text(text, encoding="utf-8")
+            os.replace(temporary, target)
+            written.append(target)
+        return written
+    except OSError as error:
+        raise InputError(f"--out {folder}: {error.strerror or error}") from None

@@ -1,0 +1,238 @@
+"""Which formulas a reader sees, in which notation, in which order.
+
+The terminal report, derivation.json and (later) the LaTeX write-up all show
+the same formulas; this module chooses them once, as SymPy equations, and
+applies the notation's conventions (the watermelon book's g = −δ² and
+e = −δ¹, its index letters, its symbolic widths d, q, l).  Printers then turn
+each equation into text; nothing here formats strings.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import sympy
+
+from derive import indexed, registry
+from derive.gradients import Derivation
+from derive.indexed import LAYER, J, K, a, b, n, w, y, z  # noqa: F401
+from derive.model import Network
+from derive.naming import Notation
+
+ETA = sympy.Symbol("eta", positive=True)
+"""The learning rate η."""
+
+LOSS_TERM = sympy.Symbol("ell")
+"""ℓ(ŷ, y), one output unit's share of the loss."""
+
+
+@dataclass(frozen=True)
+class Formula:
+    """One displayed equation and the range it holds for (e.g. "l = 1..2")."""
+
+    equation: sympy.Eq
+    where: str = ""
+
+
+@dataclass
+class Section:
+    title: str
+    formulas: list[Formula] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+def _units(network: Network, notation: Notation, layer: int, letter: sympy.Symbol) -> str:
+    return f"{_letter(notation, layer, letter)} = 1..{network.width(layer)}"
+
+
+def _letter(notation: Notation, layer: int, default: sympy.Symbol) -> str:
+    if notation.unit_letters is None:
+        return default.name
+    return notation.unit_letters[layer]
+
+
+def _layer_letters(network: Network, notation: Notation, layer: int, other_layer: int):
+    """Substitution of J and K by the notation's letters for a concrete layer."""
+    if notation.unit_letters is None:
+        return {}
+    mapping = {J: sympy.Symbol(notation.unit_letters[layer], integer=True, positive=True)}
+    if 0 <= other_layer <= network.depth:
+        mapping[K] = sympy.Symbol(notation.unit_letters[other_layer], integer=True, positive=True)
+    return mapping
+
+
+def tidy_signs(expr: sympy.Expr) -> sympy.Expr:
+    """Move minus signs where a reader expects them, without changing the value:
+    Σ(−x) becomes −Σ x, and −(ŷ − y)·… becomes (y − ŷ)·… ."""
+    expr = expr.replace(
+        lambda node: isinstance(node, sympy.Sum) and node.function.could_extract_minus_sign(),
+        lambda node: -sympy.Sum(-node.function, *node.limits),
+    )
+
+    def flip(node):
+        coefficient, rest = node.as_coeff_Mul()
+        factors = list(sympy.Mul.make_args(rest))
+        sums = [i for i, factor in enumerate(factors) if factor.is_Add]
+        if not sums:
+            return node
+        # Prefer the factor with the target in it: −(ŷ − y) reads as (y − ŷ).
+        sums.sort(key=lambda i: not factors[i].has(y))
+        factors[sums[0]] = -factors[sums[0]]
+        return sympy.Mul(-coefficient, *factors)
+
+    return expr.replace(
+        lambda node: node.is_Mul and node.as_coeff_Mul()[0].is_negative,
+        flip,
+    )
+
+
+class Presentation:
+    """The formulas of one derivation in one notation."""
+
+    def __init__(self, derivation: Derivation, notation: Notation):
+        notation.check_depth(derivation.network.depth)
+        self.derivation = derivation
+        self.network = derivation.network
+        self.notation = notation
+
+    # -- helpers -----------------------------------------------------------------
+
+    def _concrete(self, expr, layer: int, other_layer: int):
+        """``expr`` at a concrete layer, with the notation's letters and widths."""
+        result = expr.subs(LAYER, layer)
+        result = result.xreplace(_layer_letters(self.network, self.notation, layer, other_layer))
+        if self.notation.unit_letters is None:
+            widths = {n[i]: self.network.width(i) for i in range(self.network.depth + 1)}
+            result = result.xreplace(widths)
+        return result
+
+    def _signed(self, expr):
+        """Rewrite δ as the notation's named quantity (g = −δ in the book)."""
+        sign = self.notation.delta_sign
+        if sign == 1:
+            return expr
+        return expr.replace(
+            lambda node: isinstance(node, sympy.Indexed) and node.base.name == "delta",
+            lambda node: sign * node,
+        )
+
+    def _delta_equation(self, equation: sympy.Eq) -> sympy.Eq:
+        sign = self.notation.delta_sign
+        return sympy.Eq(equation.lhs, tidy_signs(sign * self._signed(equation.rhs)), evaluate=False)
+
+    # -- sections ----------------------------------------------------------------
+
+    def forward(self) -> Section:
+        net = self.network
+        section = Section("Forward pass")
+        for layer in range(1, net.depth + 1):
+            below = layer - 1
+            total = sympy.Sum(w[layer, J, K] * a[below, K], (K, 1, n[below]))
+            if net.spec.bias:
+                total = total + net.bias_sign * b[layer, J]
+            total = self._concrete(total, layer, below)
+            activation = net.spec.activation(layer)
+            if self.notation.name_of("z", str(layer), ("j",)).compound:
+                rhs = activation.at(total)
+            else:
+                unit_z = self._concrete(z[layer, J], layer, below)
+                section.formulas.append(Formula(sympy.Eq(unit_z, total, evaluate=False)))
+                rhs = activation.at(unit_z)
+            lhs = self._concrete(a[layer, J], layer, below)
+            section.formulas.append(
+                Formula(sympy.Eq(lhs, rhs, evaluate=False), _units(net, self.notation, layer, J))
+            )
+        return section
+
+    def loss(self) -> Section:
+        net = self.network
+        letter = self._concrete(J, net.depth, net.depth)
+        term = net.spec.loss.at(self._concrete(a[net.depth, J], net.depth, net.depth), y[letter])
+        bound = self._concrete(n[net.depth], net.depth, net.depth)
+        total = sympy.Sum(term, (letter, 1, bound))
+        section = Section(f"Loss ({net.spec.loss.name}, one sample)")
+        section.formulas.append(Formula(sympy.Eq(indexed.E, total, evaluate=False)))
+        section.formulas.append(Formula(sympy.Eq(LOSS_TERM, net.spec.loss.term, evaluate=False)))
+        derivative = sympy.Derivative(LOSS_TERM, registry.YHAT)
+        section.formulas.append(
+            Formula(sympy.Eq(derivative, net.spec.loss.derivative, evaluate=False))
+        )
+        return section
+
+    def activations(self) -> Section:
+        section = Section("Activation derivatives")
+        seen = []
+        for activation in self.network.spec.activations:
+            if activation in seen:
+                continue
+            seen.append(activation)
+            derivative = sympy.Derivative(activation.expr, registry.X)
+            section.formulas.append(
+                Formula(sympy.Eq(derivative, activation.derivative, evaluate=False))
+            )
+            through_output = activation.derivative_from_output(registry.A)
+            if through_output is not None and activation.name != "identity":
+                section.notes.append(
+                    f"{activation.name}: written through its output a = {activation.name}(x)"
+                )
+                section.formulas.append(
+                    Formula(
+                        sympy.Eq(activation.derivative, through_output, evaluate=False),
+                        f"a = {activation.name}(x)",
+                    )
+                )
+        return section
+
+    def index_form(self) -> Section:
+        """The recursion with a symbolic layer l (layer notation only)."""
+        net = self.network
+        section = Section("δ recursion, index form")
+        for rule in indexed.rules(net):
+            layers = ", ".join(map(str, rule.layers))
+            section.formulas.append(
+                Formula(rule.equation, f"l = {layers}" if rule.name != "output delta" else "")
+            )
+        return section
+
+    def per_layer(self) -> Section:
+        """Every rule at every concrete layer, in the notation's names."""
+        net = self.network
+        section = Section("δ recursion and gradients, layer by layer")
+        by_name = {}
+        for rule in indexed.rules(net):
+            for layer in rule.layers:
+                by_name[(rule.name, layer)] = rule.equation
+        for layer in range(net.depth, 0, -1):
+            name = "output delta" if layer == net.depth else "hidden delta"
+            above = layer + 1
+            delta_eq = self._concrete(by_name[(name, layer)], layer, above)
+            section.formulas.append(
+                Formula(self._delta_equation(delta_eq), _units(net, self.notation, layer, J))
+            )
+            for rule_name in ("weight gradient", "bias gradient"):
+                if (rule_name, layer) not in by_name:
+                    continue
+                equation = self._concrete(by_name[(rule_name, layer)], layer, layer - 1)
+                gradient = self._signed(equation.rhs)
+                section.formulas.append(Formula(sympy.Eq(equation.lhs, gradient, evaluate=False)))
+                parameter = equation.lhs.variables[0]
+                section.formulas.append(
+                    Formula(
+                        sympy.Eq(
+                            indexed.increment(parameter),
+                            sympy.expand(-ETA * gradient),
+                            evaluate=False,
+                        )
+                    )
+                )
+        return section
+
+    def matrix_form(self) -> Section:
+        section = Section("Matrix form (D^l = diag(f_l'(z^l)))")
+        for layer in range(self.network.depth, 0, -1):
+            rules = indexed.matrix_rules(self.network, layer)
+            section.formulas.append(Formula(rules.delta))
+            section.formulas.append(Formula(rules.weight_gradient))
+            if rules.bias_gradient is not None:
+                section.formulas.append(Formula(rules.bias_gradient))
+        return section

@@ -1,0 +1,223 @@
+"""Activations and losses, as data.
+
+Every activation is one :class:`Activation` entry: its value as an expression
+of the variable :data:`X`, its derivative, and (where one exists) the
+derivative written through the activation's own output :data:`A`, the form the
+seed uses (σ' = σ(1 − σ)).  Losses are per-output terms ℓ(ŷ, y) summed over the
+output units.  Supported names are read off these tables and nowhere else.
+
+Sigmoid, ReLU and softplus are SymPy functions with their derivative rule
+attached rather than formulas through ``exp``: differentiation then stays
+small (σ' is σ(1 − σ), not a quotient of exponentials), and printers can emit
+overflow-free numerical forms for them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import sympy
+
+from derive.errors import InputError
+from derive.parsing import Vocabulary, parse_expression
+
+X = sympy.Symbol("x", real=True)
+"""The variable of every activation expression."""
+
+A = sympy.Symbol("a", real=True)
+"""The activation's output, for derivatives written in terms of it."""
+
+YHAT = sympy.Symbol("yhat", real=True)
+Y = sympy.Symbol("y", real=True)
+"""The prediction and target of one output unit, for loss terms."""
+
+
+class sigmoid(sympy.Function):
+    """The logistic function 1/(1 + e^(−x)); its derivative is σ(1 − σ)."""
+
+    def fdiff(self, argindex=1):
+        value = sigmoid(self.args[0])
+        return value * (1 - value)
+
+    @classmethod
+    def eval(cls, arg):
+        if arg.is_zero:
+            return sympy.S.Half
+
+    def _eval_rewrite_as_exp(self, arg, **kwargs):
+        return 1 / (1 + sympy.exp(-arg))
+
+    def _eval_evalf(self, precision):
+        return self.rewrite(sympy.exp)._eval_evalf(precision)
+
+    def _eval_is_real(self):
+        return self.args[0].is_real
+
+
+class relu(sympy.Function):
+    """max(0, x); its derivative is the step H(x) with H(0) = 0."""
+
+    def fdiff(self, argindex=1):
+        return sympy.Heaviside(self.args[0], 0)
+
+    @classmethod
+    def eval(cls, arg):
+        if arg.is_number and arg.is_real:
+            return sympy.Max(0, arg)
+
+    def _eval_rewrite_as_Max(self, arg, **kwargs):
+        return sympy.Max(0, arg)
+
+    def _eval_is_real(self):
+        return self.args[0].is_real
+
+
+class softplus(sympy.Function):
+    """log(1 + e^x); its derivative is the sigmoid."""
+
+    def fdiff(self, argindex=1):
+        return sigmoid(self.args[0])
+
+    def _eval_rewrite_as_exp(self, arg, **kwargs):
+        return sympy.log(1 + sympy.exp(arg))
+
+    def _eval_evalf(self, precision):
+        return self.rewrite(sympy.exp)._eval_evalf(precision)
+
+    def _eval_is_real(self):
+        return self.args[0].is_real
+
+
+fprime = sympy.Function("fprime", real=True)
+"""The derivative of the generic activation ``f``: an unknown function."""
+
+
+class f(sympy.Function):
+    """A generic differentiable activation: nothing is known of it except that
+    its derivative is ``fprime``.  A result proved with ``f`` holds for every
+    differentiable activation."""
+
+    def fdiff(self, argindex=1):
+        return fprime(self.args[0])
+
+    def _eval_is_real(self):
+        return self.args[0].is_real
+
+
+@dataclass(frozen=True)
+class Activation:
+    """One activation function, applied elementwise."""
+
+    name: str
+    expr: sympy.Expr
+    output_derivative: sympy.Expr | None = None
+    custom: bool = False
+
+    @property
+    def derivative(self) -> sympy.Expr:
+        return sympy.diff(self.expr, X)
+
+    def at(self, z: sympy.Expr) -> sympy.Expr:
+        return self.expr.xreplace({X: z})
+
+    def derivative_at(self, z: sympy.Expr) -> sympy.Expr:
+        return self.derivative.xreplace({X: z})
+
+    def derivative_from_output(self, a: sympy.Expr) -> sympy.Expr | None:
+        """f'(z) written through a = f(z), or None where no such form is known."""
+        if self.output_derivative is None:
+            return None
+        return self.output_derivative.xreplace({A: a})
+
+
+@dataclass(frozen=True)
+class Loss:
+    """A loss E = Σ_j ℓ(ŷ_j, y_j) over the output units (one sample)."""
+
+    name: str
+    term: sympy.Expr
+    custom: bool = False
+
+    @property
+    def derivative(self) -> sympy.Expr:
+        """∂ℓ/∂ŷ as an expression of YHAT and Y."""
+        return sympy.diff(self.term, YHAT)
+
+    def at(self, prediction: sympy.Expr, target: sympy.Expr) -> sympy.Expr:
+        return self.term.xreplace({YHAT: prediction, Y: target})
+
+    def derivative_at(self, prediction: sympy.Expr, target: sympy.Expr) -> sympy.Expr:
+        return self.derivative.xreplace({YHAT: prediction, Y: target})
+
+    def total(self, predictions, targets) -> sympy.Expr:
+        return sympy.Add(*(self.at(p, t) for p, t in zip(predictions, targets, strict=True)))
+
+
+ACTIVATIONS: Mapping[str, Activation] = {
+    entry.name: entry
+    for entry in (
+        Activation("sigmoid", sigmoid(X), A * (1 - A)),
+        Activation("tanh", sympy.tanh(X), 1 - A**2),
+        Activation("relu", relu(X), sympy.Heaviside(A, 0)),
+        Activation("softplus", softplus(X), 1 - sympy.exp(-A)),
+        Activation("identity", X, sympy.S.One),
+    )
+}
+
+GENERIC_ACTIVATION = Activation("f", f(X))
+"""Used by proofs: a theorem about it holds for any differentiable activation."""
+
+LOSSES: Mapping[str, Loss] = {
+    entry.name: entry
+    for entry in (
+        Loss("mse", sympy.Rational(1, 2) * (YHAT - Y) ** 2),
+        Loss("bce", -(Y * sympy.log(YHAT) + (1 - Y) * sympy.log(1 - YHAT))),
+    )
+}
+
+_FUNCTIONS = {
+    "exp": sympy.exp,
+    "log": sympy.log,
+    "ln": sympy.log,
+    "sqrt": sympy.sqrt,
+    "abs": sympy.Abs,
+    "tanh": sympy.tanh,
+    "sinh": sympy.sinh,
+    "cosh": sympy.cosh,
+    "sin": sympy.sin,
+    "cos": sympy.cos,
+    "atan": sympy.atan,
+    "arctan": sympy.atan,
+    "erf": sympy.erf,
+    "max": sympy.Max,
+    "min": sympy.Min,
+    "sigmoid": sigmoid,
+    "relu": relu,
+    "softplus": softplus,
+}
+_CONSTANTS = {"pi": sympy.pi, "e": sympy.E}
+
+
+def activation(text: str) -> Activation:
+    """A registry activation by name, or a custom expression in ``x``."""
+    name = text.strip()
+    if name in ACTIVATIONS:
+        return ACTIVATIONS[name]
+    vocabulary = Vocabulary({"x": X, **_CONSTANTS}, _FUNCTIONS, what="activation")
+    expr = parse_expression(text, vocabulary)
+    if not expr.has(X):
+        raise InputError(f"activation {text!r} does not depend on x")
+    return Activation(name, expr, custom=True)
+
+
+def loss(text: str) -> Loss:
+    """A registry loss by name, or a custom per-output term of ``yhat`` and ``y``."""
+    name = text.strip()
+    if name in LOSSES:
+        return LOSSES[name]
+    vocabulary = Vocabulary({"yhat": YHAT, "y": Y, **_CONSTANTS}, _FUNCTIONS, what="loss")
+    expr = parse_expression(text, vocabulary)
+    if not expr.has(YHAT):
+        raise InputError(f"loss {text!r} does not depend on yhat")
+    return Loss(name, expr, custom=True)

@@ -1,0 +1,100 @@
+"""The terminal report: the presentation's formulas, printed in Unicode.
+
+Formulas come from :mod:`derive.presentation` as SymPy equations and are
+printed by :mod:`derive.printing`; the template only lays them out.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sympy
+
+from derive import __version__
+from derive.gradients import ExpandedChainRule
+from derive.presentation import Formula, Presentation, Section
+from derive.printing import unicode
+from derive.templating import render
+
+EXAMPLE_WIDTH_LIMIT = 700
+"""Expanded-chain-rule examples longer than this many characters are not shown."""
+
+PER_LAYER_DEPTH_LIMIT = 12
+"""Deeper networks are shown in index form only, not layer by layer."""
+
+
+@dataclass(frozen=True)
+class Line:
+    text: str
+    where: str = ""
+
+
+@dataclass(frozen=True)
+class PrintedSection:
+    title: str
+    lines: list[Line]
+    notes: list[str]
+
+
+def sections(presentation: Presentation) -> list[Section]:
+    """The sections a reader sees, in order, for this network and notation."""
+    result = [presentation.forward(), presentation.loss(), presentation.activations()]
+    if presentation.notation.name == "layer":
+        result.append(presentation.index_form())
+    if presentation.network.depth <= PER_LAYER_DEPTH_LIMIT:
+        result.append(presentation.per_layer())
+    if presentation.notation.name == "layer":
+        result.append(presentation.matrix_form())
+    return result
+
+
+def expanded_section(presentation: Presentation, expanded: ExpandedChainRule) -> Section:
+    """One example per layer of ∂E/∂p of the expanded loss, with forward
+    values named (a, z) so the sum over paths is readable."""
+    section = Section(
+        "Expanded chain rule (∂E/∂p of the fully expanded loss, forward values named)"
+    )
+    if expanded.skipped:
+        section.notes.append(expanded.skipped)
+        return section
+    network = presentation.network
+    contract = {value: symbol for symbol, value in network.expansion.items()}
+    shown = 0
+    for layer in range(network.depth, 0, -1):
+        parameter = network.weights[layer][0][0]
+        derivative = sympy.factor_terms(expanded.gradients[parameter].xreplace(contract))
+        equation = sympy.Eq(
+            sympy.Derivative(sympy.Symbol("E"), parameter), derivative, evaluate=False
+        )
+        if len(unicode(equation, presentation.notation, network.roles)) <= EXAMPLE_WIDTH_LIMIT:
+            section.formulas.append(Formula(equation))
+            shown += 1
+    count = len(expanded.gradients)
+    section.notes.append(
+        f"computed for all {count} parameters; {shown} shown, all in derivation.json"
+    )
+    return section
+
+
+def render_report(
+    presentation: Presentation,
+    expanded: ExpandedChainRule,
+    notes: list[str],
+    written: list[str],
+) -> str:
+    network = presentation.network
+    printed = []
+    for section in sections(presentation) + [expanded_section(presentation, expanded)]:
+        lines = [
+            Line(unicode(formula.equation, presentation.notation, network.roles), formula.where)
+            for formula in section.formulas
+        ]
+        printed.append(PrintedSection(section.title, lines, section.notes))
+    return render(
+        "report.txt.j2",
+        version=__version__,
+        architecture=network.spec.describe(),
+        notes=notes,
+        sections=printed,
+        written=written,
+    )

@@ -1,0 +1,136 @@
+"""The network specification: validated once, at the edge.
+
+Command-line strings become a :class:`NetworkSpec` here or an
+:class:`~derive.errors.InputError` with one clear sentence; everything behind
+this module may assume a valid spec.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from derive import registry
+from derive.errors import InputError
+
+MAX_LAYERS = 500
+MAX_WIDTH = 1024
+DEFAULT_INPUTS = 2
+DEFAULT_HIDDEN = 3
+DEFAULT_OUTPUTS = 2
+NOTATIONS = ("layer", "xigua")
+
+
+@dataclass(frozen=True)
+class NetworkSpec:
+    """A fully connected network: widths n_0..n_L, one activation per weight
+    layer 1..L, a loss over the n_L outputs, and biases on or off."""
+
+    widths: tuple[int, ...]
+    activations: tuple[registry.Activation, ...]
+    loss: registry.Loss
+    bias: bool = True
+
+    def __post_init__(self):
+        if len(self.widths) < 2 or len(self.activations) != len(self.widths) - 1:
+            raise InputError("a spec needs widths n_0..n_L and one activation per layer")
+
+    @property
+    def depth(self) -> int:
+        """L, the number of weight layers."""
+        return len(self.widths) - 1
+
+    @property
+    def parameter_count(self) -> int:
+        weights = sum(self.widths[l] * self.widths[l - 1] for l in range(1, self.depth + 1))
+        return weights + (sum(self.widths[1:]) if self.bias else 0)
+
+    def activation(self, layer: int) -> registry.Activation:
+        return self.activations[layer - 1]
+
+    def describe(self) -> str:
+        names = [a.name for a in self.activations]
+        acts = names[0] if len(set(names)) == 1 else ", ".join(names)
+        bias = "with biases" if self.bias else "no biases"
+        return (
+            f"L = {self.depth} layers, widths {'-'.join(map(str, self.widths))}, "
+            f"activation {acts}, loss {self.loss.name}, {bias}"
+        )
+
+
+def _positive_int(text: str, what: str, limit: int) -> int:
+    text = text.strip()
+    if not re.fullmatch(r"[+-]?\d+", text):
+        raise InputError(f"{what} must be a whole number, got {text!r}")
+    value = int(text)
+    if value < 1:
+        raise InputError(f"{what} must be at least 1, got {value}")
+    if value > limit:
+        raise InputError(f"{what} {value} is too large (at most {limit})")
+    return value
+
+
+def default_widths(depth: int) -> tuple[int, ...]:
+    return (DEFAULT_INPUTS,) + (DEFAULT_HIDDEN,) * (depth - 1) + (DEFAULT_OUTPUTS,)
+
+
+def parse_widths(text: str, depth: int | None) -> tuple[int, ...]:
+    """Widths n_0..n_L from "2,3,1"; ``depth``, when given, fixes their number."""
+    parts = text.split(",")
+    widths = tuple(_positive_int(p, "every width", MAX_WIDTH) for p in parts)
+    if depth is not None and len(widths) != depth + 1:
+        raise InputError(
+            f"--widths needs {depth + 1} numbers n_0..n_{depth} for --layers {depth}, "
+            f"got {len(widths)}"
+        )
+    if len(widths) < 2:
+        raise InputError("--widths needs at least two numbers (inputs and outputs)")
+    return widths
+
+
+def parse_activations(text: str | None, depth: int) -> tuple[registry.Activation, ...]:
+    """One activation for every layer, or a comma-separated list, one per layer.
+
+    A custom expression may itself contain commas (``max(x, 0)``), so the text
+    is split only when every piece is a known name or when the whole does not
+    parse as one expression.
+    """
+    if text is None:
+        return (registry.ACTIVATIONS["sigmoid"],) * depth
+    pieces = [p.strip() for p in text.split(",")]
+    if len(pieces) > 1 and not all(p in registry.ACTIVATIONS for p in pieces):
+        try:
+            return (registry.activation(text),) * depth
+        except InputError:
+            pass
+    if len(pieces) == 1:
+        return (registry.activation(text),) * depth
+    if len(pieces) != depth:
+        raise InputError(
+            f"--activation lists {len(pieces)} activations but the network has {depth} layers"
+        )
+    return tuple(registry.activation(p) for p in pieces)
+
+
+def parse_spec(
+    layers: str | None = None,
+    widths: str | None = None,
+    activation: str | None = None,
+    loss: str | None = None,
+    bias: bool = True,
+) -> NetworkSpec:
+    """Build a spec from command-line text; ``None`` means the default."""
+    depth = _positive_int(layers, "--layers", MAX_LAYERS) if layers is not None else None
+    if widths is None:
+        width_tuple = default_widths(depth if depth is not None else 2)
+    else:
+        width_tuple = parse_widths(widths, depth)
+    depth = len(width_tuple) - 1
+    if depth > MAX_LAYERS:
+        raise InputError(f"--widths describes {depth} layers (at most {MAX_LAYERS})")
+    return NetworkSpec(
+        widths=width_tuple,
+        activations=parse_activations(activation, depth),
+        loss=registry.loss(loss) if loss is not None else registry.LOSSES["mse"],
+        bias=bias,
+    )

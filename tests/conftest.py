@@ -1,0 +1,53 @@
+"""Shared catalogue of network specs and numerical helpers.
+
+``DERIVE_QUICK=1`` skips the tests marked slow (the depth-3 symbolic
+matrix) for quick local runs; CI runs everything.
+"""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+import pytest
+
+from derive.spec import parse_spec
+
+ACTIVATIONS = ["sigmoid", "tanh", "relu", "softplus", "identity", "x/(1+abs(x))"]
+LOSSES = ["mse", "bce", "log(cosh(yhat - y))"]
+WIDTHS = {1: "3,2", 2: "2,3,2", 3: "1,3,2,2"}
+
+
+def catalogue():
+    """(depth, widths, activation, loss) for every activation × loss × depth 1–3."""
+    for depth, widths in WIDTHS.items():
+        for activation in ACTIVATIONS:
+            for loss in LOSSES:
+                marks = [pytest.mark.slow] if depth == 3 else []
+                yield pytest.param(
+                    depth, widths, activation, loss, marks=marks, id=f"L{depth}-{activation}-{loss}"
+                )
+
+
+def spec_for(depth, widths, activation, loss, bias=True):
+    """The spec, with a sigmoid output layer under bce so that ŷ ∈ (0, 1)."""
+    if loss == "bce":
+        activation = ",".join([activation] * (depth - 1) + ["sigmoid"])
+    return parse_spec(str(depth), widths, activation, loss, bias)
+
+
+def random_point(network, seed=0):
+    """Inputs, weights and biases ~ N(0, 1); targets in (0.1, 0.9)."""
+    rng = np.random.default_rng(seed)
+    values = {s: rng.normal() for s in network.x}
+    values.update({s: rng.uniform(0.1, 0.9) for s in network.y})
+    values.update({p: rng.normal() for p in network.parameters()})
+    return values
+
+
+def pytest_collection_modifyitems(config, items):
+    if os.environ.get("DERIVE_QUICK") == "1":
+        skip = pytest.mark.skip(reason="DERIVE_QUICK=1")
+        for item in items:
+            if "slow" in item.keywords:
+                item.add_marker(skip)

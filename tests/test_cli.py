@@ -1,0 +1,160 @@
+"""The command line as a user meets it: output, files, bad input."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import sympy
+
+from derive import algebra, export
+from derive.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run_cli(*args, cwd=None):
+    environment = dict(os.environ, PYTHONPATH=str(ROOT))
+    return subprocess.run(
+        [sys.executable, "-m", "derive", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env=environment,
+        timeout=300,
+    )
+
+
+def test_main_job_prints_formulas_and_writes_a_loadable_derivation(tmp_path):
+    result = run_cli("--layers", "3", "--out", str(tmp_path / "out"), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""
+    for heading in (
+        "Forward pass",
+        "δ recursion, index form",
+        "Matrix form",
+        "Expanded chain rule",
+    ):
+        assert heading in result.stdout
+    doc = export.load(tmp_path / "out" / "derivation.json")
+    assert doc["spec"]["widths"] == [2, 3, 3, 2]
+    assert len(doc["parameters"]) == 2 * 3 + 3 + 3 * 3 + 3 + 3 * 2 + 2
+    loss = doc["loss"]["expanded"]
+    by_name = {s.name: s for s in loss.free_symbols}
+    for entry in doc["parameters"][::7]:
+        reference = sympy.diff(loss, by_name[entry["symbol"]])
+        assert algebra.equal(entry["expanded_chain_rule"], reference), entry["symbol"]
+
+
+def test_loaded_formulas_are_the_derivation_not_just_text(tmp_path):
+    """Reload every parameter and check the stored δ form against the stored
+    expanded chain rule numerically, independent of the program's own run."""
+    from derive.evaluate import evaluate
+
+    assert main(["--layers", "2", "--widths", "2,2,1", "--out", str(tmp_path)]) == 0
+    doc = export.load(tmp_path / "derivation.json")
+    symbols = set()
+    for entry in doc["parameters"]:
+        symbols |= (
+            entry["expanded_chain_rule"].free_symbols | entry["delta_form_expanded"].free_symbols
+        )
+    point = {s: 0.1 * (i + 1) * (-1) ** i for i, s in enumerate(sorted(symbols, key=str))}
+    for entry in doc["parameters"]:
+        a = evaluate(entry["expanded_chain_rule"], point)
+        b = evaluate(entry["delta_form_expanded"], point)
+        assert a == pytest.approx(b, rel=1e-12)
+
+
+def test_runs_from_any_folder_as_an_installed_module(tmp_path):
+    result = run_cli("--layers", "1", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "derive-out" / "derivation.json").is_file()
+
+
+def test_version_and_help():
+    result = run_cli("--version")
+    assert result.returncode == 0 and result.stdout.startswith("derive ")
+    result = run_cli("--help")
+    assert result.returncode == 0 and "--activation" in result.stdout
+
+
+def test_xigua_notation_prints_the_watermelon_books_names(tmp_path):
+    result = run_cli("--layers", "2", "--notation", "xigua", "--out", str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    for name in ("vᵢₕ", "wₕⱼ", "γₕ", "θⱼ", "gⱼ =", "eₕ =", "Δvᵢₕ", "Δθⱼ"):
+        assert name in result.stdout
+
+
+def test_large_network_skips_the_expanded_form_and_says_why(tmp_path, capsys):
+    assert main(["--layers", "8", "--widths", ",".join(["8"] * 9), "--out", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert "expanded chain rule skipped: 576 parameters" in out
+    assert "δˡⱼ" in out
+    doc = json.loads((tmp_path / "derivation.json").read_text())
+    assert any("576 parameters" in reason for reason in doc["skipped"])
+
+
+def test_very_large_network_stays_in_index_form(tmp_path, capsys):
+    widths = ",".join(["64"] * 101)
+    assert main(["--layers", "100", "--widths", widths, "--out", str(tmp_path)]) == 0
+    doc = json.loads((tmp_path / "derivation.json").read_text())
+    assert "parameters" not in doc
+    assert any("per-parameter formulas" in reason for reason in doc["skipped"])
+
+
+BAD_INPUTS = [
+    (["--layers", "0"], "--layers must be at least 1"),
+    (["--layers", "-1"], "--layers must be at least 1"),
+    (["--layers", "abc"], "--layers must be a whole number"),
+    (["--layers", "1e9"], "--layers must be a whole number"),
+    (["--layers", "1000000000"], "too large"),
+    (["--layers", "2", "--widths", "2,3"], "--widths needs 3 numbers"),
+    (["--layers", "2", "--widths", "2,0,1"], "at least 1"),
+    (["--layers", "2", "--widths", "2,-3,1"], "at least 1"),
+    (["--widths", "2,x,1"], "whole number"),
+    (["--activation", "swish"], "unknown name 'swish'"),
+    (["--activation", "x*y"], "unknown name 'y'"),
+    (["--activation", "__import__('os').system('id')"], "unexpected character"),
+    (["--activation", "x.__class__"], "unexpected character '.'"),
+    (["--activation", "lambda x: x"], "unexpected character ':'"),
+    (["--layers", "3", "--activation", "sigmoid,tanh"], "lists 2 activations"),
+    (["--loss", "hinge"], "unknown name 'hinge'"),
+    (["--loss", "(yhat - t)**2"], "unknown name 't'"),
+    (["--notation", "greek"], "unknown notation"),
+    (["--layers", "3", "--notation", "xigua"], "--layers 2"),
+    (["--frobnicate"], "unrecognized arguments"),
+]
+
+
+@pytest.mark.parametrize("args,message", BAD_INPUTS, ids=[" ".join(a) for a, _ in BAD_INPUTS])
+def test_bad_input_is_one_line_exit_2_and_writes_nothing(args, message, tmp_path, capsys):
+    out = tmp_path / "out"
+    assert main([*args, "--out", str(out)]) == 2
+    captured = capsys.readouterr()
+    lines = captured.err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("derive: error:")
+    assert message in lines[0]
+    assert captured.out == ""
+    assert not out.exists()
+
+
+def test_unwritable_output_folder_is_bad_input(tmp_path, capsys):
+    blocker = tmp_path / "file.txt"
+    blocker.write_text("not a folder")
+    assert main(["--layers", "1", "--out", str(blocker / "sub")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "is a file" in err[0]
+    assert main(["--layers", "1", "--out", str(blocker)]) == 2
+    assert "not a folder" in capsys.readouterr().err
+
+
+def test_bad_input_from_a_real_process_has_no_traceback(tmp_path):
+    result = run_cli("--activation", "__import__('os').system('touch pwned')", cwd=tmp_path)
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert list(tmp_path.iterdir()) == []
