@@ -17,6 +17,45 @@ import sympy
 from sympy.core.function import Application
 
 
+def replace_nodes(expr: sympy.Expr, mapping: dict) -> sympy.Expr:
+    """``expr.xreplace(mapping)`` with each shared node rebuilt once.
+
+    ``xreplace`` walks a DAG as a tree, which on expanded network expressions
+    is exponential in depth.
+    """
+    cache: dict = {}
+
+    def walk(node):
+        known = cache.get(node)
+        if known is not None:
+            return known
+        if node in mapping:
+            result = mapping[node]
+        elif node.args and not node.is_Atom:
+            args = tuple(walk(arg) for arg in node.args)
+            result = node.func(*args) if args != node.args else node
+        else:
+            result = node
+        cache[node] = result
+        return result
+
+    return walk(expr)
+
+
+def tree_size(expr: sympy.Expr) -> int:
+    """How many nodes ``expr`` has written out as a tree, counted on the DAG."""
+    sizes: dict = {}
+
+    def walk(node):
+        known = sizes.get(node)
+        if known is None:
+            known = 1 + sum(walk(arg) for arg in node.args)
+            sizes[node] = known
+        return known
+
+    return walk(expr)
+
+
 def atomize(
     expr: sympy.Expr, atoms: dict, opaque=frozenset(), reciprocals: bool = True
 ) -> sympy.Expr:

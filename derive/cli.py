@@ -87,6 +87,11 @@ def run(argv: list[str]) -> int:
     notes = []
     if args.widths is None:
         notes.append(f"widths {','.join(map(str, spec.widths))} (default; choose with --widths)")
+    if spec.loss.name == "bce" and not spec.activation(spec.depth).output_in_unit_interval:
+        notes.append(
+            f"note: bce needs outputs in (0, 1); the output activation "
+            f"{spec.activation(spec.depth).name} can leave that range (sigmoid cannot)"
+        )
     derivation = Derivation(Network(spec, bias_sign=notation.bias_sign))
     presentation = Presentation(derivation, notation)
     expanded = expanded_chain_rule(derivation)

@@ -149,28 +149,33 @@ class Derivation:
     # -- (b) expanded into an expression of the parameters ---------------------
 
     @cached_property
-    def deltas_expanded(self) -> dict[sympy.Symbol, sympy.Expr]:
-        """Every δ^l_j as an expression of x, y and the parameters, top-down,
-        so each layer's δ shares the δ's of the layer above.
+    def _expansion(self) -> dict[sympy.Symbol, sympy.Expr]:
+        """Every layered symbol (z, a and δ) → its expression of x, y and the
+        parameters.
 
-        Activation derivatives are taken at z here, not through the output:
-        the expansion then consists of the same atoms as the directly
-        differentiated loss, and the output forms (σ' = σ(1 − σ), …) stay
-        separate, individually checked facts of the registry.
+        Each δ^l_j is its small layered definition with this mapping applied
+        once, top-down, so each layer's δ shares the δ's of the layer above.
+        (A second substitution over an already expanded result would walk its
+        DAG as a tree: exponential in depth.)  Activation derivatives are
+        taken at z, not through the output: the expansion then consists of the
+        same atoms as the directly differentiated loss, and the output forms
+        (σ' = σ(1 − σ), …) stay separate, individually checked registry facts.
         """
         net = self.network
-        values: dict[sympy.Symbol, sympy.Expr] = {}
+        mapping = dict(net.expansion)
         for layer in range(net.depth, 0, -1):
             for unit in range(1, net.width(layer) + 1):
                 local = self.delta_definition(layer, unit, through_output=False)
-                expanded = net.expand_layers(local).xreplace(values)
-                values[net.delta[layer][unit - 1]] = expanded
-        return values
+                mapping[net.delta[layer][unit - 1]] = local.xreplace(mapping)
+        return mapping
+
+    def delta_expanded(self, layer: int, unit: int) -> sympy.Expr:
+        """δ^l_j as an expression of x, y and the parameters."""
+        return self._expansion[self.network.delta[layer][unit - 1]]
 
     def delta_form_expanded(self, parameter: sympy.Symbol) -> sympy.Expr:
         """The δ-form gradient with δ, a and z replaced by their expansions."""
-        local = self.gradient(parameter).delta_form
-        return self.network.expand_layers(local.xreplace(self.deltas_expanded))
+        return self.gradient(parameter).delta_form.xreplace(self._expansion)
 
     # -- (a) the expanded chain rule -------------------------------------------
 

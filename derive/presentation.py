@@ -160,24 +160,27 @@ class Presentation:
         return section
 
     def activations(self) -> Section:
+        """Each distinct activation: its definition, its derivative, and the
+        derivative written through the output a = f(x) where one exists."""
         section = Section("Activation derivatives")
         seen = []
         for activation in self.network.spec.activations:
             if activation in seen:
                 continue
             seen.append(activation)
-            derivative = sympy.Derivative(activation.expr, registry.X)
+            applied = activation.expr if not activation.custom else registry.f(registry.X)
+            if activation.custom or activation.definition is not None:
+                definition = activation.expr if activation.custom else activation.definition
+                section.formulas.append(Formula(sympy.Eq(applied, definition, evaluate=False)))
+            derivative = sympy.Derivative(applied, registry.X)
             section.formulas.append(
                 Formula(sympy.Eq(derivative, activation.derivative, evaluate=False))
             )
             through_output = activation.derivative_from_output(registry.A)
-            if through_output is not None and activation.name != "identity":
-                section.notes.append(
-                    f"{activation.name}: written through its output a = {activation.name}(x)"
-                )
+            if through_output is not None and through_output != activation.derivative:
                 section.formulas.append(
                     Formula(
-                        sympy.Eq(activation.derivative, through_output, evaluate=False),
+                        sympy.Eq(derivative, through_output, evaluate=False),
                         f"a = {activation.name}(x)",
                     )
                 )

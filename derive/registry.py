@@ -112,6 +112,10 @@ class Activation:
     name: str
     expr: sympy.Expr
     output_derivative: sympy.Expr | None = None
+    definition: sympy.Expr | None = None
+    """The textbook formula, where ``expr`` is a named function (σ(x) = 1/(1 + e^−x))."""
+    output_in_unit_interval: bool = False
+    """True when every output lies in (0, 1), as cross-entropy needs."""
     custom: bool = False
 
     @property
@@ -157,10 +161,21 @@ class Loss:
 ACTIVATIONS: Mapping[str, Activation] = {
     entry.name: entry
     for entry in (
-        Activation("sigmoid", sigmoid(X), A * (1 - A)),
+        Activation(
+            "sigmoid",
+            sigmoid(X),
+            A * (1 - A),
+            definition=1 / (1 + sympy.exp(-X)),
+            output_in_unit_interval=True,
+        ),
         Activation("tanh", sympy.tanh(X), 1 - A**2),
-        Activation("relu", relu(X), sympy.Heaviside(A, 0)),
-        Activation("softplus", softplus(X), 1 - sympy.exp(-A)),
+        Activation("relu", relu(X), sympy.Heaviside(A, 0), definition=sympy.Max(0, X)),
+        Activation(
+            "softplus",
+            softplus(X),
+            1 - sympy.exp(-A),
+            definition=sympy.log(1 + sympy.exp(X)),
+        ),
         Activation("identity", X, sympy.S.One),
     )
 }

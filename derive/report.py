@@ -10,14 +10,15 @@ from dataclasses import dataclass
 
 import sympy
 
-from derive import __version__
+from derive import __version__, indexed
+from derive.algebra import replace_nodes, tree_size
 from derive.gradients import ExpandedChainRule
 from derive.presentation import Formula, Presentation, Section
 from derive.printing import unicode
 from derive.templating import render
 
-EXAMPLE_WIDTH_LIMIT = 700
-"""Expanded-chain-rule examples longer than this many characters are not shown."""
+EXAMPLE_SIZE_LIMIT = 300
+"""Expanded-chain-rule examples with more tree nodes than this are not shown."""
 
 PER_LAYER_DEPTH_LIMIT = 12
 """Deeper networks are shown in index form only, not layer by layer."""
@@ -62,13 +63,14 @@ def expanded_section(presentation: Presentation, expanded: ExpandedChainRule) ->
     shown = 0
     for layer in range(network.depth, 0, -1):
         parameter = network.weights[layer][0][0]
-        derivative = sympy.factor_terms(expanded.gradients[parameter].xreplace(contract))
-        equation = sympy.Eq(
-            sympy.Derivative(sympy.Symbol("E"), parameter), derivative, evaluate=False
+        named = replace_nodes(expanded.gradients[parameter], contract)
+        if tree_size(named) > EXAMPLE_SIZE_LIMIT:
+            continue
+        derivative = sympy.Eq(
+            sympy.Derivative(indexed.E, parameter), sympy.factor_terms(named), evaluate=False
         )
-        if len(unicode(equation, presentation.notation, network.roles)) <= EXAMPLE_WIDTH_LIMIT:
-            section.formulas.append(Formula(equation))
-            shown += 1
+        section.formulas.append(Formula(derivative))
+        shown += 1
     count = len(expanded.gradients)
     section.notes.append(
         f"computed for all {count} parameters; {shown} shown, all in derivation.json"

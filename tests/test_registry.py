@@ -52,3 +52,12 @@ def test_losses_are_the_documented_ones():
     bce = -(y * sympy.log(yhat) + (1 - y) * sympy.log(1 - yhat))
     assert sympy.expand(LOSSES["bce"].term - bce) == 0
     assert sympy.simplify(LOSSES["bce"].derivative - (yhat - y) / (yhat * (1 - yhat))) == 0
+
+
+@pytest.mark.parametrize(
+    "name", [n for n in sorted(ACTIVATIONS) if ACTIVATIONS[n].definition is not None]
+)
+def test_textbook_definitions_are_the_functions(name):
+    entry = ACTIVATIONS[name]
+    z = np.linspace(-4, 4, 9)
+    assert np.allclose(evaluate(entry.expr, {X: z}), evaluate(entry.definition, {X: z}))
