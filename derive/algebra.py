@@ -74,7 +74,7 @@ def atomize(
         known = cache.get(node)
         if known is not None:
             return known
-        if isinstance(node, Application) or node in opaque:
+        if isinstance(node, (Application, sympy.Subs, sympy.Derivative)) or node in opaque:
             result = atom(node)
         elif reciprocals and node.is_Pow and node.exp.is_Integer and node.exp.is_negative:
             result = atom(sympy.Pow(walk(node.base), -1, evaluate=False)) ** (-node.exp)

@@ -1,0 +1,306 @@
+"""A small proof kernel for identities between SymPy expressions.
+
+A :class:`Fact` states ``lhs = rhs`` for every value of its free symbols and
+every interpretation of its undefined functions (an identity), possibly
+under ``conditions`` such as 1 ≤ p ≤ n.  Only a :class:`Kernel` can make one,
+and it makes one only after re-checking the step itself: a rule's name is a
+label for the record, never a reason to believe the step.
+
+Every step is recorded with the trust it rests on:
+
+* ``elementary`` — checked structurally by the kernel: reflexivity,
+  symmetry, transitivity, instantiating an identity, rewriting with a proved
+  equation, introducing a definition of a fresh name;
+* ``sympy`` — relies on SymPy: differentiation, and equality decided by
+  expansion (:func:`derive.algebra.is_zero`), ``doit``/``refine`` of sums;
+* ``assumed`` — taken without proof and named, e.g. the multivariable chain
+  rule for a symbolic number of variables, or the induction principle.
+
+The facts of a proof are only as trustworthy as the assumptions they name;
+:meth:`Kernel.report` counts each kind so a certificate can say so.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from dataclasses import dataclass, field
+
+import sympy
+from sympy.core.function import AppliedUndef, UndefinedFunction
+
+from derive import algebra
+
+ELEMENTARY = "elementary"
+SYMPY = "sympy"
+ASSUMED = "assumed"
+TRUST_LEVELS = (ELEMENTARY, SYMPY, ASSUMED)
+
+_TOKEN = object()
+
+
+class ProofError(Exception):
+    """A step the kernel refused, with the reason and a counterexample where
+    one was found."""
+
+    def __init__(self, rule: str, message: str, counterexample: dict | None = None):
+        self.rule = rule
+        self.counterexample = counterexample
+        text = f"{rule}: {message}"
+        if counterexample:
+            shown = ", ".join(f"{k} = {v:.6g}" for k, v in list(counterexample.items())[:8])
+            text += f" (counterexample: {shown})"
+        super().__init__(text)
+
+
+@dataclass(frozen=True, eq=False)
+class Fact:
+    """lhs = rhs, as checked by a kernel.  Construct only through Kernel."""
+
+    lhs: sympy.Expr
+    rhs: sympy.Expr
+    rule: str
+    trust: str
+    conditions: frozenset = frozenset()
+    assumptions: frozenset = frozenset()
+    """Names of the assumed facts this one depends on."""
+    _token: object = field(default=None, repr=False)
+
+    def __post_init__(self):
+        if self._token is not _TOKEN:
+            raise ProofError("fact", "only the kernel can make a fact")
+
+    @property
+    def equation(self) -> sympy.Equality:
+        return sympy.Eq(self.lhs, self.rhs, evaluate=False)
+
+    def digest(self) -> str:
+        """A hash of the statement, for certificates."""
+        text = sympy.srepr(self.lhs) + " = " + sympy.srepr(self.rhs)
+        return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class Step:
+    """The record of one accepted step (its statement is hashed on demand)."""
+
+    rule: str
+    trust: str
+    fact: Fact
+    seconds: float
+    note: str = ""
+
+    @property
+    def digest(self) -> str:
+        return self.fact.digest()
+
+
+class Kernel:
+    """Checks proof steps and records them."""
+
+    def __init__(self):
+        self.steps: list[Step] = []
+        self.assumed: dict[str, str] = {}
+        self._definitions: dict[sympy.Basic, sympy.Expr] = {}
+
+    # -- bookkeeping -----------------------------------------------------------
+
+    def _accept(self, rule, trust, lhs, rhs, premises=(), conditions=(), note="", started=None):
+        assumptions = (
+            frozenset().union(*(p.assumptions for p in premises)) if premises else frozenset()
+        )
+        all_conditions = frozenset(conditions).union(*(p.conditions for p in premises))
+        fact = Fact(lhs, rhs, rule, trust, all_conditions, assumptions, _TOKEN)
+        elapsed = 0.0 if started is None else time.perf_counter() - started
+        self.steps.append(Step(rule, trust, fact, elapsed, note))
+        return fact
+
+    def report(self) -> dict[str, int]:
+        """How many accepted steps rest on each kind of trust."""
+        counts = {level: 0 for level in TRUST_LEVELS}
+        for step in self.steps:
+            counts[step.trust] += 1
+        return counts
+
+    # -- elementary rules ------------------------------------------------------
+
+    def reflexivity(self, expr: sympy.Expr) -> Fact:
+        """⊢ e = e"""
+        return self._accept("reflexivity", ELEMENTARY, expr, expr)
+
+    def symmetry(self, fact: Fact) -> Fact:
+        """a = b ⊢ b = a"""
+        return self._accept("symmetry", ELEMENTARY, fact.rhs, fact.lhs, [fact])
+
+    def transitivity(self, first: Fact, second: Fact) -> Fact:
+        """a = b, b = c ⊢ a = c   (b must be the same expression in both)"""
+        if first.rhs != second.lhs:
+            raise ProofError("transitivity", "the middle expressions differ")
+        return self._accept("transitivity", ELEMENTARY, first.lhs, second.rhs, [first, second])
+
+    def define(self, name: sympy.Basic, value: sympy.Expr) -> Fact:
+        """⊢ name = value, for a name not defined before and not in value.
+
+        A definition is conservative: it only abbreviates.  Names are
+        symbols, indexed objects or applications of undefined functions.
+        """
+        if not isinstance(name, (sympy.Symbol, sympy.Indexed, AppliedUndef)):
+            raise ProofError("definition", f"{name} is not a name")
+        if name in self._definitions:
+            if self._definitions[name] != value:
+                raise ProofError("definition", f"{name} is already defined differently")
+        elif value.has(name):
+            raise ProofError("definition", f"{name} occurs in its own definition")
+        self._definitions[name] = value
+        return self._accept("definition", ELEMENTARY, name, value)
+
+    def instantiate(self, fact: Fact, mapping: dict) -> Fact:
+        """⊢ a = b  gives  ⊢ a[σ] = b[σ]   for a substitution σ of free symbols
+        (and undefined functions) — sound because facts are identities.
+
+        Keys must be symbols or undefined functions; substituting into a
+        compound sub-expression is not instantiation and is refused.
+        """
+        for key in mapping:
+            if not isinstance(key, (sympy.Symbol, UndefinedFunction)):
+                raise ProofError("instantiation", f"{key} is not a variable")
+            if key in self._definitions:
+                raise ProofError("instantiation", f"{key} is a defined name")
+        bound = {
+            variable
+            for side in (fact.lhs, fact.rhs)
+            for derivative in side.atoms(sympy.Derivative)
+            for variable in derivative.variables
+        }
+        for key, value in mapping.items():
+            if key in bound and not isinstance(value, sympy.Symbol):
+                raise ProofError(
+                    "instantiation", f"{key} is differentiated by; only a symbol can replace it"
+                )
+        started = time.perf_counter()
+        lhs = _substitute(fact.lhs, mapping)
+        rhs = _substitute(fact.rhs, mapping)
+        conditions = [_substitute(c, mapping) for c in fact.conditions]
+        return self._accept(
+            "instantiation", ELEMENTARY, lhs, rhs, [fact], conditions, started=started
+        )
+
+    def rewrite(self, fact: Fact, equation: Fact) -> Fact:
+        """a = b, u = v ⊢ a = b[u := v]   (replacing equals by equals)"""
+        started = time.perf_counter()
+        rhs = algebra.replace_nodes(fact.rhs, {equation.lhs: equation.rhs})
+        if rhs == fact.rhs:
+            raise ProofError("rewrite", f"{equation.lhs} does not occur")
+        return self._accept("rewrite", ELEMENTARY, fact.lhs, rhs, [fact, equation], started=started)
+
+    def rewrite_all(self, fact: Fact, equations: list[Fact]) -> Fact:
+        """a = b, u₁ = v₁, …, uₙ = vₙ ⊢ a = b[u₁ := v₁, …]   (simultaneously)"""
+        started = time.perf_counter()
+        rhs = algebra.replace_nodes(fact.rhs, {e.lhs: e.rhs for e in equations})
+        return self._accept(
+            "rewrite", ELEMENTARY, fact.lhs, rhs, [fact, *equations], started=started
+        )
+
+    # -- steps that rely on SymPy ----------------------------------------------
+
+    def differentiate(self, expr: sympy.Expr, variable, conditions=()) -> Fact:
+        """⊢ ∂expr/∂variable = D, where the kernel computes D with SymPy's
+        differentiation (sums over symbolic ranges are evaluated with
+        ``doit`` and refined under ``conditions``)."""
+        started = time.perf_counter()
+        result = sympy.diff(expr, variable)
+        if result.has(sympy.Sum) or result.has(sympy.KroneckerDelta):
+            result = _collapse(result, conditions)
+        lhs = sympy.Derivative(expr, variable)
+        return self._accept(
+            "differentiation", SYMPY, lhs, result, conditions=conditions, started=started
+        )
+
+    def algebra(self, lhs: sympy.Expr, rhs: sympy.Expr, conditions=(), opaque=frozenset()) -> Fact:
+        """⊢ lhs = rhs when lhs − rhs is zero by exact algebra (expansion over
+        atoms; sums are evaluated and refined under ``conditions``)."""
+        started = time.perf_counter()
+        difference = lhs - rhs
+        if difference.has(sympy.Sum):
+            difference = _collapse(difference, conditions)
+            zero = difference == 0 or sympy.simplify(difference) == 0
+        else:
+            zero = algebra.is_zero(difference, opaque)
+        if not zero:
+            raise ProofError("algebra", "the two sides differ", _counterexample(difference))
+        return self._accept("algebra", SYMPY, lhs, rhs, conditions=conditions, started=started)
+
+    def equal_by_algebra(self, fact: Fact, rhs: sympy.Expr, opaque=frozenset()) -> Fact:
+        """a = b ⊢ a = c   when b = c by :meth:`algebra`."""
+        step = self.algebra(fact.rhs, rhs, fact.conditions, opaque)
+        return self.transitivity(fact, step)
+
+    # -- assumptions -----------------------------------------------------------
+
+    def assume(self, name: str, lhs: sympy.Expr, rhs: sympy.Expr, reason: str, conditions=()):
+        """⊢ lhs = rhs, taken without proof.  Recorded by name; every fact
+        built from it lists the name among its assumptions."""
+        self.assumed[name] = reason
+        fact = Fact(
+            lhs, rhs, "assumption", ASSUMED, frozenset(conditions), frozenset([name]), _TOKEN
+        )
+        self.steps.append(Step("assumption", ASSUMED, fact, 0.0, name))
+        return fact
+
+
+def _substitute(expr, mapping):
+    """Replace symbols and undefined functions, each shared node once."""
+    symbols = {k: v for k, v in mapping.items() if isinstance(k, sympy.Symbol)}
+    functions = {k: v for k, v in mapping.items() if isinstance(k, UndefinedFunction)}
+    cache: dict = {}
+
+    def walk(node):
+        known = cache.get(node)
+        if known is not None:
+            return known
+        if node in symbols:
+            result = symbols[node]
+        elif node.args and not node.is_Atom:
+            args = tuple(walk(arg) for arg in node.args)
+            if isinstance(node, AppliedUndef) and node.func in functions:
+                result = functions[node.func](*args)
+            else:
+                result = node.func(*args) if args != node.args else node
+        else:
+            result = node
+        cache[node] = result
+        return result
+
+    return walk(expr)
+
+
+def _collapse(expr, conditions):
+    """Evaluate sums of Kronecker deltas and refine the result under the
+    conditions (e.g. 1 ≤ p ≤ n makes Piecewise((t, p ≤ n), (0, True)) = t)."""
+    result = expr.doit()
+    assumptions = sympy.And(*conditions) if conditions else True
+    return sympy.refine(result, assumptions)
+
+
+def _counterexample(difference):
+    """Numbers at which ``difference`` is not zero, where it can be evaluated."""
+    import numpy as np
+
+    from derive.evaluate import evaluate
+    from derive.registry import f, fprime
+
+    # A generic activation gets a concrete one (with its true derivative).
+    difference = difference.replace(f, sympy.tanh).replace(fprime, lambda u: 1 - sympy.tanh(u) ** 2)
+    symbols = sorted(difference.free_symbols, key=str)
+    if difference.has(sympy.Sum, sympy.Subs, sympy.Derivative, AppliedUndef):
+        return None
+    rng = np.random.default_rng(0)
+    for _ in range(20):
+        point = {s: float(rng.uniform(-2, 2)) for s in symbols}
+        try:
+            value = float(evaluate(difference, point))
+        except (TypeError, KeyError, ValueError):
+            return None
+        if np.isfinite(value) and abs(value) > 1e-9:
+            return {str(s): v for s, v in point.items()}
+    return None

@@ -1,0 +1,111 @@
+"""Every kernel rule accepts what it should and rejects what it must."""
+
+from __future__ import annotations
+
+import pytest
+import sympy
+
+from derive.registry import f, fprime
+from proofs.kernel import ASSUMED, ELEMENTARY, SYMPY, Fact, Kernel, ProofError
+
+x, y, u, v = sympy.symbols("x y u v", real=True)
+G = sympy.Function("G")
+
+
+def test_only_the_kernel_makes_facts():
+    with pytest.raises(ProofError, match="only the kernel"):
+        Fact(x, x, "forged", ELEMENTARY)
+
+
+def test_reflexivity_symmetry_transitivity():
+    k = Kernel()
+    a = k.algebra((x + 1) ** 2, x**2 + 2 * x + 1)
+    b = k.algebra(x**2 + 2 * x + 1, (x + 1) * (x + 1))
+    assert k.transitivity(a, b).rhs == (x + 1) ** 2
+    assert k.symmetry(a).lhs == a.rhs
+    assert k.reflexivity(x).lhs == x
+    with pytest.raises(ProofError, match="middle"):
+        k.transitivity(a, k.reflexivity(y))
+
+
+def test_algebra_accepts_identities_and_rejects_the_rest_with_a_counterexample():
+    k = Kernel()
+    k.algebra(sympy.tanh(x) ** 2 + 1 - sympy.tanh(x) ** 2, sympy.S.One)
+    k.algebra(fprime(u) * (x + y), fprime(u) * x + y * fprime(u))
+    with pytest.raises(ProofError) as error:
+        k.algebra((x + 1) ** 2, x**2 + 1)
+    assert error.value.counterexample is not None
+    with pytest.raises(ProofError) as error:
+        k.algebra(f(x) * y, fprime(x) * y)
+    assert "counterexample" in str(error.value)
+
+
+def test_differentiation_is_sympys_and_labelled_so():
+    k = Kernel()
+    fact = k.differentiate(f(x * y), x)
+    assert fact.rhs == y * fprime(x * y)
+    assert fact.trust == SYMPY
+    assert isinstance(fact.lhs, sympy.Derivative)
+
+
+def test_differentiation_of_sums_with_symbolic_bounds_collapses_kronecker_deltas():
+    n = sympy.Symbol("n", integer=True, positive=True)
+    j, p = sympy.symbols("j p", integer=True, positive=True)
+    w, z = sympy.IndexedBase("w"), sympy.IndexedBase("z")
+    k = Kernel()
+    conditions = [sympy.Q.le(1, p), sympy.Q.le(p, n)]
+    fact = k.differentiate(sympy.Sum(w[j] * f(z[j]), (j, 1, n)), z[p], conditions)
+    assert fact.rhs == w[p] * fprime(z[p])
+
+
+def test_instantiation_renames_variables_and_functions_only():
+    k = Kernel()
+    fact = k.differentiate(G(x * y), x)
+    H = sympy.Function("H")
+    renamed = k.instantiate(fact, {x: u, y: v + 1, G: H})
+    assert renamed.lhs == sympy.Derivative(H(u * (v + 1)), u)
+    assert sympy.expand(renamed.rhs - (v + 1) * H(u * (v + 1)).fdiff(1)) == 0
+    with pytest.raises(ProofError, match="not a variable"):
+        k.instantiate(fact, {x * y: u})
+    with pytest.raises(ProofError, match="differentiated by"):
+        k.instantiate(fact, {x: u + 1})
+
+
+def test_definitions_are_fresh_and_cannot_be_changed():
+    k = Kernel()
+    k.define(u, x + y)
+    k.define(u, x + y)
+    with pytest.raises(ProofError, match="already defined"):
+        k.define(u, x - y)
+    with pytest.raises(ProofError, match="own definition"):
+        k.define(v, v + 1)
+    with pytest.raises(ProofError, match="not a name"):
+        k.define(x + y, u)
+    with pytest.raises(ProofError, match="defined name"):
+        k.instantiate(k.reflexivity(u), {u: x})
+
+
+def test_rewrite_replaces_equals_by_equals_and_refuses_a_no_op():
+    k = Kernel()
+    fact = k.algebra(x * (y + 1), x * y + x)
+    definition = k.symmetry(k.define(v, x * y))
+    rewritten = k.rewrite(fact, definition)
+    assert rewritten.rhs == v + x
+    with pytest.raises(ProofError, match="does not occur"):
+        k.rewrite(fact, k.symmetry(k.define(u, y**7)))
+
+
+def test_assumptions_are_named_and_carried_into_every_consequence():
+    k = Kernel()
+    assumed = k.assume("chain rule", G(x).diff(x), sympy.S.Zero, "for the test")
+    later = k.transitivity(assumed, k.reflexivity(sympy.S.Zero))
+    assert later.assumptions == {"chain rule"}
+    assert k.report()[ASSUMED] == 1
+    assert k.assumed == {"chain rule": "for the test"}
+
+
+def test_report_counts_each_kind_of_trust():
+    k = Kernel()
+    k.reflexivity(x)
+    k.algebra(x + x, 2 * x)
+    assert k.report() == {ELEMENTARY: 1, SYMPY: 1, ASSUMED: 0}
