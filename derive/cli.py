@@ -27,6 +27,7 @@ class _Parser(argparse.ArgumentParser):
 def _parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="derive",
+        allow_abbrev=False,
         description=(
             "Derive the gradients of a fully connected network symbolically, both by "
             "the expanded chain rule and by the δ recursion, print them and write "
@@ -70,6 +71,24 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+_VALUE_OPTIONS = ("--layers", "--widths", "--activation", "--loss", "--notation", "--out")
+
+
+def _attach_values(argv: list[str]) -> list[str]:
+    """``--loss -y*log(yhat)`` as ``--loss=-y*log(yhat)``: argparse would take a
+    value that starts with '-' for an option."""
+    result, position = [], 0
+    while position < len(argv):
+        token = argv[position]
+        if token in _VALUE_OPTIONS and position + 1 < len(argv):
+            result.append(f"{token}={argv[position + 1]}")
+            position += 2
+        else:
+            result.append(token)
+            position += 1
+    return result
+
+
 def run(argv: list[str]) -> int:
     from derive import export, naming, output, report
     from derive.gradients import Derivation, expanded_chain_rule
@@ -77,12 +96,14 @@ def run(argv: list[str]) -> int:
     from derive.presentation import Presentation
     from derive.spec import parse_spec
 
-    args = _parser().parse_args(argv)
+    args = _parser().parse_args(_attach_values(argv))
     notation = naming.notation(args.notation)
     spec = parse_spec(args.layers, args.widths, args.activation, args.loss, args.bias)
     notation.check_depth(spec.depth)
+    if not args.out.strip():
+        raise InputError("--out needs a folder name")
     out = Path(args.out)
-    output.check_writable(out)
+    output.check_writable(out, ["derivation.json"])
 
     notes = []
     if args.widths is None:
@@ -95,10 +116,11 @@ def run(argv: list[str]) -> int:
     derivation = Derivation(Network(spec, bias_sign=notation.bias_sign))
     presentation = Presentation(derivation, notation)
     expanded = expanded_chain_rule(derivation)
-    doc = export.document(derivation, presentation, expanded, [])
+    shown = report.sections(presentation)
+    doc = export.document(derivation, presentation, shown, expanded)
     target = out / "derivation.json"
     output.write_files(out, {"derivation.json": export.dumps(doc)})
-    sys.stdout.write(report.render_report(presentation, expanded, notes, [str(target)]))
+    sys.stdout.write(report.render_report(presentation, shown, expanded, notes, [str(target)]))
     return 0
 
 

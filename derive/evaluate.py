@@ -3,7 +3,7 @@
 Substituting numbers into an expanded network expression with ``subs`` or
 ``xreplace`` walks every path and is exponential in depth; ``lambdify``
 prints the whole tree first.  :func:`evaluate` walks the DAG once with a
-memo (≈1000× faster at width 3, depth 5; see BENCHMARKING.md).  Values may
+memo (≈1000× faster at width 3, depth 5; see ../shared/BENCHMARKING.md).  Values may
 be NumPy arrays, so one walk evaluates a batch of points.  Used for finite
 differences and numerical cross-checks, never to decide a proof.
 """

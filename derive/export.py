@@ -16,9 +16,8 @@ import sympy
 
 from derive import __version__
 from derive.gradients import Derivation, ExpandedChainRule
-from derive.presentation import Presentation
+from derive.presentation import Presentation, Section
 from derive.printing import unicode
-from derive.report import sections
 from derive.serialize import Encoder, FormatError, decode
 
 FORMAT = "derive.derivation"
@@ -32,8 +31,8 @@ forms only, not one entry per scalar parameter."""
 def document(
     derivation: Derivation,
     presentation: Presentation,
+    shown: list[Section],
     expanded: ExpandedChainRule,
-    skipped: list[str],
 ) -> dict:
     """The whole derivation as a JSON-ready dictionary."""
     network = derivation.network
@@ -67,15 +66,18 @@ def document(
                 "formulas": [
                     {
                         "equation": encoder.add(formula.equation),
-                        "where": formula.where,
+                        "where": formula.where if isinstance(formula.where, str) else "",
+                        "where_equation": None
+                        if isinstance(formula.where, str)
+                        else encoder.add(formula.where),
                         "text": unicode(formula.equation, notation, network.roles),
                     }
                     for formula in section.formulas
                 ],
             }
-            for section in sections(presentation)
+            for section in shown
         ],
-        "skipped": list(skipped),
+        "skipped": [],
     }
     if spec.parameter_count > PER_PARAMETER_LIMIT:
         result["skipped"].append(
@@ -149,6 +151,7 @@ def load(path: str | Path) -> dict:
 
 
 _EXPRESSION_KEYS = {
+    "where_equation",
     "expr",
     "term",
     "equation",

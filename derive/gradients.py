@@ -5,7 +5,8 @@
     elementary rules (sum, product, power, chain rule through each function's
     own derivative) once per shared sub-expression, so its cost is linear in
     the size of the DAG; ``sympy.diff`` applies the same rules but revisits a
-    shared node once per path (exponential in depth; see BENCHMARKING.md).
+    shared node once per path (exponential in depth; see
+    ../shared/BENCHMARKING.md).
     The results are the same expressions up to SymPy's ordering of terms; the
     tests check that against ``sympy.diff``.
 
@@ -15,8 +16,8 @@
     expression of the parameters by substituting the recursion and the forward
     pass.
 
-That (a) equals (b) is what the proofs establish; this module only builds
-the two sides.
+That (a) equals (b) is what the tests check exactly and what ``proofs``
+proves; this module only builds the two sides.
 """
 
 from __future__ import annotations
@@ -70,7 +71,9 @@ def differentiate(expr: sympy.Expr, variable: sympy.Symbol, cache: dict | None =
             )
         elif node.is_Pow and not depends_on(node.exp):
             base, exponent = node.args
-            result = exponent * base ** (exponent - 1) * walk(base)
+            # One Mul of three factors: 2·(a − y) alone would be distributed
+            # into 2a − 2y by SymPy, and ½·(2a − 2y) no longer simplifies.
+            result = sympy.Mul(exponent, base ** (exponent - 1), walk(base))
         elif node.is_Pow:
             result = walk(sympy.exp(node.exp * sympy.log(node.base)))
         elif isinstance(node, Application):  # functions, and Max/Min
@@ -169,10 +172,6 @@ class Derivation:
                 mapping[net.delta[layer][unit - 1]] = local.xreplace(mapping)
         return mapping
 
-    def delta_expanded(self, layer: int, unit: int) -> sympy.Expr:
-        """δ^l_j as an expression of x, y and the parameters."""
-        return self._expansion[self.network.delta[layer][unit - 1]]
-
     def delta_form_expanded(self, parameter: sympy.Symbol) -> sympy.Expr:
         """The δ-form gradient with δ, a and z replaced by their expansions."""
         return self.gradient(parameter).delta_form.xreplace(self._expansion)
@@ -204,7 +203,11 @@ def expanded_chain_rule_cost(widths) -> int:
 EXPANDED_PARAMETER_LIMIT = 200
 """Above this many parameters the expanded chain rule is skipped.  Each
 derivative walks the whole expanded loss once, so the total cost grows with
-(parameters)²: 150 parameters take ≈ 2 s, 576 (depth 8 × width 8) ≈ 35 s."""
+the square of the parameter count: 150 parameters take ≈ 2 s, 576 (depth 8 ×
+width 8) ≈ 35 s."""
+
+EXPANDED_DEPTH_LIMIT = 30
+"""Deeper expanded losses are nested too deeply to walk recursively."""
 
 
 @dataclass(frozen=True)
@@ -218,12 +221,19 @@ class ExpandedChainRule:
 def expanded_chain_rule(derivation: Derivation, limit: int = EXPANDED_PARAMETER_LIMIT):
     network = derivation.network
     count = network.spec.parameter_count
+    if network.depth > EXPANDED_DEPTH_LIMIT:
+        return ExpandedChainRule(
+            {},
+            f"expanded chain rule skipped: depth {network.depth} (limit {EXPANDED_DEPTH_LIMIT}); "
+            f"the expanded loss nests {network.depth} layers of functions. The δ form "
+            f"above covers every parameter.",
+        )
     if count > limit:
         paths = expanded_chain_rule_cost(network.spec.widths)
         return ExpandedChainRule(
             {},
-            f"expanded chain rule skipped: {count} parameters (limit {limit}); differentiating "
-            f"the expanded loss costs about parameters × network size, and written out it "
-            f"would have {paths:,} path terms. The δ form above holds for every parameter.",
+            f"expanded chain rule skipped: {count} parameters (limit {limit}); its cost grows "
+            f"with the square of the parameter count, and written out it would have "
+            f"{paths:,} path terms. The δ form above covers every parameter.",
         )
     return ExpandedChainRule({p: derivation.expanded_gradient(p) for p in network.parameters()})

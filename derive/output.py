@@ -14,10 +14,22 @@ from pathlib import Path
 from derive.errors import InputError
 
 
-def check_writable(folder: Path) -> None:
+def check_writable(folder: Path, names=()) -> None:
     """Raise InputError unless ``folder`` exists as a writable directory or
-    can be created; creates nothing."""
+    can be created, and none of ``names`` in it is a folder; creates nothing."""
+    try:
+        _check(folder, names)
+    except OSError as error:
+        raise InputError(f"--out {str(folder)[:60]}: {error.strerror or error}") from None
+
+
+def _check(folder: Path, names) -> None:
+    if any(len(part.encode()) > 255 for part in folder.parts) or len(str(folder)) > 4000:
+        raise InputError(f"--out {str(folder)[:60]}…: file name too long")
     if folder.exists():
+        for name in names:
+            if (folder / name).is_dir():
+                raise InputError(f"--out {folder}: {name} there is a folder")
         if not folder.is_dir():
             raise InputError(f"--out {folder}: exists and is not a folder")
         if not os.access(folder, os.W_OK | os.X_OK):
@@ -34,6 +46,7 @@ def check_writable(folder: Path) -> None:
 
 def write_files(folder: Path, files: dict[str, str]) -> list[Path]:
     """Write every file (name → text) into ``folder`` atomically, one by one."""
+    temporary = None
     try:
         folder.mkdir(parents=True, exist_ok=True)
         written = []
@@ -42,7 +55,10 @@ def write_files(folder: Path, files: dict[str, str]) -> list[Path]:
             temporary = folder / f".{name}.tmp"
             temporary.write_text(text, encoding="utf-8")
             os.replace(temporary, target)
+            temporary = None
             written.append(target)
         return written
     except OSError as error:
+        if temporary is not None:
+            temporary.unlink(missing_ok=True)
         raise InputError(f"--out {folder}: {error.strerror or error}") from None

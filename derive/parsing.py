@@ -10,6 +10,7 @@ the result with SymPy's constructors.  Anything else is an
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -23,6 +24,11 @@ MAX_LENGTH = 1000
 MAX_DEPTH = 60
 MAX_NUMERIC_EXPONENT = 1000
 MAX_NUMBER = 10**12
+MAX_MAGNITUDE = 30
+MAX_HEIGHT = 12
+"""Nesting of operations in a parsed expression: a tower x^x^…^x or sin(sin(…))
+of this height already makes derivatives large."""
+MAX_NODES = 200
 
 _TOKEN = re.compile(
     r"""\s*(?:
@@ -153,6 +159,10 @@ class _Parser:
                 self.fail(f"exponent {exponent} is too large (at most {MAX_NUMERIC_EXPONENT})")
             if base == 0 and exponent.is_number and exponent.is_negative:
                 self.fail("division by zero")
+            if base.is_number and exponent.is_number and base != 0:
+                magnitude = abs(float(exponent)) * math.log10(abs(float(base)))
+                if magnitude > MAX_MAGNITUDE:
+                    self.fail(f"{base}^{exponent} is out of range (at most 10^{MAX_MAGNITUDE})")
             return sympy.Pow(base, exponent)
         return base
 
@@ -194,6 +204,9 @@ class _Parser:
 def _number(text: str) -> sympy.Expr:
     if len(text) > 40:
         raise InputError(f"number {text[:20]}... is too long")
+    mantissa, _, exponent = text.lower().partition("e")
+    if exponent and abs(int(exponent)) > 30:
+        raise InputError(f"number {text} is out of range (exponent at most 30)")
     value = Fraction(text)
     if abs(value) > MAX_NUMBER:
         raise InputError(f"number {text} is too large (at most {MAX_NUMBER:.0e})")
@@ -215,4 +228,14 @@ def parse_expression(text: str, vocabulary: Vocabulary) -> sympy.Expr:
     result = _Parser(text, vocabulary).parse()
     if result.has(sympy.zoo, sympy.nan, sympy.oo, -sympy.oo):
         raise InputError(f"{vocabulary.what} {text!r} is undefined (division by zero or log of 0)")
+    if result.has(sympy.I):
+        raise InputError(f"{vocabulary.what} {text!r} is not real (it contains the imaginary unit)")
+    if _height(result) > MAX_HEIGHT or sympy.count_ops(result) > MAX_NODES:
+        raise InputError(f"{vocabulary.what} {text!r} is too complicated (nested too deeply)")
     return result
+
+
+def _height(expr: sympy.Basic) -> int:
+    if not expr.args:
+        return 0
+    return 1 + max(_height(arg) for arg in expr.args)

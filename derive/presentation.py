@@ -10,6 +10,7 @@ each equation into text; nothing here formats strings.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import sympy
 
@@ -22,16 +23,20 @@ from derive.naming import Notation
 ETA = sympy.Symbol("eta", positive=True)
 """The learning rate η."""
 
+LAYER_BY_LAYER_LIMIT = 12
+"""Deeper networks show the top two layers and the first, not every layer."""
+
 LOSS_TERM = sympy.Symbol("ell")
 """ℓ(ŷ, y), one output unit's share of the loss."""
 
 
 @dataclass(frozen=True)
 class Formula:
-    """One displayed equation and the range it holds for (e.g. "l = 1..2")."""
+    """One displayed equation and where it holds: a range ("l = 1..2") or
+    an equation that names a quantity in it (a = σ(x))."""
 
     equation: sympy.Eq
-    where: str = ""
+    where: str | sympy.Eq = ""
 
 
 @dataclass
@@ -86,6 +91,15 @@ def tidy_signs(expr: sympy.Expr) -> sympy.Expr:
     )
 
 
+def _simpler(expr: sympy.Expr) -> sympy.Expr | None:
+    """A markedly shorter form of a local formula, if SymPy finds one: for a
+    sigmoid output with cross-entropy, δ^L_j = a^L_j − y_j."""
+    candidate = sympy.factor(sympy.cancel(expr))
+    if sympy.count_ops(candidate) + 3 <= sympy.count_ops(expr):
+        return candidate
+    return None
+
+
 class Presentation:
     """The formulas of one derivation in one notation."""
 
@@ -97,13 +111,30 @@ class Presentation:
 
     # -- helpers -----------------------------------------------------------------
 
+    @cached_property
+    def _widths(self) -> dict:
+        return {n[i]: self.network.width(i) for i in range(self.network.depth + 1)}
+
+    def shown_layers(self) -> list[int]:
+        """Every layer, top down, or for a deep network the top two and the
+        first (the others follow the same pattern)."""
+        depth = self.network.depth
+        if depth <= LAYER_BY_LAYER_LIMIT:
+            return list(range(depth, 0, -1))
+        return [depth, depth - 1, 1]
+
     def _concrete(self, expr, layer: int, other_layer: int):
         """``expr`` at a concrete layer, with the notation's letters and widths."""
+        if isinstance(expr, sympy.Equality):
+            return sympy.Eq(
+                self._concrete(expr.lhs, layer, other_layer),
+                self._concrete(expr.rhs, layer, other_layer),
+                evaluate=False,
+            )
         result = expr.subs(LAYER, layer)
         result = result.xreplace(_layer_letters(self.network, self.notation, layer, other_layer))
         if self.notation.unit_letters is None:
-            widths = {n[i]: self.network.width(i) for i in range(self.network.depth + 1)}
-            result = result.xreplace(widths)
+            result = result.xreplace(self._widths)
         return result
 
     def _signed(self, expr):
@@ -125,7 +156,9 @@ class Presentation:
     def forward(self) -> Section:
         net = self.network
         section = Section("Forward pass")
-        for layer in range(1, net.depth + 1):
+        if net.depth > LAYER_BY_LAYER_LIMIT:
+            section.notes.append(f"layers 2..{net.depth - 2} follow the same pattern")
+        for layer in sorted(self.shown_layers()):
             below = layer - 1
             total = sympy.Sum(w[layer, J, K] * a[below, K], (K, 1, n[below]))
             if net.spec.bias:
@@ -163,26 +196,28 @@ class Presentation:
         """Each distinct activation: its definition, its derivative, and the
         derivative written through the output a = f(x) where one exists."""
         section = Section("Activation derivatives")
-        seen = []
-        for activation in self.network.spec.activations:
-            if activation in seen:
-                continue
-            seen.append(activation)
-            applied = activation.expr if not activation.custom else registry.f(registry.X)
-            if activation.custom or activation.definition is not None:
-                definition = activation.expr if activation.custom else activation.definition
-                section.formulas.append(Formula(sympy.Eq(applied, definition, evaluate=False)))
+        layers_of: dict[registry.Activation, list[int]] = {}
+        for layer, activation in enumerate(self.network.spec.activations, start=1):
+            layers_of.setdefault(activation, []).append(layer)
+        several = len(layers_of) > 1
+        for activation, layers in layers_of.items():
+            where = "layer" + ("s " if len(layers) > 1 else " ") + ", ".join(map(str, layers))
+            where = where if several else ""
+            named = isinstance(activation.expr, sympy.Function)
+            applied = activation.expr if named else registry.f(registry.X)
+            definition = activation.definition if named else activation.expr
+            if definition is not None:
+                equation = sympy.Eq(applied, definition, evaluate=False)
+                section.formulas.append(Formula(equation, where))
             derivative = sympy.Derivative(applied, registry.X)
             section.formulas.append(
-                Formula(sympy.Eq(derivative, activation.derivative, evaluate=False))
+                Formula(sympy.Eq(derivative, activation.derivative, evaluate=False), where)
             )
             through_output = activation.derivative_from_output(registry.A)
             if through_output is not None and through_output != activation.derivative:
+                output = sympy.Eq(registry.A, applied, evaluate=False)
                 section.formulas.append(
-                    Formula(
-                        sympy.Eq(derivative, through_output, evaluate=False),
-                        f"a = {activation.name}(x)",
-                    )
+                    Formula(sympy.Eq(derivative, through_output, evaluate=False), output)
                 )
         return section
 
@@ -208,10 +243,14 @@ class Presentation:
         for layer in range(net.depth, 0, -1):
             name = "output delta" if layer == net.depth else "hidden delta"
             above = layer + 1
-            delta_eq = self._concrete(by_name[(name, layer)], layer, above)
-            section.formulas.append(
-                Formula(self._delta_equation(delta_eq), _units(net, self.notation, layer, J))
-            )
+            delta_eq = self._delta_equation(self._concrete(by_name[(name, layer)], layer, above))
+            section.formulas.append(Formula(delta_eq, _units(net, self.notation, layer, J)))
+            if layer == net.depth:
+                simpler = _simpler(delta_eq.rhs)
+                if simpler is not None:
+                    section.formulas.append(
+                        Formula(sympy.Eq(delta_eq.lhs, simpler, evaluate=False), "simplified")
+                    )
             for rule_name in ("weight gradient", "bias gradient"):
                 if (rule_name, layer) not in by_name:
                     continue
@@ -231,8 +270,10 @@ class Presentation:
         return section
 
     def matrix_form(self) -> Section:
-        section = Section("Matrix form (D^l = diag(f_l'(z^l)))")
-        for layer in range(self.network.depth, 0, -1):
+        section = Section("Matrix form (D^l = diag(f_l'(z^l)), ∇E = ∂E/∂a^L)")
+        if self.network.depth > LAYER_BY_LAYER_LIMIT:
+            section.notes.append(f"layers 2..{self.network.depth - 2} follow the same pattern")
+        for layer in self.shown_layers():
             rules = indexed.matrix_rules(self.network, layer)
             section.formulas.append(Formula(rules.delta))
             section.formulas.append(Formula(rules.weight_gradient))

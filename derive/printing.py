@@ -15,7 +15,6 @@ import sympy
 from sympy.printing.precedence import PRECEDENCE, precedence
 from sympy.printing.str import StrPrinter
 
-from derive import registry
 from derive.model import Role
 from derive.naming import Notation, subscript, superscript
 
@@ -28,6 +27,8 @@ _FUNCTION_NAMES = {
     "Heaviside": "H",
     "Abs": "abs",
 }
+
+_SCRIPTS = set("ᵢⱼₖₗₘₙₕₐₑₒₓₚₛₜ₀₁₂₃₄₅₆₇₈₉⁰¹²³⁴⁵⁶⁷⁸⁹ˡⁿ⁺⁻")
 
 _SPECIAL_SYMBOLS = {"yhat": "ŷ", "eta": "η", "ell": "ℓ"}
 
@@ -80,6 +81,8 @@ class UnicodePrinter(StrPrinter):
         base, exponent = expr.args
         if exponent.is_Integer and 1 < exponent <= 9:
             base_text = self.parenthesize(base, PRECEDENCE["Pow"], strict=True)
+            if (base.is_Symbol or base.is_Indexed) and base_text[-1] in _SCRIPTS:
+                base_text = f"({base_text})"  # (a²ⱼ)², not a²ⱼ²
             return base_text + superscript(str(exponent))
         return super()._print_Pow(expr, rational).replace("**", "^")
 
@@ -87,10 +90,17 @@ class UnicodePrinter(StrPrinter):
         name = expr.func.__name__
         if name == "Delta":
             return "Δ" + self._print(expr.args[0])
-        if name == "Heaviside":
-            return f"H({self._print(expr.args[0])})"
         shown = _FUNCTION_NAMES.get(name, name)
         return f"{shown}({', '.join(self._print(a) for a in expr.args)})"
+
+    def _print_Heaviside(self, expr):
+        return f"H({self._print(expr.args[0])})"
+
+    def _print_Max(self, expr):
+        return f"max({', '.join(self._print(a) for a in expr.args)})"
+
+    def _print_Min(self, expr):
+        return f"min({', '.join(self._print(a) for a in expr.args)})"
 
     def _print_Sum(self, expr):
         body = self.parenthesize(expr.function, PRECEDENCE["Mul"], strict=True)
@@ -156,8 +166,3 @@ def _bound(text: str) -> str:
 def unicode(expr, notation: Notation, roles=None) -> str:
     """One line of Unicode for ``expr``."""
     return UnicodePrinter(notation, roles).doprint(expr)
-
-
-def function_symbol(activation: registry.Activation) -> str:
-    """How an activation is named in printed formulas (σ, tanh, f, …)."""
-    return _FUNCTION_NAMES.get(activation.name, activation.name if not activation.custom else "f")

@@ -8,8 +8,8 @@ output units.  Supported names are read off these tables and nowhere else.
 
 Sigmoid, ReLU and softplus are SymPy functions with their derivative rule
 attached rather than formulas through ``exp``: differentiation then stays
-small (σ' is σ(1 − σ), not a quotient of exponentials), and printers can emit
-overflow-free numerical forms for them.
+small (σ' is σ(1 − σ), not a quotient of exponentials), and numerical code
+can use an overflow-free form for each (see :mod:`derive.evaluate`).
 """
 
 from __future__ import annotations
@@ -223,6 +223,9 @@ def activation(text: str) -> Activation:
     expr = parse_expression(text, vocabulary)
     if not expr.has(X):
         raise InputError(f"activation {text!r} does not depend on x")
+    derivative = sympy.diff(expr, X)
+    if derivative == 0 or derivative.has(sympy.nan, sympy.zoo, sympy.oo, -sympy.oo):
+        raise InputError(f"activation {text!r} has no usable derivative (0 or undefined)")
     return Activation(name, expr, custom=True)
 
 

@@ -13,15 +13,12 @@ import sympy
 from derive import __version__, indexed
 from derive.algebra import replace_nodes, tree_size
 from derive.gradients import ExpandedChainRule
-from derive.presentation import Formula, Presentation, Section
+from derive.presentation import LAYER_BY_LAYER_LIMIT, Formula, Presentation, Section
 from derive.printing import unicode
 from derive.templating import render
 
 EXAMPLE_SIZE_LIMIT = 300
 """Expanded-chain-rule examples with more tree nodes than this are not shown."""
-
-PER_LAYER_DEPTH_LIMIT = 12
-"""Deeper networks are shown in index form only, not layer by layer."""
 
 
 @dataclass(frozen=True)
@@ -42,7 +39,7 @@ def sections(presentation: Presentation) -> list[Section]:
     result = [presentation.forward(), presentation.loss(), presentation.activations()]
     if presentation.notation.name == "layer":
         result.append(presentation.index_form())
-    if presentation.network.depth <= PER_LAYER_DEPTH_LIMIT:
+    if presentation.network.depth <= LAYER_BY_LAYER_LIMIT:
         result.append(presentation.per_layer())
     if presentation.notation.name == "layer":
         result.append(presentation.matrix_form())
@@ -78,17 +75,27 @@ def expanded_section(presentation: Presentation, expanded: ExpandedChainRule) ->
     return section
 
 
+def _where(where, presentation: Presentation) -> str:
+    if isinstance(where, str):
+        return where
+    return unicode(where, presentation.notation, presentation.network.roles)
+
+
 def render_report(
     presentation: Presentation,
+    shown: list[Section],
     expanded: ExpandedChainRule,
     notes: list[str],
     written: list[str],
 ) -> str:
     network = presentation.network
     printed = []
-    for section in sections(presentation) + [expanded_section(presentation, expanded)]:
+    for section in shown + [expanded_section(presentation, expanded)]:
         lines = [
-            Line(unicode(formula.equation, presentation.notation, network.roles), formula.where)
+            Line(
+                unicode(formula.equation, presentation.notation, network.roles),
+                _where(formula.where, presentation),
+            )
             for formula in section.formulas
         ]
         printed.append(PrintedSection(section.title, lines, section.notes))

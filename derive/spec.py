@@ -52,16 +52,19 @@ class NetworkSpec:
         names = [a.name for a in self.activations]
         acts = names[0] if len(set(names)) == 1 else ", ".join(names)
         bias = "with biases" if self.bias else "no biases"
+        layers = "layer" if self.depth == 1 else "layers"
         return (
-            f"L = {self.depth} layers, widths {'-'.join(map(str, self.widths))}, "
+            f"L = {self.depth} {layers}, widths {'-'.join(map(str, self.widths))}, "
             f"activation {acts}, loss {self.loss.name}, {bias}"
         )
 
 
 def _positive_int(text: str, what: str, limit: int) -> int:
     text = text.strip()
-    if not re.fullmatch(r"[+-]?\d+", text):
-        raise InputError(f"{what} must be a whole number, got {text!r}")
+    if not re.fullmatch(r"[+-]?[0-9]+", text):
+        raise InputError(f"{what} must be a whole number, got {text[:20]!r}")
+    if len(text.lstrip("+-0")) > 9:
+        raise InputError(f"{what} {text[:12]}… is too large (at most {limit})")
     value = int(text)
     if value < 1:
         raise InputError(f"{what} must be at least 1, got {value}")
@@ -97,12 +100,7 @@ def parse_activations(text: str | None, depth: int) -> tuple[registry.Activation
     """
     if text is None:
         return (registry.ACTIVATIONS["sigmoid"],) * depth
-    pieces = [p.strip() for p in text.split(",")]
-    if len(pieces) > 1 and not all(p in registry.ACTIVATIONS for p in pieces):
-        try:
-            return (registry.activation(text),) * depth
-        except InputError:
-            pass
+    pieces = [p.strip() for p in _top_level_split(text)]
     if len(pieces) == 1:
         return (registry.activation(text),) * depth
     if len(pieces) != depth:
@@ -110,6 +108,21 @@ def parse_activations(text: str | None, depth: int) -> tuple[registry.Activation
             f"--activation lists {len(pieces)} activations but the network has {depth} layers"
         )
     return tuple(registry.activation(p) for p in pieces)
+
+
+def _top_level_split(text: str) -> list[str]:
+    """Split on commas outside parentheses: 'max(x, 0),relu' is two pieces."""
+    pieces, depth, start = [], 0, 0
+    for position, character in enumerate(text):
+        if character == "(":
+            depth += 1
+        elif character == ")":
+            depth -= 1
+        elif character == "," and depth == 0:
+            pieces.append(text[start:position])
+            start = position + 1
+    pieces.append(text[start:])
+    return pieces
 
 
 def parse_spec(

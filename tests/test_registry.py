@@ -10,8 +10,10 @@ from derive import registry
 from derive.evaluate import evaluate
 from derive.registry import ACTIVATIONS, LOSSES, X
 
+NONTRIVIAL = [name for name in sorted(ACTIVATIONS) if name != "identity"]
 
-@pytest.mark.parametrize("name", sorted(ACTIVATIONS))
+
+@pytest.mark.parametrize("name", NONTRIVIAL)
 def test_derivative_through_output_equals_the_derivative(name):
     entry = ACTIVATIONS[name]
     through_output = entry.derivative_from_output(entry.expr)
@@ -20,7 +22,7 @@ def test_derivative_through_output_equals_the_derivative(name):
         assert evaluate(through_output, point) == pytest.approx(evaluate(entry.derivative, point))
 
 
-@pytest.mark.parametrize("name", ["sigmoid", "tanh", "softplus", "identity"])
+@pytest.mark.parametrize("name", ["sigmoid", "tanh", "softplus"])
 def test_smooth_output_forms_hold_symbolically(name):
     entry = ACTIVATIONS[name]
     difference = (entry.derivative - entry.derivative_from_output(entry.expr)).rewrite(sympy.exp)
