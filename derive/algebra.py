@@ -17,12 +17,14 @@ import sympy
 from sympy.core.function import Application
 
 
-def replace_nodes(expr: sympy.Expr, mapping: dict) -> sympy.Expr:
-    """``expr.xreplace(mapping)`` with each shared node rebuilt once.
+def replace_nodes(expr: sympy.Expr, mapping: dict, functions: dict | None = None):
+    """``expr.xreplace(mapping)`` with each shared node rebuilt once; also
+    applications of the functions in ``functions`` (name → function).
 
     ``xreplace`` walks a DAG as a tree, which on expanded network expressions
     is exponential in depth.
     """
+    functions = functions or {}
     cache: dict = {}
 
     def walk(node):
@@ -33,7 +35,10 @@ def replace_nodes(expr: sympy.Expr, mapping: dict) -> sympy.Expr:
             result = mapping[node]
         elif node.args and not node.is_Atom:
             args = tuple(walk(arg) for arg in node.args)
-            result = node.func(*args) if args != node.args else node
+            if node.func in functions:
+                result = functions[node.func](*args)
+            else:
+                result = node.func(*args) if args != node.args else node
         else:
             result = node
         cache[node] = result

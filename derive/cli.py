@@ -2,7 +2,8 @@
 
 Input is validated before any work and any writing; an
 :class:`~derive.errors.InputError` becomes one line on stderr and exit
-status 2.  Exit 0 is success.
+status 2.  Exit 0 is success, 1 a proof that failed, and for ``prove`` 3
+when no proof could be attempted for the network.
 """
 
 from __future__ import annotations
@@ -24,9 +25,9 @@ class _Parser(argparse.ArgumentParser):
         raise InputError(message)
 
 
-def _parser() -> argparse.ArgumentParser:
+def _parser(command: str | None = None) -> argparse.ArgumentParser:
     parser = _Parser(
-        prog="derive",
+        prog="derive" if command is None else f"derive {command}",
         allow_abbrev=False,
         description=(
             "Derive the gradients of a fully connected network symbolically, both by "
@@ -65,13 +66,30 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--no-bias", dest="bias", action="store_false", help="no biases (the seed's formulas)"
     )
+    if command == "prove":
+        parser.add_argument(
+            "--strategy",
+            default="layered",
+            choices=["layered", "expand", "both"],
+            help="layered: layer by layer, linear in depth (default); expand: differentiate "
+            "the fully expanded loss; both",
+        )
+        return parser
     parser.add_argument(
         "--out", metavar="DIR", default=DEFAULT_OUT, help="output folder (default derive-out)"
     )
     return parser
 
 
-_VALUE_OPTIONS = ("--layers", "--widths", "--activation", "--loss", "--notation", "--out")
+_VALUE_OPTIONS = (
+    "--layers",
+    "--widths",
+    "--activation",
+    "--loss",
+    "--notation",
+    "--out",
+    "--strategy",
+)
 
 
 def _attach_values(argv: list[str]) -> list[str]:
@@ -89,12 +107,35 @@ def _attach_values(argv: list[str]) -> list[str]:
     return result
 
 
+def prove(argv: list[str]) -> int:
+    """``derive prove …``: run only the proofs; exit 0 proved, 1 a check failed."""
+    from derive import naming, report
+    from derive.gradients import Derivation
+    from derive.model import Network
+    from derive.spec import parse_spec
+    from proofs.run import run_proofs
+
+    args = _parser("prove").parse_args(_attach_values(argv))
+    notation = naming.notation(args.notation)
+    spec = parse_spec(args.layers, args.widths, args.activation, args.loss, args.bias)
+    notation.check_depth(spec.depth)
+    derivation = Derivation(Network(spec, bias_sign=notation.bias_sign))
+    strategies = ("layered", "expand") if args.strategy == "both" else (args.strategy,)
+    outcome = run_proofs(derivation, strategies)
+    sys.stdout.write(f"derive {__version__}: {spec.describe()}\n")
+    sys.stdout.write(report.render_proofs(outcome))
+    if not outcome.verdicts:
+        return 3
+    return 0 if outcome.holds else 1
+
+
 def run(argv: list[str]) -> int:
     from derive import export, naming, output, report
     from derive.gradients import Derivation, expanded_chain_rule
     from derive.model import Network
     from derive.presentation import Presentation
     from derive.spec import parse_spec
+    from proofs.run import run_proofs
 
     args = _parser().parse_args(_attach_values(argv))
     notation = naming.notation(args.notation)
@@ -116,17 +157,21 @@ def run(argv: list[str]) -> int:
     derivation = Derivation(Network(spec, bias_sign=notation.bias_sign))
     presentation = Presentation(derivation, notation)
     expanded = expanded_chain_rule(derivation)
+    proofs = run_proofs(derivation)
     shown = report.sections(presentation)
     doc = export.document(derivation, presentation, shown, expanded)
     target = out / "derivation.json"
     output.write_files(out, {"derivation.json": export.dumps(doc)})
     sys.stdout.write(report.render_report(presentation, shown, expanded, notes, [str(target)]))
-    return 0
+    sys.stdout.write(report.render_proofs(proofs))
+    return 0 if proofs.holds else 1
 
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     try:
+        if argv[:1] == ["prove"]:
+            return prove(argv[1:])
         return run(argv)
     except InputError as error:
         print(f"derive: error: {error}", file=sys.stderr)

@@ -107,3 +107,10 @@ def render_report(
         sections=printed,
         written=written,
     )
+
+
+def render_proofs(outcome) -> str:
+    """One verdict line per theorem, then what the kernel's steps rest on."""
+    return render(
+        "proofs.txt.j2", verdicts=outcome.verdicts, skipped=outcome.skipped, trust=outcome.trust
+    )

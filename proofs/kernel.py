@@ -203,12 +203,20 @@ class Kernel:
 
     # -- steps that rely on SymPy ----------------------------------------------
 
-    def differentiate(self, expr: sympy.Expr, variable, conditions=()) -> Fact:
+    def differentiate(self, expr: sympy.Expr, variable, conditions=(), shared=False) -> Fact:
         """⊢ ∂expr/∂variable = D, where the kernel computes D with SymPy's
         differentiation (sums over symbolic ranges are evaluated with
-        ``doit`` and refined under ``conditions``)."""
+        ``doit`` and refined under ``conditions``).  ``shared=True`` applies
+        the same rules once per shared node (:func:`derive.gradients.differentiate`,
+        tested against ``sympy.diff``) for expanded networks, whose trees
+        ``sympy.diff`` walks path by path."""
         started = time.perf_counter()
-        result = sympy.diff(expr, variable)
+        if shared:
+            from derive.gradients import differentiate
+
+            result = differentiate(expr, variable)
+        else:
+            result = sympy.diff(expr, variable)
         if result.has(sympy.Sum) or result.has(sympy.KroneckerDelta):
             result = _collapse(result, conditions)
         lhs = sympy.Derivative(expr, variable)
@@ -252,26 +260,7 @@ def _substitute(expr, mapping):
     """Replace symbols and undefined functions, each shared node once."""
     symbols = {k: v for k, v in mapping.items() if isinstance(k, sympy.Symbol)}
     functions = {k: v for k, v in mapping.items() if isinstance(k, UndefinedFunction)}
-    cache: dict = {}
-
-    def walk(node):
-        known = cache.get(node)
-        if known is not None:
-            return known
-        if node in symbols:
-            result = symbols[node]
-        elif node.args and not node.is_Atom:
-            args = tuple(walk(arg) for arg in node.args)
-            if isinstance(node, AppliedUndef) and node.func in functions:
-                result = functions[node.func](*args)
-            else:
-                result = node.func(*args) if args != node.args else node
-        else:
-            result = node
-        cache[node] = result
-        return result
-
-    return walk(expr)
+    return algebra.replace_nodes(expr, symbols, functions)
 
 
 def _collapse(expr, conditions):

@@ -299,7 +299,8 @@ class LayeredProof:
         statements = {
             "output layer": "δ^L_j = ∂E/∂z^L_j = ∂ℓ/∂ŷ(a^L_j, y_j)·f_L'(z^L_j)",
             "hidden layers": "δ^l_j = ∂E/∂z^l_j = f_l'(z^l_j) Σ_k w^{l+1}_kj δ^{l+1}_k",
-            "weights and biases": "∂E/∂w^l_jk = δ^l_j a^{l−1}_k, ∂E/∂b^l_j = δ^l_j",
+            "weights and biases": "∂E/∂w^l_jk = δ^l_j a^{l−1}_k, ∂E/∂b^l_j = ±δ^l_j "
+            "(− for thresholds)",
         }
         return Verdict(
             name,

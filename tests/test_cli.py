@@ -209,8 +209,17 @@ def test_the_installed_package_runs_without_the_source_tree(tmp_path):
         if os.environ.get("CI") == "true":
             pytest.fail("derive is not installed in CI's environment")
         pytest.skip("derive is not installed (pip install .)")
-    if str(ROOT) in located.stdout:
+    if located.stdout.strip() == str(ROOT / "derive" / "__init__.py"):
         pytest.skip("an editable install points at the checkout")
     result = python("-m", "derive", "--layers", "2")
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "derive-out" / "derivation.json").is_file()
+
+
+def test_prove_runs_only_the_proofs_and_says_what_it_did_not_run(capsys):
+    assert main(["prove", "--layers", "2", "--strategy", "both"]) == 0
+    out = capsys.readouterr().out
+    assert out.count("proved:") == 4 and "expanded chain rule" in out
+    assert main(["prove", "--layers", "2", "--widths", "2,16,1"]) == 3
+    assert "not run: width 16" in capsys.readouterr().out
+    assert main(["prove", "--strategy", "magic"]) == 2

@@ -32,7 +32,7 @@ def relative_error(estimate: dict, exact: dict) -> float:
     return float(np.max(np.abs(a - b)) / max(np.max(np.abs(b)), 1e-12))
 
 
-@pytest.mark.parametrize("depth,widths,activation,loss", catalogue())
+@pytest.mark.parametrize("depth,widths,activation,loss", list(catalogue()))
 def test_expanded_chain_rule_equals_delta_recursion_exactly(depth, widths, activation, loss):
     derivation = Derivation(Network(spec_for(depth, widths, activation, loss)))
     for parameter in derivation.network.parameters():
@@ -43,7 +43,7 @@ def test_expanded_chain_rule_equals_delta_recursion_exactly(depth, widths, activ
         )
 
 
-@pytest.mark.parametrize("depth,widths,activation,loss", catalogue())
+@pytest.mark.parametrize("depth,widths,activation,loss", list(catalogue()))
 @pytest.mark.parametrize("bias", [True, False])
 def test_both_derivations_match_finite_differences(depth, widths, activation, loss, bias):
     network = Network(spec_for(depth, widths, activation, loss, bias))

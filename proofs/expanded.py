@@ -1,0 +1,64 @@
+"""Theorem (a): the literal expanded chain rule equals the δ recursion.
+
+For every weight and bias, the kernel differentiates the fully expanded loss
+E(x, y, θ) itself and checks, by exact algebra, that the result is the
+program's δ-form gradient with every δ, a and z expanded.  The cost grows
+with the size of the expanded expressions, so it runs only where
+:func:`derive.gradients.expanded_chain_rule` would (see its limits).
+"""
+
+from __future__ import annotations
+
+import time
+
+from derive.gradients import EXPANDED_DEPTH_LIMIT, EXPANDED_PARAMETER_LIMIT, Derivation
+from proofs.kernel import Kernel, ProofError
+from proofs.layered import Verdict
+
+STATEMENT = "∂E/∂p of the expanded loss = the δ-recursion gradient, for every parameter p"
+
+
+def feasible(derivation: Derivation) -> str | None:
+    """None, or why the full expansion is not attempted."""
+    network = derivation.network
+    if network.depth > EXPANDED_DEPTH_LIMIT:
+        return f"depth {network.depth} > {EXPANDED_DEPTH_LIMIT}"
+    if network.spec.parameter_count > EXPANDED_PARAMETER_LIMIT:
+        return f"{network.spec.parameter_count} parameters > {EXPANDED_PARAMETER_LIMIT}"
+    return None
+
+
+def prove_expanded(derivation: Derivation, kernel: Kernel | None = None) -> Verdict:
+    kernel = kernel or Kernel()
+    network = derivation.network
+    started = time.perf_counter()
+    facts = []
+    try:
+        for parameter in network.parameters():
+            derivative = kernel.differentiate(network.loss_expanded, parameter, shared=True)
+            facts.append(
+                kernel.equal_by_algebra(
+                    derivative,
+                    derivation.delta_form_expanded(parameter),
+                    opaque=network.pre_activations_expanded,
+                )
+            )
+    except ProofError as error:
+        return Verdict(
+            "expanded chain rule",
+            STATEMENT,
+            False,
+            time.perf_counter() - started,
+            len(facts),
+            str(error),
+            facts,
+        )
+    return Verdict(
+        "expanded chain rule",
+        STATEMENT,
+        True,
+        time.perf_counter() - started,
+        len(facts),
+        None,
+        facts,
+    )

@@ -1,0 +1,55 @@
+"""Which proofs run for a network, and their verdicts.
+
+The layer-by-layer proof runs by default where it is quick; the full
+expansion on request.  Where a proof is not attempted, the reason is
+returned instead, so nothing is ever silently claimed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from derive.gradients import Derivation
+from proofs import expanded
+from proofs.kernel import Kernel
+from proofs.layered import LayeredProof, Verdict
+
+LAYERED_WIDTH_LIMIT = 8
+"""Each lemma instance currently costs O(width²) (its partial derivatives
+carry every argument of the function above), so wider layers are not run
+by default yet."""
+
+STRATEGIES = ("layered", "expand")
+
+
+@dataclass
+class ProofRun:
+    verdicts: list[Verdict]
+    skipped: list[str]
+    trust: dict[str, int]
+
+    @property
+    def holds(self) -> bool:
+        return all(v.holds for v in self.verdicts)
+
+
+def run_proofs(derivation: Derivation, strategies=("layered",)) -> ProofRun:
+    kernel = Kernel()
+    verdicts, skipped = [], []
+    network = derivation.network
+    if "layered" in strategies:
+        widest = max(network.spec.widths)
+        if widest > LAYERED_WIDTH_LIMIT:
+            skipped.append(
+                f"layer-by-layer proof not run: width {widest} > {LAYERED_WIDTH_LIMIT} "
+                f"(each lemma instance costs O(width²) for now)"
+            )
+        else:
+            verdicts.extend(LayeredProof(derivation, kernel).run())
+    if "expand" in strategies:
+        reason = expanded.feasible(derivation)
+        if reason:
+            skipped.append(f"expanded chain rule proof not run: {reason}")
+        else:
+            verdicts.append(expanded.prove_expanded(derivation, kernel))
+    return ProofRun(verdicts, skipped, kernel.report())
