@@ -177,6 +177,20 @@ class Kernel:
                 raise ProofError(
                     "instantiation", f"{key} is differentiated by; only a symbol can replace it"
                 )
+        # A derivative holds its other variables fixed: their images must not
+        # bring in the variable differentiated by (∂/∂x G(x·y) = y·G'(x·y)
+        # does not give ∂/∂x G(x²) = x·G'(x²)).
+        images = {mapping.get(b, b) for b in bound}
+        for symbol in fact.lhs.free_symbols | fact.rhs.free_symbols:
+            if symbol in bound:
+                continue
+            image = mapping.get(symbol, symbol)
+            captured = images & set(getattr(image, "free_symbols", ()))
+            if captured:
+                raise ProofError(
+                    "instantiation",
+                    f"{symbol} ↦ {image} would capture the variable {captured.pop()}",
+                )
         started = time.perf_counter()
         lhs = _substitute(fact.lhs, mapping)
         rhs = _substitute(fact.rhs, mapping)
@@ -188,6 +202,7 @@ class Kernel:
     def rewrite(self, fact: Fact, equation: Fact) -> Fact:
         """a = b, u = v ⊢ a = b[u := v]   (replacing equals by equals)"""
         started = time.perf_counter()
+        _check_free_of_bound(fact.rhs, equation)
         rhs = algebra.replace_nodes(fact.rhs, {equation.lhs: equation.rhs})
         if rhs == fact.rhs:
             raise ProofError("rewrite", f"{equation.lhs} does not occur")
@@ -196,6 +211,8 @@ class Kernel:
     def rewrite_all(self, fact: Fact, equations: list[Fact]) -> Fact:
         """a = b, u₁ = v₁, …, uₙ = vₙ ⊢ a = b[u₁ := v₁, …]   (simultaneously)"""
         started = time.perf_counter()
+        for equation in equations:
+            _check_free_of_bound(fact.rhs, equation)
         rhs = algebra.replace_nodes(fact.rhs, {e.lhs: e.rhs for e in equations})
         return self._accept(
             "rewrite", ELEMENTARY, fact.lhs, rhs, [fact, *equations], started=started
@@ -254,6 +271,17 @@ class Kernel:
         )
         self.steps.append(Step("assumption", ASSUMED, fact, 0.0, name))
         return fact
+
+
+def _check_free_of_bound(expr, equation: Fact) -> None:
+    """Equals may replace equals only where no derivative in ``expr`` varies
+    one of their symbols."""
+    bound = {v for d in expr.atoms(sympy.Derivative) for v in d.variables}
+    clash = bound & (equation.lhs.free_symbols | equation.rhs.free_symbols)
+    if clash:
+        raise ProofError(
+            "rewrite", f"{clash.pop()} is differentiated by where it would be rewritten"
+        )
 
 
 def _substitute(expr, mapping):

@@ -71,6 +71,17 @@ def test_instantiation_renames_variables_and_functions_only():
         k.instantiate(fact, {x: u + 1})
 
 
+def test_instantiation_cannot_capture_the_variable_differentiated_by():
+    """∂/∂x G(x·y) = y·G'(x·y) must not yield ∂/∂x G(x²) = x·G'(x²)."""
+    k = Kernel()
+    fact = k.differentiate(G(x * y), x)
+    with pytest.raises(ProofError, match="capture"):
+        k.instantiate(fact, {y: x})
+    with pytest.raises(ProofError, match="capture"):
+        k.instantiate(fact, {x: u, y: u + 1})
+    k.instantiate(fact, {x: u, y: x})  # x is no longer the variable: fine
+
+
 def test_definitions_are_fresh_and_cannot_be_changed():
     k = Kernel()
     k.define(u, x + y)
@@ -93,6 +104,13 @@ def test_rewrite_replaces_equals_by_equals_and_refuses_a_no_op():
     assert rewritten.rhs == v + x
     with pytest.raises(ProofError, match="does not occur"):
         k.rewrite(fact, k.symmetry(k.define(u, y**7)))
+
+
+def test_rewrite_refuses_to_touch_a_variable_being_differentiated():
+    k = Kernel()
+    fact = k.reflexivity(sympy.Derivative(G(u), u))
+    with pytest.raises(ProofError, match="differentiated by"):
+        k.rewrite(fact, k.symmetry(k.define(v, u + 1)))
 
 
 def test_assumptions_are_named_and_carried_into_every_consequence():
