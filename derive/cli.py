@@ -74,6 +74,11 @@ def _parser(command: str | None = None) -> argparse.ArgumentParser:
             help="layered: layer by layer, linear in depth (default); expand: differentiate "
             "the fully expanded loss; both",
         )
+        parser.add_argument(
+            "--general",
+            action="store_true",
+            help="also prove the recursion for all depths and widths at once (generic f, ℓ)",
+        )
         return parser
     parser.add_argument(
         "--out", metavar="DIR", default=DEFAULT_OUT, help="output folder (default derive-out)"
@@ -121,6 +126,8 @@ def prove(argv: list[str]) -> int:
     notation.check_depth(spec.depth)
     derivation = Derivation(Network(spec, bias_sign=notation.bias_sign))
     strategies = ("layered", "expand") if args.strategy == "both" else (args.strategy,)
+    if args.general:
+        strategies += ("general",)
     outcome = run_proofs(derivation, strategies)
     sys.stdout.write(f"derive {__version__}: {spec.describe()}\n")
     sys.stdout.write(report.render_proofs(outcome))

@@ -112,5 +112,9 @@ def render_report(
 def render_proofs(outcome) -> str:
     """One verdict line per theorem, then what the kernel's steps rest on."""
     return render(
-        "proofs.txt.j2", verdicts=outcome.verdicts, skipped=outcome.skipped, trust=outcome.trust
+        "proofs.txt.j2",
+        verdicts=outcome.verdicts,
+        skipped=outcome.skipped,
+        trust=outcome.trust,
+        assumed=outcome.assumed,
     )

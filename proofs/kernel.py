@@ -245,7 +245,7 @@ class Kernel:
         """⊢ lhs = rhs when lhs − rhs is zero by exact algebra (expansion over
         atoms; sums are evaluated and refined under ``conditions``)."""
         started = time.perf_counter()
-        difference = lhs - rhs
+        difference = _name_points(lhs - rhs)
         if difference.has(sympy.Sum):
             difference = _collapse(difference, conditions)
             zero = difference == 0 or sympy.simplify(difference) == 0
@@ -273,10 +273,23 @@ class Kernel:
         return fact
 
 
+def _name_points(expr):
+    """Subs(∂ℓ(ξ, y)/∂ξ, ξ, a) at a plain name a is ∂ℓ(a, y)/∂a: write it so
+    (SymPy's ``doit``), so both spellings of a partial derivative compare."""
+    return expr.replace(
+        lambda node: (
+            isinstance(node, sympy.Subs)
+            and all(isinstance(p, (sympy.Symbol, sympy.Indexed)) for p in node.point)
+        ),
+        lambda node: node.doit(),
+    )
+
+
 def _check_free_of_bound(expr, equation: Fact) -> None:
-    """Equals may replace equals only where no derivative in ``expr`` varies
-    one of their symbols."""
-    bound = {v for d in expr.atoms(sympy.Derivative) for v in d.variables}
+    """Equals may replace equals only where no derivative in ``expr`` (other
+    than the replaced node itself) varies one of their symbols."""
+    remaining = algebra.replace_nodes(expr, {equation.lhs: sympy.Dummy()})
+    bound = {v for d in remaining.atoms(sympy.Derivative) for v in d.variables}
     clash = bound & (equation.lhs.free_symbols | equation.rhs.free_symbols)
     if clash:
         raise ProofError(

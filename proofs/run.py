@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from derive.gradients import Derivation
-from proofs import expanded
+from proofs import expanded, general
 from proofs.kernel import Kernel
 from proofs.layered import LayeredProof, Verdict
 
@@ -19,7 +19,7 @@ LAYERED_WIDTH_LIMIT = 8
 carry every argument of the function above), so wider layers are not run
 by default yet."""
 
-STRATEGIES = ("layered", "expand")
+STRATEGIES = ("layered", "expand", "general")
 
 
 @dataclass
@@ -27,6 +27,7 @@ class ProofRun:
     verdicts: list[Verdict]
     skipped: list[str]
     trust: dict[str, int]
+    assumed: dict[str, str]
 
     @property
     def holds(self) -> bool:
@@ -52,4 +53,6 @@ def run_proofs(derivation: Derivation, strategies=("layered",)) -> ProofRun:
             skipped.append(f"expanded chain rule proof not run: {reason}")
         else:
             verdicts.append(expanded.prove_expanded(derivation, kernel))
-    return ProofRun(verdicts, skipped, kernel.report())
+    if "general" in strategies:
+        verdicts.append(general.prove_general(kernel))
+    return ProofRun(verdicts, skipped, kernel.report(), dict(kernel.assumed))

@@ -223,3 +223,10 @@ def test_prove_runs_only_the_proofs_and_says_what_it_did_not_run(capsys):
     assert main(["prove", "--layers", "2", "--widths", "2,16,1"]) == 3
     assert "not run: width 16" in capsys.readouterr().out
     assert main(["prove", "--strategy", "magic"]) == 2
+
+
+def test_prove_general_names_its_assumptions(capsys):
+    assert main(["prove", "--layers", "1", "--general"]) == 0
+    out = capsys.readouterr().out
+    assert "proved: all depths and widths" in out
+    assert "assumed: multivariable chain rule" in out and "assumed: downward induction" in out

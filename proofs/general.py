@@ -1,0 +1,158 @@
+"""Theorem (c): the δ recursion for every depth and every width at once.
+
+Widths are symbols n_l, units are index letters, sums run to symbolic
+bounds; the activation is the generic f (derivative f') and the loss a
+generic ℓ(ŷ, y), so the result holds for every differentiable choice.
+SymPy differentiates sums of indexed terms into Kronecker deltas, which the
+kernel collapses under 1 ≤ j ≤ n_l.  Two principles are assumed and named:
+
+* the multivariable chain rule for a symbolic number of variables
+  (∂E/∂u = Σ_k ∂E/∂v_k · ∂v_k/∂u), which SymPy cannot state for a symbolic
+  count of arguments;
+* downward induction over the layers: the base case at the output layer and
+  the step l+1 → l give the recursion at every layer l = L−1, …, 1.
+
+The conclusions are compared with the index-form rules the program prints
+(:func:`derive.indexed.rules`) for a network with the generic activation.
+"""
+
+from __future__ import annotations
+
+import time
+
+import sympy
+
+from derive import indexed, registry
+from derive.indexed import LAYER, J, K, a, b, delta, n, w, y, z
+from derive.model import Network
+from derive.spec import NetworkSpec
+from proofs.kernel import Kernel, ProofError
+from proofs.layered import Verdict
+
+ELL = sympy.Function("ell")
+"""A generic per-output loss ℓ(ŷ, y)."""
+
+I = sympy.Symbol("i", integer=True, positive=True)
+M = sympy.Symbol("m", integer=True, positive=True)
+
+CHAIN_RULE = "multivariable chain rule for a symbolic number of variables"
+INDUCTION = "downward induction over the layers l = L−1, …, 1"
+CHAIN_RULE_WHY = (
+    "∂E/∂u = Σ_i ∂E/∂v_i ∂v_i/∂u where E depends on u only through v_1..v_n: "
+    "z^l through z^{l+1}, and w^l, b^l through z^l"
+)
+
+
+def generic_network(depth: int = 3) -> Network:
+    """A network whose rules carry the generic activation and loss."""
+    loss = registry.Loss("ell", ELL(registry.YHAT, registry.Y))
+    widths = (2,) * (depth + 1)
+    return Network(NetworkSpec(widths, (registry.GENERIC_ACTIVATION,) * depth, loss))
+
+
+def _within(index, bound):
+    return [sympy.Q.le(1, index), sympy.Q.le(index, bound)]
+
+
+class GeneralProof:
+    def __init__(self, kernel: Kernel | None = None, depth: int = 3):
+        self.kernel = kernel or Kernel()
+        self.network = generic_network(depth)
+        self.program = {rule.name: rule.equation for rule in indexed.rules(self.network)}
+
+    def output_layer(self) -> sympy.Expr:
+        """∂/∂z^L_j Σ_k ℓ(f(z^L_k), y_k) = ∂₁ℓ(a^L_j, y_j)·f'(z^L_j)."""
+        kernel, depth = self.kernel, self.network.depth
+        loss = sympy.Sum(ELL(registry.f(z[depth, K]), y[K]), (K, 1, n[depth]))
+        derivative = kernel.differentiate(loss, z[depth, J], _within(J, n[depth]))
+        outputs = kernel.symmetry(kernel.define(a[depth, J], registry.f(z[depth, J])))
+        named = kernel.rewrite(derivative, outputs)
+        return kernel.equal_by_algebra(named, self.program["output delta"].rhs)
+
+    def hidden_step(self):
+        """Step l+1 → l: with δ^{l+1}_i = ∂E/∂z^{l+1}_i (the hypothesis),
+        ∂E/∂z^l_j = f'(z^l_j) Σ_i w^{l+1}_ij δ^{l+1}_i."""
+        kernel = self.kernel
+        conditions = _within(J, n[LAYER])
+        above = (
+            sympy.Sum(w[LAYER + 1, I, K] * registry.f(z[LAYER, K]), (K, 1, n[LAYER]))
+            + b[LAYER + 1, I]
+        )
+        local = kernel.differentiate(above, z[LAYER, J], conditions)
+        chain = kernel.assume(
+            CHAIN_RULE,
+            sympy.Derivative(indexed.E, z[LAYER, J]),
+            sympy.Sum(delta[LAYER + 1, I] * local.lhs, (I, 1, n[LAYER + 1])),
+            CHAIN_RULE_WHY,
+        )
+        step = kernel.rewrite(chain, local)
+        target = self.program["hidden delta"].rhs.xreplace({K: I})
+        return kernel.equal_by_algebra(step, target)
+
+    def weight_and_bias(self):
+        """∂E/∂w^l_jk = δ^l_j a^{l−1}_k and ∂E/∂b^l_j = δ^l_j."""
+        kernel = self.kernel
+        inner = sympy.Symbol("r", integer=True, positive=True)
+        unit = sympy.Sum(w[LAYER, I, inner] * a[LAYER - 1, inner], (inner, 1, n[LAYER - 1]))
+        unit = unit + b[LAYER, I]
+        facts = []
+        for parameter, rule, extra in (
+            (w[LAYER, J, K], "weight gradient", _within(K, n[LAYER - 1])),
+            (b[LAYER, J], "bias gradient", []),
+        ):
+            conditions = _within(J, n[LAYER]) + extra
+            local = kernel.differentiate(unit, parameter, conditions)
+            chain = kernel.assume(
+                CHAIN_RULE,
+                sympy.Derivative(indexed.E, parameter),
+                sympy.Sum(delta[LAYER, I] * local.lhs, (I, 1, n[LAYER])),
+                CHAIN_RULE_WHY,
+                conditions,
+            )
+            step = kernel.rewrite(chain, local)
+            facts.append(kernel.equal_by_algebra(step, self.program[rule].rhs))
+        return facts
+
+    def run(self) -> Verdict:
+        started = time.perf_counter()
+        facts = []
+        try:
+            facts.append(self.output_layer())
+            facts.append(self.hidden_step())
+            self.kernel.assume(
+                INDUCTION,
+                delta[LAYER, J],
+                delta[LAYER, J],
+                "the base case and the step l+1 → l give every layer",
+            )
+            facts.extend(self.weight_and_bias())
+        except ProofError as error:
+            return Verdict(
+                "all depths and widths",
+                STATEMENT,
+                False,
+                time.perf_counter() - started,
+                len(facts),
+                str(error),
+                facts,
+            )
+        return Verdict(
+            "all depths and widths",
+            STATEMENT,
+            True,
+            time.perf_counter() - started,
+            len(facts),
+            None,
+            facts,
+        )
+
+
+STATEMENT = (
+    "for every depth L, widths n_0..n_L, differentiable f and ℓ: "
+    "δ^L_j = ∂₁ℓ(a^L_j, y_j) f'(z^L_j), δ^l_j = f'(z^l_j) Σ_k w^{l+1}_kj δ^{l+1}_k, "
+    "∂E/∂w^l_jk = δ^l_j a^{l−1}_k, ∂E/∂b^l_j = δ^l_j"
+)
+
+
+def prove_general(kernel: Kernel | None = None) -> Verdict:
+    return GeneralProof(kernel).run()
