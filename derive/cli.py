@@ -142,6 +142,7 @@ def run(argv: list[str]) -> int:
     from derive.model import Network
     from derive.presentation import Presentation
     from derive.spec import parse_spec
+    from proofs.certificate import build as build_certificate
     from proofs.run import run_proofs
 
     args = _parser().parse_args(_attach_values(argv))
@@ -151,7 +152,7 @@ def run(argv: list[str]) -> int:
     if not args.out.strip():
         raise InputError("--out needs a folder name")
     out = Path(args.out)
-    output.check_writable(out, ["derivation.json"])
+    output.check_writable(out, ["derivation.json", "certificate.json"])
 
     notes = []
     if args.widths is None:
@@ -167,9 +168,12 @@ def run(argv: list[str]) -> int:
     proofs = run_proofs(derivation)
     shown = report.sections(presentation)
     doc = export.document(derivation, presentation, shown, expanded)
-    target = out / "derivation.json"
-    output.write_files(out, {"derivation.json": export.dumps(doc)})
-    sys.stdout.write(report.render_report(presentation, shown, expanded, notes, [str(target)]))
+    certificate = build_certificate(derivation, proofs)
+    files = {"derivation.json": export.dumps(doc), "certificate.json": export.dumps(certificate)}
+    written = output.write_files(out, files)
+    sys.stdout.write(
+        report.render_report(presentation, shown, expanded, notes, [str(p) for p in written])
+    )
     sys.stdout.write(report.render_proofs(proofs))
     return 0 if proofs.holds else 1
 

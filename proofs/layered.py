@@ -62,6 +62,7 @@ class LayeredProof:
         self.network = derivation.network
         self.kernel = kernel or Kernel()
         self._lemmas: dict[tuple, tuple[Fact, dict]] = {}
+        self._at = ""  # the formula being checked, for failure messages
         self._uppers = {l: sympy.Function(f"G{l}") for l in range(1, self.network.depth + 2)}
 
     # -- lemmas, one per shape -----------------------------------------------
@@ -184,6 +185,7 @@ class LayeredProof:
             }
             top = net.spec.loss.total(list(activation_defs.values()), net.y)
             for j in range(net.width(depth)):
+                self._at = f"δ{depth}_{j + 1}"
                 derivative = self.kernel.differentiate(top, net.z[depth][j])
                 program = self.derivation.delta_definition(depth, j + 1, through_output=False)
                 # a^L_j = f_L(z^L_j) is the forward pass: the program's formula
@@ -207,6 +209,7 @@ class LayeredProof:
                     self._delta_definitions(layer + 1),
                 )
                 for j in range(net.width(layer)):
+                    self._at = f"δ{layer}_{j + 1}"
                     mapping = self._hidden_mapping(layer, j, names)
                     instance = self.kernel.instantiate(lemma, mapping)
                     named = self._rename(instance, *renaming)
@@ -227,12 +230,14 @@ class LayeredProof:
                 inputs = self._activation_definitions(layer - 1)
                 for j in range(net.width(layer)):
                     for k in range(net.width(layer - 1)):
+                        self._at = f"∂E/∂{net.weights[layer][j][k]}"
                         mapping = self._weight_mapping(layer, j, k, names)
                         instance = self.kernel.instantiate(lemma, mapping)
                         named = self._rename(instance, *renaming)
                         program = self.derivation.gradient(net.weights[layer][j][k]).delta_form
                         facts.append(self._matches(named, program, inputs))
                     if net.spec.bias:
+                        self._at = f"∂E/∂{net.biases[layer][j]}"
                         mapping = self._weight_mapping(layer, j, 0, names)
                         instance = self.kernel.instantiate(names["bias_lemma"], mapping)
                         named = self._rename(instance, *renaming)
@@ -308,7 +313,7 @@ class LayeredProof:
             error is None,
             time.perf_counter() - started,
             len(facts),
-            None if error is None else str(error),
+            None if error is None else f"{self._at}: {error}",
             facts,
         )
 

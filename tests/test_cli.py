@@ -41,6 +41,7 @@ def test_main_job_prints_formulas_and_writes_a_loadable_derivation(tmp_path):
     ):
         assert heading in result.stdout
     doc = export.load(tmp_path / "out" / "derivation.json")
+    assert (tmp_path / "out" / "certificate.json").is_file()
     assert doc["spec"]["widths"] == [2, 3, 3, 2]
     assert len(doc["parameters"]) == 2 * 3 + 3 + 3 * 3 + 3 + 3 * 2 + 2
     loss = doc["loss"]["expanded"]

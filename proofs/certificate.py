@@ -1,0 +1,147 @@
+"""certificate.json: what was proved, how, and on what it rests — and a
+re-check of it from scratch.
+
+The certificate stores the network's spec as the user gave it (names or
+custom expressions, re-read by the whitelist parser), every formula the
+proof checked (each δ^l_j's recursion and each gradient, as a shared node
+table), the verdicts with their times, and the trusted base: SymPy's
+version, how many kernel steps rest on elementary rules, on SymPy, or on
+named assumptions.  :func:`verify` rebuilds the network and proves the
+*stored* formulas again, so an edited formula fails, and names the check.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import platform
+from pathlib import Path
+
+import sympy
+
+from derive import __version__, registry
+from derive.gradients import Derivation, Gradient
+from derive.model import Network
+from derive.serialize import Encoder, FormatError, decode
+from derive.spec import NetworkSpec
+from proofs.layered import LayeredProof
+from proofs.run import ProofRun
+
+FORMAT = "derive.certificate"
+FORMAT_VERSION = 1
+
+
+def build(derivation: Derivation, outcome: ProofRun) -> dict:
+    network = derivation.network
+    spec = network.spec
+    encoder = Encoder()
+    claims = {
+        "deltas": {
+            network.delta[l][j - 1].name: encoder.add(
+                derivation.delta_definition(l, j, through_output=False)
+            )
+            for l in range(1, network.depth + 1)
+            for j in range(1, network.width(l) + 1)
+        },
+        "gradients": {
+            p.name: encoder.add(derivation.gradient(p).delta_form) for p in network.parameters()
+        },
+    }
+    nodes = encoder.nodes
+    return {
+        "format": FORMAT,
+        "format_version": FORMAT_VERSION,
+        "derive_version": __version__,
+        "spec": {
+            "widths": list(spec.widths),
+            "activations": [a.name for a in spec.activations],
+            "loss": spec.loss.name,
+            "bias": spec.bias,
+            "bias_sign": network.bias_sign,
+        },
+        "theorems": [
+            {
+                "name": v.name,
+                "statement": v.statement,
+                "holds": v.holds,
+                "checks": v.checks,
+                "seconds": round(v.seconds, 4),
+                "method": "kernel: per-shape lemma for an arbitrary function above the layer, "
+                "instantiated for every unit and compared with the stored formula",
+                "failure": v.failure,
+            }
+            for v in outcome.verdicts
+        ],
+        "skipped": outcome.skipped,
+        "trusted_base": {
+            "sympy_version": sympy.__version__,
+            "python_version": platform.python_version(),
+            "kernel_steps": outcome.trust,
+            "relies_on_sympy_for": "differentiation (the chain rule for concrete functions) and "
+            "deciding equality by expansion",
+            "assumed": outcome.assumed,
+        },
+        "claims": claims,
+        "nodes": nodes,
+        "claims_sha256": _digest(claims, nodes),
+    }
+
+
+def _digest(claims, nodes) -> str:
+    text = json.dumps({"claims": claims, "nodes": nodes}, sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+class _StoredDerivation(Derivation):
+    """A derivation whose formulas are the certificate's, not the program's."""
+
+    def __init__(self, network: Network, deltas: dict, gradients: dict):
+        super().__init__(network)
+        self._deltas = deltas
+        self._gradients = gradients
+
+    def delta_definition(self, layer, unit, through_output=True):
+        return self._deltas[self.network.delta[layer][unit - 1].name]
+
+    def gradient(self, parameter):
+        return Gradient(parameter, self._gradients[parameter.name])
+
+
+def verify(path: str | Path) -> tuple[bool, list[str]]:
+    """Prove the certificate's formulas again.  Returns (all hold, one line
+    per theorem)."""
+    doc = json.loads(Path(path).read_text(encoding="utf-8"))
+    if doc.get("format") != FORMAT or doc.get("format_version") != FORMAT_VERSION:
+        raise FormatError(f"{path}: not a {FORMAT} file, version {FORMAT_VERSION}")
+    spec_doc = doc["spec"]
+    spec = NetworkSpec(
+        tuple(int(n) for n in spec_doc["widths"]),
+        tuple(registry.activation(text) for text in spec_doc["activations"]),
+        registry.loss(spec_doc["loss"]),
+        bool(spec_doc["bias"]),
+    )
+    network = Network(spec, bias_sign=int(spec_doc["bias_sign"]))
+    built = decode(doc["nodes"])
+    claims = doc["claims"]
+    deltas = {name: built[i] for name, i in claims["deltas"].items()}
+    gradients = {name: built[i] for name, i in claims["gradients"].items()}
+    expected_deltas = {
+        network.delta[l][j].name for l in network.delta for j in range(network.width(l))
+    }
+    if set(deltas) != expected_deltas or set(gradients) != {p.name for p in network.parameters()}:
+        return False, ["FAILED: the certificate's formulas do not match its network"]
+    stored = _StoredDerivation(network, deltas, gradients)
+    lines, ok = [], True
+    claimed = {t["name"]: t["holds"] for t in doc["theorems"]}
+    for verdict in LayeredProof(stored).run():
+        if verdict.holds:
+            lines.append(f"ok: {verdict.name} ({verdict.checks} checks, {verdict.seconds:.2f} s)")
+        else:
+            ok = False
+            lines.append(f"FAILED: {verdict.name}: {verdict.failure}")
+        if claimed.get(verdict.name) not in (None, verdict.holds):
+            ok = False
+            lines.append(f"FAILED: the certificate records {verdict.name} differently")
+    if _digest(claims, doc["nodes"]) != doc.get("claims_sha256"):
+        lines.append("note: the formulas differ from those the certificate was written with")
+    return ok, lines

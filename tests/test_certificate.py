@@ -1,0 +1,83 @@
+"""certificate.json is written by the main job, re-checked by
+`python -m proofs verify`, and a tampered one is rejected."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from derive.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def verify(path):
+    return subprocess.run(
+        [sys.executable, "-m", "proofs", "verify", str(path)],
+        capture_output=True,
+        text=True,
+        env=dict(os.environ, PYTHONPATH=str(ROOT)),
+        timeout=300,
+    )
+
+
+@pytest.fixture(scope="module")
+def certificate(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("out")
+    args = ["--layers", "3", "--widths", "2,3,2,2", "--activation", "tanh,x/(1+abs(x)),sigmoid"]
+    assert main([*args, "--loss", "bce", "--out", str(folder)]) == 0
+    return folder / "certificate.json"
+
+
+def test_the_certificate_records_theorems_and_trusted_base(certificate):
+    doc = json.loads(certificate.read_text())
+    assert [t["name"] for t in doc["theorems"]] == [
+        "output layer",
+        "hidden layers",
+        "weights and biases",
+    ]
+    assert all(t["holds"] for t in doc["theorems"])
+    assert doc["trusted_base"]["kernel_steps"]["assumed"] == 0
+    assert doc["trusted_base"]["sympy_version"]
+
+
+def test_verify_rechecks_from_scratch(certificate):
+    result = verify(certificate)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.count("ok:") == 3
+
+
+def test_an_edited_formula_is_rejected_and_named(certificate, tmp_path):
+    doc = json.loads(certificate.read_text())
+    gradients = doc["claims"]["gradients"]
+    gradients["w2_1_1"] = gradients["w2_1_2"]  # claim ∂E/∂w²₁₁ = δ²₁ a¹₂
+    tampered = tmp_path / "certificate.json"
+    tampered.write_text(json.dumps(doc))
+    result = verify(tampered)
+    assert result.returncode == 1
+    assert "FAILED: weights and biases: ∂E/∂w2_1_1" in result.stdout
+
+
+def test_an_edited_symbol_is_rejected(certificate, tmp_path):
+    doc = json.loads(certificate.read_text())
+    for node in doc["nodes"]:
+        if node[:2] == ["Symbol", "w3_1_2"]:
+            node[1] = "w3_2_2"
+    tampered = tmp_path / "certificate.json"
+    tampered.write_text(json.dumps(doc))
+    result = verify(tampered)
+    assert result.returncode == 1
+    assert "FAILED: hidden layers" in result.stdout
+
+
+def test_an_unreadable_certificate_is_bad_input(tmp_path):
+    broken = tmp_path / "certificate.json"
+    broken.write_text("{not json")
+    result = verify(broken)
+    assert result.returncode == 2
+    assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.stderr
