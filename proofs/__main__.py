@@ -1,4 +1,7 @@
-"""``python -m proofs verify DIR/certificate.json``: re-check a certificate."""
+"""``python -m proofs verify DIR/certificate.json``: re-check a certificate.
+
+Exit 0 every theorem holds again, 1 one fails, 2 the file cannot be read,
+3 the certificate proves nothing (its proofs were not run)."""
 
 from __future__ import annotations
 
@@ -31,6 +34,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     for line in lines:
         print(line)
+    if ok is None:
+        return 3
     return 0 if ok else 1
 
 

@@ -35,18 +35,20 @@ def build(derivation: Derivation, outcome: ProofRun) -> dict:
     network = derivation.network
     spec = network.spec
     encoder = Encoder()
-    claims = {
-        "deltas": {
-            network.delta[l][j - 1].name: encoder.add(
-                derivation.delta_definition(l, j, through_output=False)
-            )
-            for l in range(1, network.depth + 1)
-            for j in range(1, network.width(l) + 1)
-        },
-        "gradients": {
-            p.name: encoder.add(derivation.gradient(p).delta_form) for p in network.parameters()
-        },
-    }
+    claims = {"deltas": {}, "gradients": {}}
+    if outcome.verdicts:  # the checked formulas; none where nothing was proved
+        claims = {
+            "deltas": {
+                network.delta[l][j - 1].name: encoder.add(
+                    derivation.delta_definition(l, j, through_output=False)
+                )
+                for l in range(1, network.depth + 1)
+                for j in range(1, network.width(l) + 1)
+            },
+            "gradients": {
+                p.name: encoder.add(derivation.gradient(p).delta_form) for p in network.parameters()
+            },
+        }
     nodes = encoder.nodes
     return {
         "format": FORMAT,
@@ -107,9 +109,9 @@ class _StoredDerivation(Derivation):
         return Gradient(parameter, self._gradients[parameter.name])
 
 
-def verify(path: str | Path) -> tuple[bool, list[str]]:
-    """Prove the certificate's formulas again.  Returns (all hold, one line
-    per theorem)."""
+def verify(path: str | Path) -> tuple[bool | None, list[str]]:
+    """Prove the certificate's formulas again.  Returns (all hold — None
+    where the certificate proves nothing —, one line per theorem)."""
     doc = json.loads(Path(path).read_text(encoding="utf-8"))
     if doc.get("format") != FORMAT or doc.get("format_version") != FORMAT_VERSION:
         raise FormatError(f"{path}: not a {FORMAT} file, version {FORMAT_VERSION}")
@@ -121,6 +123,8 @@ def verify(path: str | Path) -> tuple[bool, list[str]]:
         bool(spec_doc["bias"]),
     )
     network = Network(spec, bias_sign=int(spec_doc["bias_sign"]))
+    if not doc["theorems"]:
+        return None, ["nothing to verify: " + "; ".join(doc.get("skipped", []))]
     built = decode(doc["nodes"])
     claims = doc["claims"]
     deltas = {name: built[i] for name, i in claims["deltas"].items()}

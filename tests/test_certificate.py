@@ -81,3 +81,11 @@ def test_an_unreadable_certificate_is_bad_input(tmp_path):
     result = verify(broken)
     assert result.returncode == 2
     assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.stderr
+
+
+def test_a_certificate_without_proofs_verifies_nothing(tmp_path):
+    widths = ",".join(["8"] * 9)
+    assert main(["--layers", "8", "--widths", widths, "--out", str(tmp_path)]) == 0
+    result = verify(tmp_path / "certificate.json")
+    assert result.returncode == 3
+    assert "nothing to verify" in result.stdout

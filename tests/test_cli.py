@@ -94,6 +94,7 @@ def test_large_network_skips_the_expanded_form_and_says_why(tmp_path, capsys):
     assert main(["--layers", "8", "--widths", ",".join(["8"] * 9), "--out", str(tmp_path)]) == 0
     out = capsys.readouterr().out
     assert "expanded chain rule skipped: 576 parameters" in out
+    assert "layer-by-layer proof not run" in out
     assert "δˡⱼ" in out
     doc = json.loads((tmp_path / "derivation.json").read_text())
     assert any("576 parameters" in reason for reason in doc["skipped"])
@@ -221,8 +222,8 @@ def test_prove_runs_only_the_proofs_and_says_what_it_did_not_run(capsys):
     assert main(["prove", "--layers", "2", "--strategy", "both"]) == 0
     out = capsys.readouterr().out
     assert out.count("proved:") == 4 and "expanded chain rule" in out
-    assert main(["prove", "--layers", "2", "--widths", "2,16,1"]) == 3
-    assert "not run: width 16" in capsys.readouterr().out
+    assert main(["prove", "--layers", "2", "--widths", "16,64,16"]) == 3
+    assert "layer-by-layer proof not run" in capsys.readouterr().out
     assert main(["prove", "--strategy", "magic"]) == 2
 
 
