@@ -9,11 +9,9 @@ with the size of the expanded expressions, so it runs only where
 
 from __future__ import annotations
 
-import time
-
 from derive.gradients import EXPANDED_DEPTH_LIMIT, EXPANDED_PARAMETER_LIMIT, Derivation
-from proofs.kernel import Kernel, ProofError
-from proofs.layered import Verdict
+from proofs.kernel import Kernel
+from proofs.layered import Verdict, checked
 
 STATEMENT = "∂E/∂p of the expanded loss = the δ-recursion gradient, for every parameter p"
 
@@ -31,9 +29,8 @@ def feasible(derivation: Derivation) -> str | None:
 def prove_expanded(derivation: Derivation, kernel: Kernel | None = None) -> Verdict:
     kernel = kernel or Kernel()
     network = derivation.network
-    started = time.perf_counter()
-    facts = []
-    try:
+
+    def body(facts):
         for parameter in network.parameters():
             derivative = kernel.differentiate(network.loss_expanded, parameter, shared=True)
             facts.append(
@@ -43,22 +40,5 @@ def prove_expanded(derivation: Derivation, kernel: Kernel | None = None) -> Verd
                     opaque=network.pre_activations_expanded,
                 )
             )
-    except ProofError as error:
-        return Verdict(
-            "expanded chain rule",
-            STATEMENT,
-            False,
-            time.perf_counter() - started,
-            len(facts),
-            str(error),
-            facts,
-        )
-    return Verdict(
-        "expanded chain rule",
-        STATEMENT,
-        True,
-        time.perf_counter() - started,
-        len(facts),
-        None,
-        facts,
-    )
+
+    return checked("expanded chain rule", STATEMENT, body)

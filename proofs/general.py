@@ -18,16 +18,14 @@ The conclusions are compared with the index-form rules the program prints
 
 from __future__ import annotations
 
-import time
-
 import sympy
 
 from derive import indexed, registry
 from derive.indexed import LAYER, J, K, a, b, delta, n, w, y, z
 from derive.model import Network
 from derive.spec import NetworkSpec
-from proofs.kernel import Kernel, ProofError
-from proofs.layered import Verdict
+from proofs.kernel import Kernel
+from proofs.layered import Verdict, checked
 
 ELL = sympy.Function("ell")
 """A generic per-output loss ℓ(ŷ, y)."""
@@ -114,9 +112,7 @@ class GeneralProof:
         return facts
 
     def run(self) -> Verdict:
-        started = time.perf_counter()
-        facts = []
-        try:
+        def body(facts):
             facts.append(self.output_layer())
             facts.append(self.hidden_step())
             self.kernel.assume(
@@ -126,25 +122,8 @@ class GeneralProof:
                 "the base case and the step l+1 → l give every layer",
             )
             facts.extend(self.weight_and_bias())
-        except ProofError as error:
-            return Verdict(
-                "all depths and widths",
-                STATEMENT,
-                False,
-                time.perf_counter() - started,
-                len(facts),
-                str(error),
-                facts,
-            )
-        return Verdict(
-            "all depths and widths",
-            STATEMENT,
-            True,
-            time.perf_counter() - started,
-            len(facts),
-            None,
-            facts,
-        )
+
+        return checked("all depths and widths", STATEMENT, body)
 
 
 STATEMENT = (

@@ -44,6 +44,20 @@ class Verdict:
     facts: list[Fact] = field(default_factory=list, repr=False)
 
 
+def checked(name: str, statement: str, body) -> Verdict:
+    """Run ``body(facts)``, which appends kernel facts, into a timed verdict;
+    a refused step makes the verdict fail with the kernel's reason."""
+    started = time.perf_counter()
+    facts: list[Fact] = []
+    try:
+        body(facts)
+    except ProofError as error:
+        return Verdict(
+            name, statement, False, time.perf_counter() - started, len(facts), str(error), facts
+        )
+    return Verdict(name, statement, True, time.perf_counter() - started, len(facts), None, facts)
+
+
 def _partial(function, point, index: int) -> sympy.Expr:
     """(∂_index function)(point), in the form SymPy's chain rule produces:
     Subs(Derivative(G(…, ξ, …), ξ), ξ, point[index]) — kept as a Subs even
