@@ -24,12 +24,10 @@ import sympy
 
 from derive.spec import NetworkSpec
 
-KINDS = ("x", "y", "w", "b", "z", "a", "delta")
-
 
 @dataclass(frozen=True)
 class Role:
-    """What a symbol stands for: ``kind`` (one of :data:`KINDS`), the layer
+    """What a symbol stands for: ``kind`` (x, y, w, b, z, a or delta), the layer
     (None for x and y) and the 1-based unit indices."""
 
     kind: str
@@ -179,7 +177,3 @@ class Network:
             mapping.update(zip(self.z[l], z_values[l], strict=True))
             mapping.update(zip(self.a[l], a_values[l], strict=True))
         return mapping
-
-    def expand_layers(self, expr: sympy.Expr) -> sympy.Expr:
-        """Replace every z^l_j and a^l_j symbol by its expanded value."""
-        return expr.xreplace(self.expansion)

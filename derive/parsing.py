@@ -204,7 +204,7 @@ class _Parser:
 def _number(text: str) -> sympy.Expr:
     if len(text) > 40:
         raise InputError(f"number {text[:20]}... is too long")
-    mantissa, _, exponent = text.lower().partition("e")
+    _, _, exponent = text.lower().partition("e")
     if exponent and abs(int(exponent)) > 30:
         raise InputError(f"number {text} is out of range (exponent at most 30)")
     value = Fraction(text)

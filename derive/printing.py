@@ -141,9 +141,6 @@ class UnicodePrinter(StrPrinter):
             return "-" + self._print(sympy.MatMul(*matrices.args))
         return "·".join(self.parenthesize(a, precedence(expr), strict=True) for a in expr.args)
 
-    def _print_HadamardProduct(self, expr):
-        return " ⊙ ".join(self.parenthesize(a, precedence(expr), strict=True) for a in expr.args)
-
     def _print_MatrixSymbol(self, expr):
         if expr.name == "grad_E":
             return "∇E"

@@ -17,7 +17,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 import sympy
-from sympy.matrices.expressions.hadamard import HadamardProduct
 
 from derive import registry
 
@@ -52,7 +51,6 @@ CLASSES: dict[str, type] = {
         sympy.MatMul,
         sympy.MatAdd,
         sympy.Transpose,
-        HadamardProduct,
         registry.sigmoid,
         registry.relu,
         registry.softplus,
