@@ -232,3 +232,18 @@ def test_prove_general_names_its_assumptions(capsys):
     out = capsys.readouterr().out
     assert "proved: all depths and widths" in out
     assert "assumed: multivariable chain rule" in out and "assumed: downward induction" in out
+
+
+def test_a_reader_that_stops_early_gets_no_traceback(tmp_path):
+    environment = dict(os.environ, PYTHONPATH=str(ROOT))
+    process = subprocess.Popen(
+        [sys.executable, "-m", "derive", "--layers", "2", "--out", str(tmp_path)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=environment,
+    )
+    process.stdout.close()  # before the first write: that write meets a closed pipe
+    stderr = process.stderr.read().decode()
+    process.wait(timeout=300)
+    assert "Traceback" not in stderr
+    assert (tmp_path / "derivation.json").is_file()
