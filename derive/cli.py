@@ -76,6 +76,12 @@ def _parser(command: str | None = None) -> argparse.ArgumentParser:
             "the fully expanded loss; both",
         )
         parser.add_argument(
+            "--paths",
+            action="store_true",
+            help="--layers 3: show ∂E/∂w¹ as a sum over paths and prove that grouping the "
+            "paths by their first edge gives the δ recursion",
+        )
+        parser.add_argument(
             "--general",
             action="store_true",
             help="also prove the recursion for all depths and widths at once (generic f, ℓ)",
@@ -129,8 +135,14 @@ def prove(argv: list[str]) -> int:
     strategies = ("layered", "expand") if args.strategy == "both" else (args.strategy,)
     if args.general:
         strategies += ("general",)
+    if args.paths:
+        if spec.depth != 3:
+            raise InputError(f"--paths needs --layers 3, not --layers {spec.depth}")
+        strategies += ("paths",)
     outcome = run_proofs(derivation, strategies)
     sys.stdout.write(f"derive {__version__}: {spec.describe()}\n")
+    if args.paths:
+        sys.stdout.write(report.render_paths(derivation, notation))
     sys.stdout.write(report.render_proofs(outcome))
     if not outcome.verdicts:
         return 3

@@ -118,3 +118,27 @@ def render_proofs(outcome) -> str:
         trust=outcome.trust,
         assumed=outcome.assumed,
     )
+
+
+def render_paths(derivation, notation) -> str:
+    """∂E/∂w¹₁₁ for L = 3 as a sum over paths, and grouped by the first edge."""
+    from proofs.paths import grouped_by_first_edge, path_sum
+
+    network = derivation.network
+    weight = network.weights[1][0][0]
+    lhs = sympy.Derivative(indexed.E, weight)
+    paths = path_sum(derivation, 1, 1)
+    lines = [
+        "",
+        f"Sum over paths ({network.width(2) * network.width(3)} paths from w¹₁₁ to the loss, "
+        "one term each)",
+        "  " + unicode(sympy.Eq(lhs, paths, evaluate=False), notation, network.roles),
+        "Grouped by the first edge (unit 1 of layer 1 → unit h of layer 2): the δ recursion",
+        "  "
+        + unicode(
+            sympy.Eq(lhs, grouped_by_first_edge(derivation, 1, 1), evaluate=False),
+            notation,
+            network.roles,
+        ),
+    ]
+    return "\n".join(lines) + "\n"

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from derive.gradients import Derivation
-from proofs import expanded, general
+from proofs import expanded, general, paths
 from proofs.kernel import Kernel
 from proofs.layered import LayeredProof, Verdict
 
@@ -20,7 +20,7 @@ this.  Each lemma instance currently costs O(width²) (its partial
 derivatives carry every argument of the function above): depth 3 × width 3
 (36 parameters) takes 0.3 s, depth 8 × width 8 (576 × 8) about 25 s."""
 
-STRATEGIES = ("layered", "expand", "general")
+STRATEGIES = ("layered", "expand", "general", "paths")
 
 
 @dataclass
@@ -54,6 +54,8 @@ def run_proofs(derivation: Derivation, strategies=("layered",)) -> ProofRun:
             skipped.append(f"expanded chain rule proof not run: {reason}")
         else:
             verdicts.append(expanded.prove_expanded(derivation, kernel))
+    if "paths" in strategies:
+        verdicts.append(paths.prove_paths(derivation, kernel))
     if "general" in strategies:
         verdicts.append(general.prove_general(kernel))
     return ProofRun(verdicts, skipped, kernel.report(), dict(kernel.assumed))
