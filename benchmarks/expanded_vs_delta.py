@@ -18,13 +18,14 @@ seconds (it grows ≈ ×3–6 per layer).
 from __future__ import annotations
 
 import argparse
-import json
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+from fresh_process import seconds_in_fresh_process
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -52,17 +53,7 @@ print(json.dumps(time.perf_counter() - start))
 
 def child(depth: int, width: int, what: str, timeout: float) -> float | None:
     code = _CHILD.format(root=str(ROOT), depth=depth, width=width, what=what)
-    try:
-        result = subprocess.run(
-            [sys.executable, "-c", code],
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-            check=True,
-        )
-    except subprocess.TimeoutExpired:
-        return None
-    return json.loads(result.stdout)
+    return seconds_in_fresh_process(code, timeout)
 
 
 def cli_time(depth: int, width: int) -> float:
