@@ -12,6 +12,7 @@ from __future__ import annotations
 from derive.gradients import EXPANDED_DEPTH_LIMIT, EXPANDED_PARAMETER_LIMIT, Derivation
 from proofs.kernel import Kernel
 from proofs.layered import Verdict, checked
+from proofs.progress import QUIET, Progress
 
 STATEMENT = "∂E/∂p of the expanded loss = the δ-recursion gradient, for every parameter p"
 
@@ -26,12 +27,16 @@ def feasible(derivation: Derivation) -> str | None:
     return None
 
 
-def prove_expanded(derivation: Derivation, kernel: Kernel | None = None) -> Verdict:
+def prove_expanded(
+    derivation: Derivation, kernel: Kernel | None = None, progress: Progress = QUIET
+) -> Verdict:
     kernel = kernel or Kernel()
     network = derivation.network
 
     def body(facts):
-        for parameter in network.parameters():
+        parameters = network.parameters()
+        for done, parameter in enumerate(parameters):
+            progress.update("the expanded chain rule", done, len(parameters))
             derivative = kernel.differentiate(network.loss_expanded, parameter, shared=True)
             facts.append(
                 kernel.equal_by_algebra(
@@ -41,4 +46,6 @@ def prove_expanded(derivation: Derivation, kernel: Kernel | None = None) -> Verd
                 )
             )
 
-    return checked("expanded chain rule", STATEMENT, body)
+    verdict = checked("expanded chain rule", STATEMENT, body)
+    progress.close()
+    return verdict

@@ -29,6 +29,7 @@ import sympy
 
 from derive.gradients import Derivation
 from proofs.kernel import Fact, Kernel, ProofError
+from proofs.progress import QUIET, Progress
 
 
 @dataclass
@@ -71,8 +72,11 @@ def _partial(function, point, index: int) -> sympy.Expr:
 class LayeredProof:
     """Proves the recursion of ``derivation`` layer by layer."""
 
-    def __init__(self, derivation: Derivation, kernel: Kernel | None = None):
+    def __init__(
+        self, derivation: Derivation, kernel: Kernel | None = None, progress: Progress = QUIET
+    ):
         self.derivation = derivation
+        self.progress = progress
         self.network = derivation.network
         self.kernel = kernel or Kernel()
         self._lemmas: dict[tuple, tuple[Fact, dict]] = {}
@@ -222,6 +226,7 @@ class LayeredProof:
                     self._forward_definitions(layer + 1),
                     self._delta_definitions(layer + 1),
                 )
+                self.progress.update("hidden layers", net.depth - layer, net.depth - 1)
                 for j in range(net.width(layer)):
                     self._at = f"δ{layer}_{j + 1}"
                     mapping = self._hidden_mapping(layer, j, names)
@@ -242,6 +247,7 @@ class LayeredProof:
                 lemma, names = self._weight_lemma(layer)
                 renaming = (self._forward_definitions(layer), self._delta_definitions(layer))
                 inputs = self._activation_definitions(layer - 1)
+                self.progress.update("weights and biases", layer - 1, net.depth)
                 for j in range(net.width(layer)):
                     for k in range(net.width(layer - 1)):
                         self._at = f"∂E/∂{net.weights[layer][j][k]}"
@@ -266,6 +272,7 @@ class LayeredProof:
         if self.network.depth > 1:
             verdicts.append(self.hidden_layers())
         verdicts.append(self.parameters())
+        self.progress.close()
         return verdicts
 
     # -- helpers -----------------------------------------------------------------

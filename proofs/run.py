@@ -13,6 +13,7 @@ from derive.gradients import Derivation
 from proofs import expanded, general, paths
 from proofs.kernel import Kernel
 from proofs.layered import LayeredProof, Verdict
+from proofs.progress import Progress
 
 LAYERED_COST_LIMIT = 2000
 """The layer-by-layer proof runs where parameters × widest layer is at most
@@ -35,8 +36,10 @@ class ProofRun:
         return all(v.holds for v in self.verdicts)
 
 
-def run_proofs(derivation: Derivation, strategies=("layered",)) -> ProofRun:
+def run_proofs(derivation: Derivation, strategies=("layered",), progress=None) -> ProofRun:
+    """Run the chosen proofs; progress goes to stderr when it is a terminal."""
     kernel = Kernel()
+    progress = progress or Progress()
     verdicts, skipped = [], []
     network = derivation.network
     if "layered" in strategies:
@@ -47,13 +50,13 @@ def run_proofs(derivation: Derivation, strategies=("layered",)) -> ProofRun:
                 f"{LAYERED_COST_LIMIT:,} (each lemma instance costs O(width²) for now)"
             )
         else:
-            verdicts.extend(LayeredProof(derivation, kernel).run())
+            verdicts.extend(LayeredProof(derivation, kernel, progress).run())
     if "expand" in strategies:
         reason = expanded.feasible(derivation)
         if reason:
             skipped.append(f"expanded chain rule proof not run: {reason}")
         else:
-            verdicts.append(expanded.prove_expanded(derivation, kernel))
+            verdicts.append(expanded.prove_expanded(derivation, kernel, progress))
     if "paths" in strategies:
         verdicts.append(paths.prove_paths(derivation, kernel))
     if "general" in strategies:
