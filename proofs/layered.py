@@ -194,9 +194,8 @@ class LayeredProof:
     def output_layer(self) -> Verdict:
         net = self.network
         depth = net.depth
-        started = time.perf_counter()
-        facts = []
-        try:
+
+        def body(facts):
             activation_defs = {
                 net.a[depth][j]: net.spec.activation(depth).at(net.z[depth][j])
                 for j in range(net.width(depth))
@@ -211,15 +210,13 @@ class LayeredProof:
                 facts.append(
                     self.kernel.equal_by_algebra(derivative, program.xreplace(activation_defs))
                 )
-        except ProofError as error:
-            return self._verdict("output layer", started, facts, error)
-        return self._verdict("output layer", started, facts)
+
+        return self._checked("output layer", body)
 
     def hidden_layers(self) -> Verdict:
         net = self.network
-        started = time.perf_counter()
-        facts = []
-        try:
+
+        def body(facts):
             for layer in range(net.depth - 1, 0, -1):
                 lemma, names = self._hidden_lemma(layer)
                 renaming = (
@@ -229,20 +226,16 @@ class LayeredProof:
                 self.progress.update("hidden layers", net.depth - layer, net.depth - 1)
                 for j in range(net.width(layer)):
                     self._at = f"δ{layer}_{j + 1}"
-                    mapping = self._hidden_mapping(layer, j, names)
-                    instance = self.kernel.instantiate(lemma, mapping)
-                    named = self._rename(instance, *renaming)
                     program = self.derivation.delta_definition(layer, j + 1, through_output=False)
-                    facts.append(self._matches(named, program))
-        except ProofError as error:
-            return self._verdict("hidden layers", started, facts, error)
-        return self._verdict("hidden layers", started, facts)
+                    mapping = self._hidden_mapping(layer, j, names)
+                    facts.append(self._instance(lemma, mapping, renaming, program))
+
+        return self._checked("hidden layers", body)
 
     def parameters(self) -> Verdict:
         net = self.network
-        started = time.perf_counter()
-        facts = []
-        try:
+
+        def body(facts):
             for layer in range(1, net.depth + 1):
                 lemma, names = self._weight_lemma(layer)
                 renaming = (self._forward_definitions(layer), self._delta_definitions(layer))
@@ -250,22 +243,21 @@ class LayeredProof:
                 self.progress.update("weights and biases", layer - 1, net.depth)
                 for j in range(net.width(layer)):
                     for k in range(net.width(layer - 1)):
-                        self._at = f"∂E/∂{net.weights[layer][j][k]}"
+                        weight = net.weights[layer][j][k]
+                        self._at = f"∂E/∂{weight}"
+                        program = self.derivation.gradient(weight).delta_form
                         mapping = self._weight_mapping(layer, j, k, names)
-                        instance = self.kernel.instantiate(lemma, mapping)
-                        named = self._rename(instance, *renaming)
-                        program = self.derivation.gradient(net.weights[layer][j][k]).delta_form
-                        facts.append(self._matches(named, program, inputs))
+                        facts.append(self._instance(lemma, mapping, renaming, program, inputs))
                     if net.spec.bias:
-                        self._at = f"∂E/∂{net.biases[layer][j]}"
+                        bias = net.biases[layer][j]
+                        self._at = f"∂E/∂{bias}"
+                        program = self.derivation.gradient(bias).delta_form
                         mapping = self._weight_mapping(layer, j, 0, names)
-                        instance = self.kernel.instantiate(names["bias_lemma"], mapping)
-                        named = self._rename(instance, *renaming)
-                        program = self.derivation.gradient(net.biases[layer][j]).delta_form
-                        facts.append(self._matches(named, program))
-        except ProofError as error:
-            return self._verdict("weights and biases", started, facts, error)
-        return self._verdict("weights and biases", started, facts)
+                        facts.append(
+                            self._instance(names["bias_lemma"], mapping, renaming, program)
+                        )
+
+        return self._checked("weights and biases", body)
 
     def run(self) -> list[Verdict]:
         verdicts = [self.output_layer()]
@@ -321,22 +313,24 @@ class LayeredProof:
                 mapping[names["C"][r]] = net.biases[layer][row]
         return mapping
 
-    def _verdict(self, name, started, facts, error: ProofError | None = None) -> Verdict:
-        statements = {
-            "output layer": "δ^L_j = ∂E/∂z^L_j = ∂ℓ/∂ŷ(a^L_j, y_j)·f_L'(z^L_j)",
-            "hidden layers": "δ^l_j = ∂E/∂z^l_j = f_l'(z^l_j) Σ_k w^{l+1}_kj δ^{l+1}_k",
-            "weights and biases": "∂E/∂w^l_jk = δ^l_j a^{l−1}_k, ∂E/∂b^l_j = ±δ^l_j "
-            "(− for thresholds)",
-        }
-        return Verdict(
-            name,
-            statements[name],
-            error is None,
-            time.perf_counter() - started,
-            len(facts),
-            None if error is None else f"{self._at}: {error}",
-            facts,
-        )
+    def _instance(self, lemma, mapping, renaming, program, program_renaming=()) -> Fact:
+        """The lemma instantiated by ``mapping``, renamed into the network's
+        names, and matched with the program's formula."""
+        instance = self.kernel.instantiate(lemma, mapping)
+        return self._matches(self._rename(instance, *renaming), program, program_renaming)
+
+    def _checked(self, name: str, body) -> Verdict:
+        verdict = checked(name, STATEMENTS[name], body)
+        if verdict.failure:
+            verdict.failure = f"{self._at}: {verdict.failure}"
+        return verdict
+
+
+STATEMENTS = {
+    "output layer": "δ^L_j = ∂E/∂z^L_j = ∂ℓ/∂ŷ(a^L_j, y_j)·f_L'(z^L_j)",
+    "hidden layers": "δ^l_j = ∂E/∂z^l_j = f_l'(z^l_j) Σ_k w^{l+1}_kj δ^{l+1}_k",
+    "weights and biases": "∂E/∂w^l_jk = δ^l_j a^{l−1}_k, ∂E/∂b^l_j = ±δ^l_j (− for thresholds)",
+}
 
 
 def _swap(size: int, unit: int) -> list[int]:
