@@ -1,12 +1,16 @@
-"""How long the proofs take as depth grows.
+"""How long the proofs take as depth and width grow.
 
 For each depth at a fixed width, in a fresh process per run (median of
---runs): the layer-by-layer proof (theorem b), the full-expansion proof
-(theorem a, skipped where one run would pass --budget seconds), and, once,
-the theorem for all depths and widths (c).  Prints a Markdown table; the
-layered column should grow linearly with depth, the expansion one faster.
+--runs): the per-unit layer-by-layer proof (theorem b), the full-expansion
+proof (theorem a, skipped where one run would pass --budget seconds), and,
+once, the theorem for all depths and widths (c).  Then, for each of
+--sizes (depth × width), the index-form proof (theorem b with the units
+symbolic) against the per-unit proof as baseline, measured in the same run.
+Prints Markdown tables; the layered columns should grow linearly with depth,
+the expansion one faster.
 
     python benchmarks/proofs.py [--width 3] [--depths 1,2,4,8,16,32] [--runs 3]
+                                [--sizes 4x8,4x16,50x16,100x64]
 """
 
 from __future__ import annotations
@@ -27,11 +31,15 @@ from derive.model import Network
 from derive.spec import parse_spec
 from proofs.expanded import prove_expanded
 from proofs.general import prove_general
+from proofs.index_form import IndexFormProof
 from proofs.layered import LayeredProof
 depth, width, what = {depth}, {width}, {what!r}
 start = time.perf_counter()
 if what == "general":
     verdicts = [prove_general()]
+elif what == "index":
+    network = Network(parse_spec(str(depth), ",".join([str(width)] * (depth + 1))))
+    verdicts = [IndexFormProof(network).run()]
 else:
     derivation = Derivation(Network(parse_spec(str(depth), ",".join([str(width)] * (depth + 1)))))
     verdicts = LayeredProof(derivation).run() if what == "layered" else [prove_expanded(derivation)]
@@ -63,6 +71,7 @@ def main() -> None:
     parser.add_argument("--depths", default="1,2,4,8,16,32")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--budget", type=float, default=60.0)
+    parser.add_argument("--sizes", default="4x8,4x16,50x16,100x64")
     args = parser.parse_args()
     depths = [int(d) for d in args.depths.split(",")]
 
@@ -81,6 +90,23 @@ def main() -> None:
         layered_cell = f"{layered:.2f} ({layered / depth:.3f})" if layered else "—"
         expanded_cell = f"{expanded:.2f}" if expanded is not None else f"> {args.budget:.0f} s"
         print(f"| {depth} | {layered_cell} | {expanded_cell} |", flush=True)
+
+    print("\n| L × width | index form | per layer | per-unit proof | per-unit ÷ index form |")
+    print("|---|---|---|---|---|")
+    per_unit_gave_up = False
+    for size in args.sizes.split(","):
+        depth, width = (int(part) for part in size.split("x"))
+        index = median(depth, width, "index", args.runs, args.budget)
+        per_unit = None
+        if not per_unit_gave_up:
+            per_unit = median(depth, width, "layered", 1, args.budget)
+            per_unit_gave_up = per_unit is None
+        index_cell = f"{index:.2f}" if index is not None else f"> {args.budget:.0f} s"
+        per_layer = f"{index / depth:.3f}" if index is not None else "—"
+        unit_cell = f"{per_unit:.2f}" if per_unit is not None else f"> {args.budget:.0f} s"
+        ratio = f"{per_unit / index:.1f}×" if per_unit and index else "—"
+        row = f"| {depth} × {width} | {index_cell} | {per_layer} | {unit_cell} | {ratio} |"
+        print(row, flush=True)
 
 
 if __name__ == "__main__":

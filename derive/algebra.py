@@ -22,7 +22,8 @@ def replace_nodes(expr: sympy.Expr, mapping: dict, functions: dict | None = None
     applications of the functions in ``functions`` (name → function).
 
     ``xreplace`` walks a DAG as a tree, which on expanded network expressions
-    is exponential in depth.
+    is exponential in depth.  Indexed objects count as atoms in SymPy but
+    their indices (the layer λ in w[λ + 1, k, j]) are replaced too.
     """
     functions = functions or {}
     cache: dict = {}
@@ -33,7 +34,7 @@ def replace_nodes(expr: sympy.Expr, mapping: dict, functions: dict | None = None
             return known
         if node in mapping:
             result = mapping[node]
-        elif node.args and not node.is_Atom:
+        elif node.args and (not node.is_Atom or isinstance(node, sympy.Indexed)):
             args = tuple(walk(arg) for arg in node.args)
             if node.func in functions:
                 result = functions[node.func](*args)
@@ -85,7 +86,7 @@ def atomize(
             result = atom(sympy.Pow(walk(node.base), -1, evaluate=False)) ** (-node.exp)
         elif node.is_Pow and not node.exp.is_Integer:
             result = atom(node)
-        elif node.args and not node.is_Atom:
+        elif node.args and (not node.is_Atom or isinstance(node, sympy.Indexed)):
             result = node.func(*(walk(arg) for arg in node.args))
         else:
             result = node

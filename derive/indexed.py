@@ -28,12 +28,12 @@ E = sympy.Symbol("E")
 increment = sympy.Function("Delta")
 """Δp, the gradient-descent update of a parameter p (printed as Δp)."""
 
-w = sympy.IndexedBase("w")
-b = sympy.IndexedBase("b")
-z = sympy.IndexedBase("z")
-a = sympy.IndexedBase("a")
-y = sympy.IndexedBase("y")
-delta = sympy.IndexedBase("delta")
+w = sympy.IndexedBase("w", real=True)
+b = sympy.IndexedBase("b", real=True)
+z = sympy.IndexedBase("z", real=True)
+a = sympy.IndexedBase("a", real=True)
+y = sympy.IndexedBase("y", real=True)
+delta = sympy.IndexedBase("delta", real=True)
 n = sympy.IndexedBase("n")
 
 

@@ -3,8 +3,10 @@ re-check of it from scratch.
 
 The certificate stores the network's spec as the user gave it (names or
 custom expressions, re-read by the whitelist parser), every formula the
-proof checked (each δ^l_j's recursion and each gradient, as a shared node
-table), the verdicts with their times, and the trusted base: SymPy's
+proofs checked (the index-form rules with the layers each is stated for,
+and, where the per-unit proof ran, each δ^l_j's recursion and each
+gradient, as a shared node table), the verdicts with their times, and the
+trusted base: SymPy's
 version, how many kernel steps rest on elementary rules, on SymPy, or on
 named assumptions.  :func:`verify` rebuilds the network and proves the
 *stored* formulas again, so an edited formula fails, and names the check.
@@ -21,23 +23,42 @@ import sympy
 
 from derive import __version__, registry
 from derive.gradients import Derivation, Gradient
+from derive.indexed import Rule
 from derive.model import Network
 from derive.serialize import Encoder, FormatError, decode
 from derive.spec import NetworkSpec
+from proofs.index_form import IndexFormProof
+from proofs.layered import STATEMENTS as PER_UNIT
 from proofs.layered import LayeredProof
 from proofs.run import ProofRun
 
 FORMAT = "derive.certificate"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+
+METHODS = {
+    "index-form rules": "kernel: one lemma per layer shape with the layer and units symbolic "
+    "and the widths concrete, instantiated at every layer and compared with the stored rule",
+    **{
+        name: "kernel: per-shape lemma for an arbitrary function above the layer, "
+        "instantiated for every unit and compared with the stored formula"
+        for name in PER_UNIT
+    },
+}
 
 
 def build(derivation: Derivation, outcome: ProofRun) -> dict:
     network = derivation.network
     spec = network.spec
     encoder = Encoder()
-    claims = {"deltas": {}, "gradients": {}}
-    if outcome.verdicts:  # the checked formulas; none where nothing was proved
-        claims = {
+    claims = {"rules": [], "deltas": {}, "gradients": {}}
+    names = {v.name for v in outcome.verdicts}
+    if "index-form rules" in names:
+        claims["rules"] = [
+            {"name": rule.name, "layers": list(rule.layers), "equation": encoder.add(rule.equation)}
+            for rule in _rules(derivation)
+        ]
+    if names & set(PER_UNIT):  # the per-unit formulas, where they were proved
+        claims |= {
             "deltas": {
                 network.delta[l][j - 1].name: encoder.add(
                     derivation.delta_definition(l, j, through_output=False)
@@ -68,8 +89,7 @@ def build(derivation: Derivation, outcome: ProofRun) -> dict:
                 "holds": v.holds,
                 "checks": v.checks,
                 "seconds": round(v.seconds, 4),
-                "method": "kernel: per-shape lemma for an arbitrary function above the layer, "
-                "instantiated for every unit and compared with the stored formula",
+                "method": METHODS.get(v.name, "kernel"),
                 "failure": v.failure,
             }
             for v in outcome.verdicts
@@ -87,6 +107,12 @@ def build(derivation: Derivation, outcome: ProofRun) -> dict:
         "nodes": nodes,
         "claims_sha256": _digest(claims, nodes),
     }
+
+
+def _rules(derivation: Derivation) -> list[Rule]:
+    from derive import indexed
+
+    return indexed.rules(derivation.network)
 
 
 def _digest(claims, nodes) -> str:
@@ -127,17 +153,28 @@ def verify(path: str | Path) -> tuple[bool | None, list[str]]:
         return None, ["nothing to verify: " + "; ".join(doc.get("skipped", []))]
     built = decode(doc["nodes"])
     claims = doc["claims"]
-    deltas = {name: built[i] for name, i in claims["deltas"].items()}
-    gradients = {name: built[i] for name, i in claims["gradients"].items()}
-    expected_deltas = {
-        network.delta[l][j].name for l in network.delta for j in range(network.width(l))
-    }
-    if set(deltas) != expected_deltas or set(gradients) != {p.name for p in network.parameters()}:
-        return False, ["FAILED: the certificate's formulas do not match its network"]
-    stored = _StoredDerivation(network, deltas, gradients)
+    verdicts = []
+    if claims["rules"]:
+        rules = [
+            Rule(r["name"], built[r["equation"]], tuple(int(l) for l in r["layers"]))
+            for r in claims["rules"]
+        ]
+        verdicts.append(IndexFormProof(network, rules).run())
+    if claims["deltas"] or claims["gradients"]:
+        deltas = {name: built[i] for name, i in claims["deltas"].items()}
+        gradients = {name: built[i] for name, i in claims["gradients"].items()}
+        expected_deltas = {
+            network.delta[l][j].name for l in network.delta for j in range(network.width(l))
+        }
+        parameters = {p.name for p in network.parameters()}
+        if set(deltas) != expected_deltas or set(gradients) != parameters:
+            return False, ["FAILED: the certificate's formulas do not match its network"]
+        verdicts.extend(LayeredProof(_StoredDerivation(network, deltas, gradients)).run())
+    if not verdicts:
+        return False, ["FAILED: the certificate records theorems but no formulas"]
     lines, ok = [], True
     claimed = {t["name"]: t["holds"] for t in doc["theorems"]}
-    for verdict in LayeredProof(stored).run():
+    for verdict in verdicts:
         if verdict.holds:
             lines.append(f"ok: {verdict.name} ({verdict.checks} checks, {verdict.seconds:.2f} s)")
         else:

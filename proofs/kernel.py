@@ -38,6 +38,8 @@ TRUST_LEVELS = (ELEMENTARY, SYMPY, ASSUMED)
 
 _TOKEN = object()
 
+SUM_EXPANSION_LIMIT = 10_000
+
 
 class ProofError(Exception):
     """A step the kernel refused, with the reason and a counterexample where
@@ -102,6 +104,9 @@ class Kernel:
         self.steps: list[Step] = []
         self.assumed: dict[str, str] = {}
         self._definitions: dict[sympy.Basic, sympy.Expr] = {}
+        self._pinned: set = set()
+        """Variables a definition's value depends on but its name does not:
+        instantiating one would silently change what the defined name means."""
 
     # -- bookkeeping -----------------------------------------------------------
 
@@ -152,6 +157,7 @@ class Kernel:
         elif value.has(name):
             raise ProofError("definition", f"{name} occurs in its own definition")
         self._definitions[name] = value
+        self._pinned |= _variables(value) - _variables(name)
         return self._accept("definition", ELEMENTARY, name, value)
 
     def instantiate(self, fact: Fact, mapping: dict) -> Fact:
@@ -166,6 +172,10 @@ class Kernel:
                 raise ProofError("instantiation", f"{key} is not a variable")
             if key in self._definitions:
                 raise ProofError("instantiation", f"{key} is a defined name")
+            if key in self._pinned:
+                raise ProofError(
+                    "instantiation", f"{key} occurs in a definition whose name does not show it"
+                )
         bound = {
             variable
             for side in (fact.lhs, fact.rhs)
@@ -202,7 +212,7 @@ class Kernel:
     def rewrite(self, fact: Fact, equation: Fact) -> Fact:
         """a = b, u = v ⊢ a = b[u := v]   (replacing equals by equals)"""
         started = time.perf_counter()
-        _check_free_of_bound(fact.rhs, equation)
+        _check_free_of_bound(fact.rhs, [equation])
         rhs = algebra.replace_nodes(fact.rhs, {equation.lhs: equation.rhs})
         if rhs == fact.rhs:
             raise ProofError("rewrite", f"{equation.lhs} does not occur")
@@ -211,12 +221,25 @@ class Kernel:
     def rewrite_all(self, fact: Fact, equations: list[Fact]) -> Fact:
         """a = b, u₁ = v₁, …, uₙ = vₙ ⊢ a = b[u₁ := v₁, …]   (simultaneously)"""
         started = time.perf_counter()
-        for equation in equations:
-            _check_free_of_bound(fact.rhs, equation)
+        _check_free_of_bound(fact.rhs, equations)
         rhs = algebra.replace_nodes(fact.rhs, {e.lhs: e.rhs for e in equations})
         return self._accept(
             "rewrite", ELEMENTARY, fact.lhs, rhs, [fact, *equations], started=started
         )
+
+    def expand_sum(self, total: sympy.Sum) -> Fact:
+        """⊢ Σ_{r=lo}^{hi} e = e[r := lo] + … + e[r := hi]   for integer bounds:
+        the definition of a finite sum, applied by substitution."""
+        if not isinstance(total, sympy.Sum) or len(total.limits) != 1:
+            raise ProofError("sum expansion", "not a sum over one index")
+        index, low, high = total.limits[0]
+        if not (low.is_Integer and high.is_Integer) or high - low > SUM_EXPANSION_LIMIT:
+            raise ProofError("sum expansion", "the bounds are not small integers")
+        terms = [
+            algebra.replace_nodes(total.function, {index: value})
+            for value in range(int(low), int(high) + 1)
+        ]
+        return self._accept("sum expansion", ELEMENTARY, total, sympy.Add(*terms))
 
     # -- steps that rely on SymPy ----------------------------------------------
 
@@ -235,7 +258,8 @@ class Kernel:
         else:
             result = sympy.diff(expr, variable)
         if result.has(sympy.Sum) or result.has(sympy.KroneckerDelta):
-            result = _collapse(result, conditions)
+            result = algebra.replace_nodes(result, _forced(conditions))
+            result = _collapse_deltas(result, conditions)
         lhs = sympy.Derivative(expr, variable)
         return self._accept(
             "differentiation", SYMPY, lhs, result, conditions=conditions, started=started
@@ -245,15 +269,30 @@ class Kernel:
         """⊢ lhs = rhs when lhs − rhs is zero by exact algebra (expansion over
         atoms; sums are evaluated and refined under ``conditions``)."""
         started = time.perf_counter()
-        difference = _name_points(lhs - rhs)
+        difference = algebra.replace_nodes(_name_points(lhs - rhs), _forced(conditions))
         if difference.has(sympy.Sum):
             difference = _collapse(difference, conditions)
-            zero = difference == 0 or sympy.simplify(difference) == 0
+            if difference.has(sympy.Sum):
+                zero = difference == 0 or sympy.simplify(difference) == 0
+            else:
+                zero = algebra.is_zero(difference, opaque)
         else:
             zero = algebra.is_zero(difference, opaque)
         if not zero:
             raise ProofError("algebra", "the two sides differ", _counterexample(difference))
         return self._accept("algebra", SYMPY, lhs, rhs, conditions=conditions, started=started)
+
+    def simplification(self, lhs: sympy.Expr, rhs: sympy.Expr, definitions=None) -> Fact:
+        """⊢ lhs = rhs when SymPy's ``simplify`` reduces lhs − rhs to zero once
+        named functions are written by ``definitions`` (function → Lambda),
+        in exponential or in piecewise form.  For the identities expansion
+        cannot see: 1 − e^{−softplus(x)} = σ(x), H(max(0, x)) = H(x)."""
+        started = time.perf_counter()
+        difference = algebra.replace_nodes(lhs - rhs, {}, definitions or {})
+        for form in (sympy.exp, sympy.Piecewise):
+            if sympy.simplify(difference.rewrite(form)) == 0:
+                return self._accept("simplification", SYMPY, lhs, rhs, started=started)
+        raise ProofError("simplification", "the two sides differ", _counterexample(difference))
 
     def equal_by_algebra(self, fact: Fact, rhs: sympy.Expr, opaque=frozenset()) -> Fact:
         """a = b ⊢ a = c   when b = c by :meth:`algebra`."""
@@ -285,12 +324,17 @@ def _name_points(expr):
     )
 
 
-def _check_free_of_bound(expr, equation: Fact) -> None:
+def _check_free_of_bound(expr, equations: list[Fact]) -> None:
     """Equals may replace equals only where no derivative in ``expr`` (other
-    than the replaced node itself) varies one of their symbols."""
-    remaining = algebra.replace_nodes(expr, {equation.lhs: sympy.Dummy()})
+    than the replaced nodes themselves) varies one of their symbols.  All
+    equations are checked in one pass, against the symbols of every one of
+    them: stricter than one by one, and linear in their number."""
+    remaining = algebra.replace_nodes(expr, {e.lhs: sympy.Dummy() for e in equations})
     bound = {v for d in remaining.atoms(sympy.Derivative) for v in d.variables}
-    clash = bound & (equation.lhs.free_symbols | equation.rhs.free_symbols)
+    if not bound:
+        return
+    symbols = set().union(*(e.lhs.free_symbols | e.rhs.free_symbols for e in equations))
+    clash = bound & symbols
     if clash:
         raise ProofError(
             "rewrite", f"{clash.pop()} is differentiated by where it would be rewritten"
@@ -302,6 +346,41 @@ def _substitute(expr, mapping):
     symbols = {k: v for k, v in mapping.items() if isinstance(k, sympy.Symbol)}
     functions = {k: v for k, v in mapping.items() if isinstance(k, UndefinedFunction)}
     return algebra.replace_nodes(expr, symbols, functions)
+
+
+def _variables(expr) -> set:
+    """Free symbols and undefined functions of ``expr``."""
+    return set(expr.free_symbols) | {node.func for node in expr.atoms(AppliedUndef)}
+
+
+def _forced(conditions) -> dict:
+    """Indices the conditions pin to one value: 1 ≤ j ≤ 1 means j = 1 (a layer
+    of one unit), which ``refine`` does not see in KroneckerDelta(1, j)."""
+    lower, upper = {}, {}
+    for condition in conditions:
+        if isinstance(condition, sympy.assumptions.relation.binrel.AppliedBinaryRelation) and (
+            condition.function == sympy.Q.le
+        ):
+            low, high = condition.arguments
+            if low.is_Integer and isinstance(high, sympy.Symbol):
+                lower[high] = low
+            if high.is_Integer and isinstance(low, sympy.Symbol):
+                upper[low] = high
+    return {index: value for index, value in lower.items() if upper.get(index) == value}
+
+
+def _collapse_deltas(expr, conditions):
+    """Collapse only the sums differentiation left behind (those holding a
+    Kronecker delta, or nothing): sums inside the arguments of an undefined
+    function are part of the point, and evaluating them would expand them."""
+    assumptions = sympy.And(*conditions) if conditions else True
+
+    def debris(node):
+        return isinstance(node, sympy.Sum) and (
+            node.function == 0 or node.function.has(sympy.KroneckerDelta)
+        )
+
+    return expr.replace(debris, lambda node: sympy.refine(node.doit(), assumptions))
 
 
 def _collapse(expr, conditions):

@@ -37,6 +37,7 @@ def certificate(tmp_path_factory):
 def test_the_certificate_records_theorems_and_trusted_base(certificate):
     doc = json.loads(certificate.read_text())
     assert [t["name"] for t in doc["theorems"]] == [
+        "index-form rules",
         "output layer",
         "hidden layers",
         "weights and biases",
@@ -49,7 +50,7 @@ def test_the_certificate_records_theorems_and_trusted_base(certificate):
 def test_verify_rechecks_from_scratch(certificate):
     result = verify(certificate)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert result.stdout.count("ok:") == 3
+    assert result.stdout.count("ok:") == 4
 
 
 def test_an_edited_formula_is_rejected_and_named(certificate, tmp_path):
@@ -83,9 +84,55 @@ def test_an_unreadable_certificate_is_bad_input(tmp_path):
     assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.stderr
 
 
-def test_a_certificate_without_proofs_verifies_nothing(tmp_path):
+def test_a_large_networks_certificate_holds_the_index_form_rules(tmp_path):
     widths = ",".join(["8"] * 9)
     assert main(["--layers", "8", "--widths", widths, "--out", str(tmp_path)]) == 0
+    doc = json.loads((tmp_path / "certificate.json").read_text())
+    assert [t["name"] for t in doc["theorems"]] == ["index-form rules"]
+    assert doc["claims"]["gradients"] == {}
+    assert {rule["name"] for rule in doc["claims"]["rules"]} == {
+        "output delta",
+        "hidden delta",
+        "weight gradient",
+        "bias gradient",
+    }
     result = verify(tmp_path / "certificate.json")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "ok: index-form rules (24 checks" in result.stdout
+
+
+def test_an_edited_rule_is_rejected_and_named(certificate, tmp_path):
+    doc = json.loads(certificate.read_text())
+    for rule in doc["claims"]["rules"]:
+        if rule["name"] == "weight gradient":
+            rule["equation"] = next(
+                r["equation"] for r in doc["claims"]["rules"] if r["name"] == "bias gradient"
+            )
+    tampered = tmp_path / "certificate.json"
+    tampered.write_text(json.dumps(doc))
+    result = verify(tampered)
+    assert result.returncode == 1
+    assert "FAILED: index-form rules: weight gradient" in result.stdout
+
+
+def test_a_rule_stated_for_too_few_layers_is_rejected(certificate, tmp_path):
+    doc = json.loads(certificate.read_text())
+    for rule in doc["claims"]["rules"]:
+        if rule["name"] == "weight gradient":
+            rule["layers"] = rule["layers"][1:]
+    tampered = tmp_path / "certificate.json"
+    tampered.write_text(json.dumps(doc))
+    result = verify(tampered)
+    assert result.returncode == 1
+    assert "weight gradient rule is stated for layers [2, 3], not [1, 2, 3]" in result.stdout
+
+
+def test_a_certificate_without_theorems_verifies_nothing(certificate, tmp_path):
+    doc = json.loads(certificate.read_text())
+    doc["theorems"] = []
+    doc["skipped"] = ["no proof was run"]
+    empty = tmp_path / "certificate.json"
+    empty.write_text(json.dumps(doc))
+    result = verify(empty)
     assert result.returncode == 3
     assert "nothing to verify" in result.stdout

@@ -94,7 +94,8 @@ def test_large_network_skips_the_expanded_form_and_says_why(tmp_path, capsys):
     assert main(["--layers", "8", "--widths", ",".join(["8"] * 9), "--out", str(tmp_path)]) == 0
     out = capsys.readouterr().out
     assert "expanded chain rule skipped: 576 parameters" in out
-    assert "layer-by-layer proof not run" in out
+    assert "per-unit proof not run" in out
+    assert "proved: index-form rules" in out
     assert "δˡⱼ" in out
     doc = json.loads((tmp_path / "derivation.json").read_text())
     assert any("576 parameters" in reason for reason in doc["skipped"])
@@ -221,9 +222,10 @@ def test_the_installed_package_runs_without_the_source_tree(tmp_path):
 def test_prove_runs_only_the_proofs_and_says_what_it_did_not_run(capsys):
     assert main(["prove", "--layers", "2", "--strategy", "both"]) == 0
     out = capsys.readouterr().out
-    assert out.count("proved:") == 4 and "expanded chain rule" in out
-    assert main(["prove", "--layers", "2", "--widths", "16,64,16"]) == 3
-    assert "layer-by-layer proof not run" in capsys.readouterr().out
+    assert out.count("proved:") == 5 and "expanded chain rule" in out
+    assert main(["prove", "--layers", "2", "--widths", "16,64,16"]) == 0
+    out = capsys.readouterr().out
+    assert "per-unit proof not run" in out and out.count("proved:") == 1
     assert main(["prove", "--strategy", "magic"]) == 2
 
 

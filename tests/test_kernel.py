@@ -127,3 +127,76 @@ def test_report_counts_each_kind_of_trust():
     k.reflexivity(x)
     k.algebra(x + x, 2 * x)
     assert k.report() == {ELEMENTARY: 1, SYMPY: 1, ASSUMED: 0}
+
+
+def test_a_variable_a_definition_hides_cannot_be_instantiated():
+    """d := G'(x) makes d depend on G; renaming G in a fact about d would
+    change what d means, so it is refused.  A variable the name shows (the
+    layer λ in δ[λ + 1]) may be instantiated: the definition is a family."""
+    k = Kernel()
+    d = sympy.Symbol("d")
+    definition = k.define(d, sympy.Derivative(G(x), x))
+    with pytest.raises(ProofError, match="definition whose name does not show it"):
+        k.instantiate(definition, {G: sympy.Function("H")})
+    lam = sympy.Symbol("lam", integer=True)
+    delta = sympy.IndexedBase("delta")
+    family = k.define(delta[lam + 1], G(lam) * x)
+    instance = k.instantiate(family, {lam: 2})
+    assert instance.lhs == delta[3] and instance.rhs == G(2) * x
+
+
+def test_instantiation_reaches_inside_indexed_objects():
+    k = Kernel()
+    lam = sympy.Symbol("lam", integer=True)
+    w = sympy.IndexedBase("w")
+    fact = k.algebra(w[lam + 1, 1] * 2, w[lam + 1, 1] + w[lam + 1, 1])
+    assert k.instantiate(fact, {lam: 4}).lhs == 2 * w[5, 1]
+
+
+def test_sum_expansion_writes_out_integer_bounds_only():
+    k = Kernel()
+    r = sympy.Symbol("r", integer=True)
+    t = sympy.IndexedBase("t")
+    fact = k.expand_sum(sympy.Sum(t[r] * x**r, (r, 1, 3)))
+    assert fact.rhs == t[1] * x + t[2] * x**2 + t[3] * x**3
+    assert fact.trust == ELEMENTARY
+    m = sympy.Symbol("m", integer=True)
+    with pytest.raises(ProofError, match="small integers"):
+        k.expand_sum(sympy.Sum(t[r], (r, 1, m)))
+    with pytest.raises(ProofError, match="not a sum"):
+        k.expand_sum(t[1] + t[2])
+
+
+def test_simplification_uses_definitions_and_rejects_the_rest():
+    from derive.registry import relu, sigmoid, softplus
+
+    k = Kernel()
+    definitions = {
+        sigmoid: sympy.Lambda(x, 1 / (1 + sympy.exp(-x))),
+        softplus: sympy.Lambda(x, sympy.log(1 + sympy.exp(x))),
+        relu: sympy.Lambda(x, sympy.Max(0, x)),
+    }
+    fact = k.simplification(sigmoid(x), 1 - sympy.exp(-softplus(x)), definitions)
+    assert fact.trust == SYMPY
+    k.simplification(sympy.Heaviside(x, 0), sympy.Heaviside(relu(x), 0), definitions)
+    with pytest.raises(ProofError, match="differ"):
+        k.simplification(sympy.Heaviside(x, 0), sympy.Heaviside(relu(x), 1), definitions)
+    with pytest.raises(ProofError, match="differ"):
+        k.simplification(sigmoid(x), 1 - sympy.exp(-softplus(2 * x)), definitions)
+
+
+def test_a_width_of_one_pins_the_unit_index():
+    """Under 1 ≤ j ≤ 1 the unit is j = 1; any other reading is refused."""
+    k = Kernel()
+    j = sympy.Symbol("j", integer=True, positive=True)
+    z = sympy.IndexedBase("z", real=True)
+    one = [sympy.Q.le(1, j), sympy.Q.le(j, 1)]
+    k_ = sympy.Symbol("k", integer=True)
+    total = sympy.Sum(z[k_] ** 2, (k_, 1, 1))
+    fact = k.differentiate(total, z[j], one)
+    k.equal_by_algebra(fact, 2 * z[j])
+    with pytest.raises(ProofError, match="differ"):
+        k.equal_by_algebra(fact, 2 * z[j] * 3)
+    two = [sympy.Q.le(1, j), sympy.Q.le(j, 2)]
+    with pytest.raises(ProofError, match="differ"):
+        k.algebra(z[1], z[j], two)

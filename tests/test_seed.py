@@ -72,8 +72,8 @@ def test_printed_xigua_formulas_are_the_books():
     presentation = Presentation(Derivation(network), notation("xigua"))
     formulas = [f.equation for f in presentation.per_layer().formulas]
     letters = {s.name: s for f in formulas for s in f.free_symbols if s.name in "ihj"}
-    delta = sympy.IndexedBase("delta")
-    a, y, w = sympy.IndexedBase("a"), sympy.IndexedBase("y"), sympy.IndexedBase("w")
+    delta = sympy.IndexedBase("delta", real=True)
+    a, y, w = (sympy.IndexedBase(name, real=True) for name in ("a", "y", "w"))
     i, h, j = (letters[c] for c in "ihj")
     g_j, e_h = delta[2, j], delta[1, h]  # printed as g_j and e_h
     yhat, b_h = a[2, j], a[1, h]

@@ -1,0 +1,140 @@
+"""Theorem (b) for any size: the index-form rules, one lemma per layer shape
+with the units symbolic, instantiated at every layer — and wrong rules are
+rejected."""
+
+from __future__ import annotations
+
+import pytest
+import sympy
+
+from derive import indexed, registry
+from derive.indexed import LAYER, J, K, Rule, a, delta, n, w, y
+from derive.model import Network
+from derive.spec import NetworkSpec
+from proofs.index_form import IndexFormProof
+from proofs.kernel import Kernel
+
+
+def network(widths, activations="sigmoid", loss="mse", bias=True, bias_sign=1):
+    names = activations.split(",") if "," in activations else [activations] * (len(widths) - 1)
+    spec = NetworkSpec(
+        tuple(widths), tuple(registry.activation(t) for t in names), registry.loss(loss), bias
+    )
+    return Network(spec, bias_sign=bias_sign)
+
+
+CASES = [
+    ((2, 3, 2), "sigmoid", "mse", True, 1),
+    ((2, 3, 2), "sigmoid", "mse", True, -1),  # the watermelon book's thresholds
+    ((3, 4, 2, 5, 1), "relu,tanh,softplus,sigmoid", "bce", True, 1),
+    ((1, 1, 1, 1), "identity", "mse", False, 1),  # one unit per layer: j = 1
+    ((2, 2, 2), "x/(1+abs(x))", "(yhat-y)**4/4", True, 1),
+    ((2, 3, 3, 2), "tanh", "mse", False, 1),
+]
+
+
+@pytest.mark.parametrize("widths, activations, loss, bias, sign", CASES)
+def test_the_programs_rules_are_proved(widths, activations, loss, bias, sign):
+    net = network(widths, activations, loss, bias, sign)
+    kernel = Kernel()
+    verdict = IndexFormProof(net, kernel=kernel).run()
+    assert verdict.holds, verdict.failure
+    rules = indexed.rules(net)
+    assert verdict.checks == sum(len(rule.layers) for rule in rules)
+    assert kernel.report()["assumed"] == 0
+
+
+def test_layers_of_one_shape_share_one_lemma():
+    """Eight hidden layers of width 4 cost one hidden lemma, not eight."""
+    kernel = Kernel()
+    proof = IndexFormProof(network((4,) * 9), kernel=kernel)
+    assert proof.run().holds
+    differentiations = [s for s in kernel.steps if s.rule == "differentiation"]
+    # output, hidden, weight and bias lemmas: one each for the single shape.
+    assert len(differentiations) == 4
+
+
+def _with(net, name, rhs=None, layers=None):
+    rules = []
+    for rule in indexed.rules(net):
+        if rule.name == name:
+            equation = rule.equation if rhs is None else sympy.Eq(rule.equation.lhs, rhs)
+            rule = Rule(rule.name, equation, rule.layers if layers is None else layers)
+        rules.append(rule)
+    return rules
+
+
+SLOPE = a[LAYER, J] * (1 - a[LAYER, J])
+WRONG = {
+    "transposed weights": (
+        "hidden delta",
+        SLOPE * sympy.Sum(w[LAYER + 1, J, K] * delta[LAYER + 1, K], (K, 1, n[LAYER + 1])),
+    ),
+    "slope missing": (
+        "hidden delta",
+        sympy.Sum(w[LAYER + 1, K, J] * delta[LAYER + 1, K], (K, 1, n[LAYER + 1])),
+    ),
+    "sum over the layer's own width": (
+        "hidden delta",
+        SLOPE * sympy.Sum(w[LAYER + 1, K, J] * delta[LAYER + 1, K], (K, 1, n[LAYER])),
+    ),
+    "slope at the layer above": (
+        "hidden delta",
+        a[LAYER + 1, J]
+        * (1 - a[LAYER + 1, J])
+        * sympy.Sum(w[LAYER + 1, K, J] * delta[LAYER + 1, K], (K, 1, n[LAYER + 1])),
+    ),
+    "input from the same layer": ("weight gradient", delta[LAYER, J] * a[LAYER, K]),
+    "input index swapped": ("weight gradient", delta[LAYER, K] * a[LAYER - 1, J]),
+    "bias sign": ("bias gradient", -delta[LAYER, J]),
+    "output without the slope": ("output delta", a[3, J] - y[J]),
+    "output sign": ("output delta", (y[J] - a[3, J]) * a[3, J] * (1 - a[3, J])),
+}
+
+
+@pytest.mark.parametrize("mutant", sorted(WRONG))
+def test_a_wrong_rule_is_rejected(mutant):
+    net = network((2, 3, 2, 2))
+    name, rhs = WRONG[mutant]
+    verdict = IndexFormProof(net, _with(net, name, rhs)).run()
+    assert not verdict.holds
+    assert verdict.failure.startswith(name)
+
+
+def test_a_rule_with_another_layers_activation_is_rejected():
+    """The hidden rule for tanh must not be stated for a sigmoid layer."""
+    net = network((2, 3, 3, 2), "tanh,sigmoid,sigmoid")
+    rules = indexed.rules(net)
+    merged = [r for r in rules if r.name != "hidden delta"]
+    tanh_rule = next(r for r in rules if r.name == "hidden delta" and r.layers == (1,))
+    merged.append(Rule("hidden delta", tanh_rule.equation, (1, 2)))
+    verdict = IndexFormProof(net, merged).run()
+    assert not verdict.holds and "hidden delta, layer 2" in verdict.failure
+
+
+@pytest.mark.parametrize(
+    "name, layers", [("weight gradient", (1, 2)), ("hidden delta", (2,)), ("output delta", (2,))]
+)
+def test_a_rule_must_be_stated_for_every_layer_it_covers(name, layers):
+    net = network((2, 3, 2, 2))
+    verdict = IndexFormProof(net, _with(net, name, layers=layers)).run()
+    assert not verdict.holds and "is stated for layers" in verdict.failure
+
+
+def test_a_missing_bias_rule_is_noticed():
+    net = network((2, 3, 2))
+    rules = [r for r in indexed.rules(net) if r.name != "bias gradient"]
+    verdict = IndexFormProof(net, rules).run()
+    assert not verdict.holds and "bias gradient" in verdict.failure
+
+
+def test_the_lemma_is_the_rule_at_a_symbolic_layer():
+    """The hidden lemma's conclusion is the printed rule with λ for l and the
+    concrete width for n[l + 1]."""
+    net = network((2, 3, 3, 2), "tanh")
+    proof = IndexFormProof(net)
+    rule = next(r for r in proof.rules if r.name == "hidden delta")
+    lemma, lam = proof._hidden_lemma(rule, 1)
+    expected = rule.equation.rhs.xreplace({LAYER: lam}).xreplace({n[lam + 1]: 3})
+    assert lemma.lhs == delta[lam, J] and lemma.rhs == expected
+    assert not lemma.assumptions
