@@ -151,6 +151,7 @@ def prove(argv: list[str]) -> int:
 
 def run(argv: list[str]) -> int:
     from derive import export, naming, output, report
+    from derive.codegen import trainer_source
     from derive.gradients import Derivation, expanded_chain_rule
     from derive.model import Network
     from derive.presentation import Presentation
@@ -165,7 +166,7 @@ def run(argv: list[str]) -> int:
     if not args.out.strip():
         raise InputError("--out needs a folder name")
     out = Path(args.out)
-    output.check_writable(out, ["derivation.json", "certificate.json"])
+    output.check_writable(out, ["derivation.json", "certificate.json", "trainer.py"])
 
     notes = []
     if args.widths is None:
@@ -183,6 +184,8 @@ def run(argv: list[str]) -> int:
     doc = export.document(derivation, presentation, shown, expanded)
     certificate = build_certificate(derivation, proofs)
     files = {"derivation.json": export.dumps(doc), "certificate.json": export.dumps(certificate)}
+    if proofs.holds:  # the trainer is printed from the rules just proved
+        files["trainer.py"] = trainer_source(derivation.network)
     written = output.write_files(out, files)
     sys.stdout.write(
         report.render_report(presentation, shown, expanded, notes, [str(p) for p in written])

@@ -1,0 +1,344 @@
+"""trainer.py: generated from the verified rules, imported for real, and
+checked against finite differences, PyTorch autograd and XOR."""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import subprocess
+import sys
+import warnings
+from pathlib import Path
+
+import numpy
+import pytest
+
+from derive import indexed
+from derive.cli import main
+from derive.codegen import trainer_source
+from derive.indexed import LAYER, J, K, Rule, a, delta, n, w
+from derive.model import Network
+from derive.spec import parse_spec
+
+ROOT = Path(__file__).resolve().parent.parent
+_counter = iter(range(10**6))
+
+
+def load(source: str, folder: Path):
+    """Write ``source`` to a file and import it by path, as a user would."""
+    path = folder / f"trainer_{next(_counter)}.py"
+    path.write_text(source, encoding="utf-8")
+    spec = importlib.util.spec_from_file_location(path.stem, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def trainer(tmp_path, layers, widths=None, activation="sigmoid", loss="mse", bias=True, sign=1):
+    spec = parse_spec(str(layers), widths, activation, loss, bias)
+    return load(trainer_source(Network(spec, bias_sign=sign)), tmp_path)
+
+
+def data(module, batch=5, seed=1, dtype=numpy.float64):
+    rng = numpy.random.default_rng(seed)
+    X = rng.normal(size=(batch, module.SIZES[0])).astype(dtype)
+    Y = rng.uniform(0.05, 0.95, size=(batch, module.SIZES[-1])).astype(dtype)
+    return X, Y
+
+
+def finite_differences(module, params, X, Y, step=1e-6):
+    result = {}
+    for key, value in params.items():
+        grad = numpy.zeros_like(value)
+        for index in numpy.ndindex(value.shape):
+            saved = value[index]
+            value[index] = saved + step
+            up = module.loss(params, X, Y)
+            value[index] = saved - step
+            down = module.loss(params, X, Y)
+            value[index] = saved
+            grad[index] = (up - down) / (2 * step)
+        result[key] = grad
+    return result
+
+
+def relative_error(grads, reference):
+    difference = sum(float(numpy.sum((grads[k] - reference[k]) ** 2)) for k in reference)
+    size = sum(float(numpy.sum(reference[k] ** 2)) for k in reference)
+    return (difference / size) ** 0.5
+
+
+ACTIVATIONS = ["sigmoid", "tanh", "relu", "softplus", "identity", "x/(1+abs(x))"]
+LOSSES = ["mse", "bce", "(yhat-y)**4/4"]
+MATRIX = [
+    (layers, ACTIVATIONS[(layers + i) % len(ACTIVATIONS)], loss, bias)
+    for layers in range(1, 6)
+    for i, loss in enumerate(LOSSES)
+    for bias in (True, False)
+]
+
+
+def _sigmoid_output(activation: str, layers: int, loss: str) -> str:
+    """bce needs outputs in (0, 1): a sigmoid output layer under it."""
+    if loss != "bce":
+        return activation
+    return ",".join([activation] * (layers - 1) + ["sigmoid"])
+
+
+@pytest.mark.parametrize("layers, activation, loss, bias", MATRIX)
+def test_gradients_equal_central_finite_differences(tmp_path, layers, activation, loss, bias):
+    module = trainer(tmp_path, layers, None, _sigmoid_output(activation, layers, loss), loss, bias)
+    params = module.init_params(seed=3)
+    X, Y = data(module)
+    grads = module.gradients(params, X, Y)
+    assert set(grads) == set(params)
+    assert all(grads[k].shape == params[k].shape for k in params)
+    assert relative_error(grads, finite_differences(module, params, X, Y)) < 1e-6
+
+
+def test_thresholds_of_the_watermelon_book_train_too(tmp_path):
+    """With --notation xigua the bias enters as −θ; the gradient follows."""
+    module = trainer(tmp_path, 2, "2,3,2", sign=-1)
+    params = module.init_params(seed=1)
+    params["b1"] += 0.3
+    X, Y = data(module)
+    grads = module.gradients(params, X, Y)
+    assert relative_error(grads, finite_differences(module, params, X, Y)) < 1e-6
+
+
+def _torch():
+    if os.environ.get("CI"):
+        import torch  # CI installs it (the test extra): never skip there
+
+        return torch
+    return pytest.importorskip("torch")
+
+
+def torch_gradients(torch, module, params, X, Y, activations, loss, sign=1):
+    """The same network written by hand in PyTorch, differentiated by autograd."""
+    functions = {
+        "sigmoid": torch.sigmoid,
+        "tanh": torch.tanh,
+        "relu": torch.relu,
+        "softplus": torch.nn.functional.softplus,
+        "identity": lambda t: t,
+        "x/(1+abs(x))": lambda t: t / (1 + t.abs()),
+    }
+    tensors = {
+        k: torch.tensor(v, dtype=torch.float64, requires_grad=True) for k, v in params.items()
+    }
+    out = torch.tensor(X, dtype=torch.float64)
+    for layer, name in enumerate(activations, start=1):
+        out = out @ tensors[f"W{layer}"].T
+        if f"b{layer}" in tensors:
+            out = out + sign * tensors[f"b{layer}"]
+        out = functions[name](out)
+    target = torch.tensor(Y, dtype=torch.float64)
+    if loss == "mse":
+        terms = 0.5 * (out - target) ** 2
+    elif loss == "bce":
+        terms = -(target * torch.log(out) + (1 - target) * torch.log(1 - out))
+    else:
+        terms = (out - target) ** 4 / 4
+    terms.sum(dim=1).mean().backward()
+    return {k: t.grad.numpy() for k, t in tensors.items()}
+
+
+@pytest.mark.parametrize("layers, activation, loss, bias", MATRIX)
+def test_gradients_equal_pytorch_autograd(tmp_path, layers, activation, loss, bias):
+    torch = _torch()
+    names = _sigmoid_output(activation, layers, loss)
+    module = trainer(tmp_path, layers, None, names, loss, bias)
+    params = module.init_params(seed=4)
+    X, Y = data(module, seed=2)
+    per_layer = names.split(",") if "," in names else [names] * layers
+    expected = torch_gradients(torch, module, params, X, Y, per_layer, loss)
+    grads = module.gradients(params, X, Y)
+    for key in params:
+        numpy.testing.assert_allclose(grads[key], expected[key], rtol=1e-10, atol=1e-12)
+
+
+@pytest.mark.parametrize("batch_size", [None, 1])
+def test_xor_is_learned_with_batch_and_stochastic_descent(tmp_path, batch_size):
+    module = trainer(tmp_path, 2, "2,3,1")
+    X = numpy.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=float)
+    Y = numpy.array([[0], [1], [1], [0]], dtype=float)
+    params = module.init_params(seed=0)
+    result = module.train(params, X, Y, lr=2.0, epochs=4000, batch_size=batch_size)
+    assert result["params"] is params and result["stopped"] == "epochs"
+    assert result["loss"][-1] < 0.01 < result["loss"][0]
+    assert module.loss(params, X, Y) == pytest.approx(result["loss"][-1])
+    numpy.testing.assert_array_equal(module.predict(params, X) > 0.5, Y > 0.5)
+
+
+def test_training_stops_by_the_gradient_norm_rule(tmp_path):
+    module = trainer(tmp_path, 2, "2,3,1")
+    X = numpy.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=float)
+    Y = numpy.array([[0], [1], [1], [0]], dtype=float)
+    params = module.init_params(seed=0)
+    result = module.train(params, X, Y, lr=2.0, epochs=100000, tol=1e-3)
+    assert result["stopped"] == "tol" and result["epochs"] < 100000
+    assert result["gradient_norm"] < 1e-3
+    assert module.gradient_norm(params, X, Y) == pytest.approx(result["gradient_norm"])
+
+
+def test_a_callback_can_stop_training(tmp_path):
+    module = trainer(tmp_path, 1, "2,1")
+    X, Y = data(module)
+    seen = []
+    result = module.train(
+        module.init_params(), X, Y, epochs=50, callback=lambda e, l, p: seen.append(l) or e == 3
+    )
+    assert result["stopped"] == "callback" and result["epochs"] == 3
+    assert seen == result["loss"][1:]
+
+
+def test_large_pre_activations_stay_finite_without_warnings(tmp_path):
+    for activation, loss in [("sigmoid", "bce"), ("softplus", "mse"), ("sigmoid", "mse")]:
+        module = trainer(tmp_path, 2, "2,3,1", f"{activation},sigmoid", loss)
+        params = module.init_params()
+        X = numpy.array([[1.0, -1.0], [-1.0, 1.0]])
+        Y = numpy.array([[1.0], [0.0]])
+        params["W1"][:] = 5e3  # z¹ = ±1e4 is within reach; z² = ±1e4 too
+        params["W2"][:] = numpy.array([[1e4, -1e4, 1e4]]) / 3
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            with numpy.errstate(over="raise", invalid="raise", divide="raise", under="ignore"):
+                value = module.loss(params, X, Y)
+                grads = module.gradients(params, X, Y)
+        assert numpy.isfinite(value)
+        assert all(numpy.isfinite(g).all() for g in grads.values())
+
+
+def test_float32_in_float32_through(tmp_path):
+    module = trainer(tmp_path, 3)
+    params = module.init_params(dtype=numpy.float32)
+    X, Y = data(module, dtype=numpy.float32)
+    assert all(a.dtype == numpy.float32 for a in module.forward(params, X))
+    assert all(g.dtype == numpy.float32 for g in module.gradients(params, X, Y).values())
+    module.train(params, X, Y, epochs=2, batch_size=2)
+    assert all(p.dtype == numpy.float32 for p in params.values())
+
+
+BAD = [
+    (lambda X, Y, p: (X[:, :1], Y, p), r"X must have shape \(batch, 2\)"),
+    (lambda X, Y, p: (X, Y[:, :1], p), r"Y must have shape \(batch, 2\)"),
+    (lambda X, Y, p: (X[0], Y, p), r"X must have shape \(batch, 2\)"),
+    (lambda X, Y, p: (X, Y[:2], p), "X has 5 samples but Y has 2"),
+    (lambda X, Y, p: (X.astype(numpy.float32), Y, p), "X is float32; the parameters are float64"),
+    (lambda X, Y, p: (X.astype(complex), Y, p), "X is complex128"),
+    (lambda X, Y, p: (numpy.where(X > 0, numpy.nan, X), Y, p), "X holds NaN or infinite values"),
+    (lambda X, Y, p: (X, numpy.full_like(Y, numpy.inf), p), "Y holds NaN or infinite values"),
+    (lambda X, Y, p: (X, Y, {**p, "W1": p["W1"].T}), r"params\['W1'\] must be an array of shape"),
+    (lambda X, Y, p: (X, Y, {k: v for k, v in p.items() if k != "b2"}), "params must be a dict"),
+]
+
+
+@pytest.mark.parametrize("change, message", BAD)
+def test_wrong_shapes_dtypes_and_values_are_refused_clearly(tmp_path, change, message):
+    module = trainer(tmp_path, 2, "2,3,2")
+    X, Y = data(module)
+    X, Y, params = change(X, Y, module.init_params())
+    for call in (module.gradients, module.loss, module.train):
+        with pytest.raises(ValueError, match=message):
+            call(params, X, Y)
+
+
+def test_integer_inputs_are_taken_as_the_parameters_dtype(tmp_path):
+    module = trainer(tmp_path, 1, "2,1")
+    params = module.init_params()
+    assert module.predict(params, numpy.array([[0, 1], [1, 0]])).dtype == numpy.float64
+
+
+def test_the_file_is_deterministic_clean_and_imports_as_a_module(tmp_path):
+    args = ["--layers", "3", "--activation", "tanh,relu,sigmoid", "--loss", "bce"]
+    assert main([*args, "--out", str(tmp_path / "one")]) == 0
+    assert main([*args, "--out", str(tmp_path / "two")]) == 0
+    first = (tmp_path / "one" / "trainer.py").read_bytes()
+    assert first == (tmp_path / "two" / "trainer.py").read_bytes()
+    lint = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "ruff",
+            "check",
+            "--config",
+            str(ROOT / "pyproject.toml"),
+            str(tmp_path / "one" / "trainer.py"),
+        ],
+        capture_output=True,
+        text=True,
+    )
+    assert lint.returncode == 0, lint.stdout + lint.stderr
+    script = (
+        "import sys, trainer; assert 'sympy' not in sys.modules and 'derive' not in sys.modules; "
+        "p = trainer.init_params(); print(trainer.SIZES, trainer.ACTIVATIONS, trainer.LOSS)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=tmp_path / "one",
+        capture_output=True,
+        text=True,
+        env={k: v for k, v in os.environ.items() if k != "PYTHONPATH"},
+    )
+    assert result.returncode == 0, result.stderr
+    assert "(2, 3, 3, 2) ('tanh', 'relu', 'sigmoid') bce" in result.stdout
+
+
+FORMULA_FUNCTIONS = ("_forward_", "_activation_", "_delta_", "_weight_gradient_", "_bias_gradient_")
+
+
+def test_every_formula_line_cites_its_equation():
+    source = trainer_source(Network(parse_spec("3", None)))
+    cited, function = {}, None
+    for line in source.splitlines():
+        if line.startswith("def "):
+            function = line[4:].split("(")[0]
+        elif line.startswith("    return") and function:
+            cited[function] = line
+    formulas = {f: line for f, line in cited.items() if f.startswith(FORMULA_FUNCTIONS)}
+    assert len(formulas) == 3 * 5 and "_loss_terms" in cited
+    for function, line in [*formulas.items(), ("_loss_terms", cited["_loss_terms"])]:
+        assert "  # eq. (" in line, function
+    for number in range(1, 10):
+        assert f"eq. ({number})" in source
+
+
+def test_a_different_derivation_prints_different_code(tmp_path):
+    """The code follows the rules: a transposed weight in the recursion gives
+    another program, whose gradients finite differences reject."""
+    network = Network(parse_spec("2", "3,3,3"))
+    rules = []
+    for rule in indexed.rules(network):
+        if rule.name == "hidden delta":
+            wrong = rule.equation.rhs.xreplace({w[LAYER + 1, K, J]: w[LAYER + 1, J, K]})
+            rule = Rule(rule.name, rule.equation.func(rule.equation.lhs, wrong), rule.layers)
+        rules.append(rule)
+    right, mutated = trainer_source(network), trainer_source(network, rules)
+    assert "(delta_above @ weight_above.T)" in mutated and mutated != right
+    module = load(mutated, tmp_path)
+    params = module.init_params(seed=5)
+    X, Y = data(module)
+    assert (
+        relative_error(module.gradients(params, X, Y), finite_differences(module, params, X, Y))
+        > 1e-3
+    )
+
+
+def test_no_trainer_is_written_when_a_proof_fails(tmp_path, monkeypatch):
+    import proofs.index_form
+
+    wrong = a[LAYER, J] * delta[LAYER + 1, J] + 0 * n[LAYER]
+    original = indexed.rules
+
+    def broken(network):
+        return [
+            Rule(r.name, r.equation.func(r.equation.lhs, wrong), r.layers)
+            if r.name == "hidden delta"
+            else r
+            for r in original(network)
+        ]
+
+    monkeypatch.setattr(proofs.index_form.indexed, "rules", broken)
+    assert main(["--layers", "3", "--out", str(tmp_path)]) == 1
+    assert not (tmp_path / "trainer.py").exists()
