@@ -166,7 +166,8 @@ def _elementwise_with_sums(expr: sympy.Expr, names: dict) -> str:
 
 
 def _outer(expr: sympy.Expr, names: dict) -> str:
-    """c·δ[l, j]·a[l−1, k] summed over the batch: c·(δᵀ @ a)."""
+    """c·δ[l, j]·a[l−1, k] summed over the batch: c·(δᵀ @ a), into ``out``
+    where the caller passes a buffer (``train`` reuses one per parameter)."""
     factors = sympy.Mul.make_args(expr)
     arrays = [f for f in factors if isinstance(f, sympy.Indexed)]
     constant = sympy.Mul(*(f for f in factors if not isinstance(f, sympy.Indexed)))
@@ -175,8 +176,10 @@ def _outer(expr: sympy.Expr, names: dict) -> str:
     by_index = {node.indices[-1]: node for node in arrays}
     if set(by_index) != {J, K}:
         raise CodegenError(f"the gradient {expr} is not indexed by j and k")
-    product = f"{names[by_index[J]]}.T @ {names[by_index[K]]}"
-    return product if constant == 1 else f"{_print(constant, {})} * ({product})"
+    product = f"numpy.matmul({names[by_index[J]]}.T, {names[by_index[K]]}, out=out)"
+    if constant == 1:
+        return product
+    return f"numpy.multiply({product}, {_print(constant, {})}, out=out)"
 
 
 def _batch_sum(expr: sympy.Expr, names: dict) -> str:
