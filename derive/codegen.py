@@ -62,45 +62,55 @@ class CodegenError(Exception):
     the program's own rules."""
 
 
+_IDENTITIES = {
+    # name: (lhs, rhs) in registry.X
+    "sigmoid": (
+        registry.sigmoid(registry.X),
+        (1 + sympy.tanh(registry.X / 2)) / 2,
+    ),
+    "log sigmoid": (
+        sympy.log(registry.sigmoid(registry.X)),
+        -registry.softplus(-registry.X),
+    ),
+    "log one minus sigmoid": (
+        sympy.log(1 - registry.sigmoid(registry.X)),
+        -registry.softplus(registry.X),
+    ),
+}
+
+
 @cache
-def _printing_identities() -> dict:
-    """σ(u) = (1 + tanh(u/2))/2, log σ(u) = −softplus(−u),
-    log(1 − σ(u)) = −softplus(u): each checked by the proof kernel once."""
+def _identity(name: str) -> sympy.Lambda:
+    """σ(u) = (1 + tanh(u/2))/2, log σ(u) = −softplus(−u) or
+    log(1 − σ(u)) = −softplus(u), checked by the proof kernel the first time
+    it is needed, as a function of u."""
     from proofs.kernel import Kernel
 
     x = registry.X
-    sigmoid, softplus = registry.sigmoid, registry.softplus
     definitions = {
-        sigmoid: sympy.Lambda(x, 1 / (1 + sympy.exp(-x))),
-        softplus: sympy.Lambda(x, sympy.log(1 + sympy.exp(x))),
+        registry.sigmoid: sympy.Lambda(x, 1 / (1 + sympy.exp(-x))),
+        registry.softplus: sympy.Lambda(x, sympy.log(1 + sympy.exp(x))),
     }
-    kernel = Kernel()
-    facts = {
-        "sigmoid": kernel.simplification(sigmoid(x), (1 + sympy.tanh(x / 2)) / 2, definitions),
-        "log sigmoid": kernel.simplification(sympy.log(sigmoid(x)), -softplus(-x), definitions),
-        "log one minus sigmoid": kernel.simplification(
-            sympy.log(1 - sigmoid(x)), -softplus(x), definitions
-        ),
-    }
-    return {name: sympy.Lambda(x, fact.rhs) for name, fact in facts.items()}
+    fact = Kernel().simplification(*_IDENTITIES[name], definitions)
+    return sympy.Lambda(x, fact.rhs)
 
 
 def _finite_forms(expr: sympy.Expr) -> sympy.Expr:
     """Rewrite log σ and log(1 − σ) through softplus, then σ through tanh."""
-    forms = _printing_identities()
 
     def log_form(node):
         inner = node.args[0]
         if isinstance(inner, registry.sigmoid):
-            return forms["log sigmoid"](inner.args[0])
+            return _identity("log sigmoid")(inner.args[0])
         rest = sympy.expand(1 - inner)
         if isinstance(rest, registry.sigmoid):
-            return forms["log one minus sigmoid"](rest.args[0])
+            return _identity("log one minus sigmoid")(rest.args[0])
         return node
 
     expr = expr.replace(lambda node: isinstance(node, sympy.log), log_form)
     return expr.replace(
-        lambda node: isinstance(node, registry.sigmoid), lambda node: forms["sigmoid"](*node.args)
+        lambda node: isinstance(node, registry.sigmoid),
+        lambda node: _identity("sigmoid")(*node.args),
     )
 
 
@@ -121,6 +131,8 @@ def _fewest_operations(expr: sympy.Expr) -> sympy.Expr:
     cross-entropy is ŷ − y).  The two are checked equal by the kernel."""
     from proofs.kernel import Kernel, ProofError
 
+    if not any(p.exp.is_negative for p in expr.atoms(sympy.Pow)):
+        return expr  # no denominator: nothing cancels
     cancelled = sympy.cancel(expr)
     if sympy.count_ops(cancelled) >= sympy.count_ops(expr):
         return expr
