@@ -26,6 +26,13 @@ def verify(path):
     )
 
 
+def verify_edited(doc, folder):
+    """Write an edited certificate and verify it."""
+    path = folder / "certificate.json"
+    path.write_text(json.dumps(doc))
+    return verify(path)
+
+
 @pytest.fixture(scope="module")
 def certificate(tmp_path_factory):
     folder = tmp_path_factory.mktemp("out")
@@ -57,9 +64,7 @@ def test_an_edited_formula_is_rejected_and_named(certificate, tmp_path):
     doc = json.loads(certificate.read_text())
     gradients = doc["claims"]["gradients"]
     gradients["w2_1_1"] = gradients["w2_1_2"]  # claim ∂E/∂w²₁₁ = δ²₁ a¹₂
-    tampered = tmp_path / "certificate.json"
-    tampered.write_text(json.dumps(doc))
-    result = verify(tampered)
+    result = verify_edited(doc, tmp_path)
     assert result.returncode == 1
     assert "FAILED: weights and biases: ∂E/∂w2_1_1" in result.stdout
 
@@ -69,9 +74,7 @@ def test_an_edited_symbol_is_rejected(certificate, tmp_path):
     for node in doc["nodes"]:
         if node[:2] == ["Symbol", "w3_1_2"]:
             node[1] = "w3_2_2"
-    tampered = tmp_path / "certificate.json"
-    tampered.write_text(json.dumps(doc))
-    result = verify(tampered)
+    result = verify_edited(doc, tmp_path)
     assert result.returncode == 1
     assert "FAILED: hidden layers" in result.stdout
 
@@ -108,9 +111,7 @@ def test_an_edited_rule_is_rejected_and_named(certificate, tmp_path):
             rule["equation"] = next(
                 r["equation"] for r in doc["claims"]["rules"] if r["name"] == "bias gradient"
             )
-    tampered = tmp_path / "certificate.json"
-    tampered.write_text(json.dumps(doc))
-    result = verify(tampered)
+    result = verify_edited(doc, tmp_path)
     assert result.returncode == 1
     assert "FAILED: index-form rules: weight gradient" in result.stdout
 
@@ -120,9 +121,7 @@ def test_a_rule_stated_for_too_few_layers_is_rejected(certificate, tmp_path):
     for rule in doc["claims"]["rules"]:
         if rule["name"] == "weight gradient":
             rule["layers"] = rule["layers"][1:]
-    tampered = tmp_path / "certificate.json"
-    tampered.write_text(json.dumps(doc))
-    result = verify(tampered)
+    result = verify_edited(doc, tmp_path)
     assert result.returncode == 1
     assert "weight gradient rule is stated for layers [2, 3], not [1, 2, 3]" in result.stdout
 
@@ -131,8 +130,6 @@ def test_a_certificate_without_theorems_verifies_nothing(certificate, tmp_path):
     doc = json.loads(certificate.read_text())
     doc["theorems"] = []
     doc["skipped"] = ["no proof was run"]
-    empty = tmp_path / "certificate.json"
-    empty.write_text(json.dumps(doc))
-    result = verify(empty)
+    result = verify_edited(doc, tmp_path)
     assert result.returncode == 3
     assert "nothing to verify" in result.stdout
