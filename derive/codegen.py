@@ -36,9 +36,6 @@ LINE_LIMIT = 100
 
 _CONTRACTION = sympy.Symbol("CONTRACTION")
 
-# The arrays a printed formula may use, by the Indexed object they stand for.
-_LOCAL_NAMES = {"z": "z", "a": "a", "y": "y", "delta": "delta"}
-
 
 class TrainerPrinter(NumPyPrinter):
     """SymPy's NumPy printer, with the project's functions."""
