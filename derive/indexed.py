@@ -102,11 +102,12 @@ def instantiate(network: Network, expr: sympy.Expr, layer: int, unit: int, other
     concrete = concrete.xreplace(widths)
     concrete = concrete.replace(lambda node: isinstance(node, sympy.Sum), lambda node: node.doit())
     return concrete.replace(
-        lambda node: isinstance(node, sympy.Indexed), lambda node: _scalar(network, node)
+        lambda node: isinstance(node, sympy.Indexed), lambda node: scalar(network, node)
     )
 
 
-def _scalar(network: Network, node: sympy.Indexed) -> sympy.Symbol:
+def scalar(network: Network, node: sympy.Indexed) -> sympy.Symbol:
+    """The model's scalar symbol for an Indexed quantity with integer indices."""
     kind = node.base.name
     indices = [int(i) for i in node.indices]
     if kind == "y":

@@ -159,6 +159,10 @@ class XiguaNotation(Notation):
                 indices,
                 compound=True,
             )
+        if kind == "s" and level == 1:
+            return Name("α", r"\alpha", indices)
+        if kind == "s" and level == 2:
+            return Name("β", r"\beta", indices)
         if kind == "a" and level == 1:
             return Name("b", "b", indices)
         if kind == "a" and level == 2:
@@ -168,7 +172,8 @@ class XiguaNotation(Notation):
         if kind == "delta" and level == 2:
             return Name("g", "g", indices)
         if kind == "n":
-            return Name({"0": "d", "1": "q", "2": "l"}.get(str(layer), "n"), "n")
+            size = {"0": "d", "1": "q", "2": "l"}.get(str(layer), "n")
+            return Name(size, size)
         raise ValueError(f"xigua notation has no name for {kind} in layer {layer}")
 
 

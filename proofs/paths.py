@@ -19,6 +19,7 @@ from derive.gradients import Derivation
 from proofs.kernel import Kernel
 from proofs.layered import Verdict, checked
 
+NAME = "sum over paths (L = 3)"
 STATEMENT = (
     "L = 3: ∂E/∂w¹_jk is the sum over paths j → h → o of x_k f'(z¹_j) w²_hj f'(z²_h) "
     "w³_oh f'(z³_o) ∂ℓ/∂a³_o; grouped by the first edge j → h it is x_k δ¹_j"
@@ -93,4 +94,4 @@ def prove_paths(derivation: Derivation, kernel: Kernel | None = None) -> Verdict
                     )
                 facts.append(kernel.equal_by_algebra(grouped, program))
 
-    return checked("sum over paths (L = 3)", STATEMENT, body)
+    return checked(NAME, STATEMENT, body)

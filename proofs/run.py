@@ -8,7 +8,7 @@ returned instead, so nothing is ever silently claimed.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from derive.gradients import Derivation
 from proofs import expanded, general, paths
@@ -16,6 +16,7 @@ from proofs.index_form import IndexFormProof
 from proofs.kernel import Kernel
 from proofs.layered import LayeredProof, Verdict
 from proofs.progress import Progress
+from proofs.walkthrough import Walkthrough
 
 LAYERED_COST_LIMIT = 2000
 """The per-unit proof runs where parameters × widest layer is at most this.
@@ -24,7 +25,7 @@ argument of the function above): depth 3 × width 3 (36 parameters) takes
 0.3 s, depth 8 × width 8 (576 × 8) about 25 s.  The index-form proof, which
 covers the same rules for every unit at once, runs for every network."""
 
-STRATEGIES = ("layered", "expand", "general", "paths")
+STRATEGIES = ("layered", "expand", "general", "paths", "walkthrough")
 
 
 @dataclass
@@ -33,14 +34,20 @@ class ProofRun:
     skipped: list[str]
     trust: dict[str, int]
     assumed: dict[str, str]
+    steps: list = field(default_factory=list)
+    """The checked step-by-step chains (:mod:`proofs.walkthrough`), where run."""
 
     @property
     def holds(self) -> bool:
         return all(v.holds for v in self.verdicts)
 
 
-def run_proofs(derivation: Derivation, strategies=("layered",), progress=None) -> ProofRun:
-    """Run the chosen proofs; progress goes to stderr when it is a terminal."""
+def run_proofs(
+    derivation: Derivation, strategies=("layered",), progress=None, walkthrough_layers=None
+) -> ProofRun:
+    """Run the chosen proofs; progress goes to stderr when it is a terminal.
+    ``walkthrough`` checks the step-by-step chains of ``walkthrough_layers``
+    (default: every layer)."""
     kernel = Kernel()
     progress = progress or Progress()
     verdicts, skipped = [], []
@@ -65,4 +72,10 @@ def run_proofs(derivation: Derivation, strategies=("layered",), progress=None) -
         verdicts.append(paths.prove_paths(derivation, kernel))
     if "general" in strategies:
         verdicts.append(general.prove_general(kernel))
-    return ProofRun(verdicts, skipped, kernel.report(), dict(kernel.assumed))
+    steps = []
+    if "walkthrough" in strategies:
+        layers = walkthrough_layers or range(network.depth, 0, -1)
+        walk = Walkthrough(derivation, layers, kernel, progress)
+        verdicts.append(walk.run())
+        steps = walk.steps
+    return ProofRun(verdicts, skipped, kernel.report(), dict(kernel.assumed), steps)

@@ -1,0 +1,271 @@
+"""LaTeX printing of the model's expressions in a chosen notation, and
+escaping of plain text for a LaTeX document.
+
+:class:`NotationLatexPrinter` is SymPy's ``LatexPrinter`` with the model's
+names, the LaTeX twin of :class:`derive.printing.UnicodePrinter`: symbols and
+indexed quantities are named by the notation (w^{2}_{jk}, \\hat{y}_{j},
+v_{ih}), derivatives print as ∂-fractions, σ and H are not SymPy's
+``\\operatorname{sigmoid}`` and θ (θ is a threshold in the watermelon book),
+and a Kronecker delta prints as the Iverson bracket [j' = j] so it cannot be
+mistaken for a δ of backpropagation.
+
+Every formula in derivation.tex goes through this printer; user text (a
+custom activation's name, a title) goes through :func:`text` instead, which
+makes it inert.
+"""
+
+from __future__ import annotations
+
+import re
+
+import sympy
+from sympy.printing.latex import LatexPrinter
+from sympy.printing.precedence import PRECEDENCE
+
+from derive.model import Role
+from derive.naming import Notation
+from derive.printing import LAYERED_KINDS
+
+_FUNCTIONS = {
+    "sigmoid": r"\sigma",
+    "relu": r"\operatorname{relu}",
+    "softplus": r"\operatorname{softplus}",
+    "fprime": "f'",
+    "f": "f",
+}
+
+_MODEL_KINDS = frozenset(LAYERED_KINDS) | {"x", "y", "s"}
+
+_MATRIX_NAME = re.compile(r"^(W|delta|a|D|dE/dW|dE/db)(\d+)$")
+_MATRIX_BASES = {"W": "W", "delta": r"\delta", "a": "a", "D": "D"}
+
+
+class NotationLatexPrinter(LatexPrinter):
+    """LatexPrinter that names the model's quantities through a notation."""
+
+    printmethod = "_derive_latex"  # Indexed's own _latex would bypass the notation
+
+    def __init__(self, notation: Notation, roles: dict[sympy.Symbol, Role] | None = None):
+        super().__init__({"mul_symbol": None, "fold_short_frac": False})
+        self.notation = notation
+        self.roles = roles or {}
+
+    def _name(self, kind, layer, indices) -> str:
+        name = self.notation.name_of(kind, layer, tuple(indices))
+        text = name.latex()
+        return rf"\left({text}\right)" if name.compound else text
+
+    def _index(self, index) -> str:
+        """An index as a subscript shows it: l + 1 → l+1, i_13 → i_{13}."""
+        return self._print(index).replace(" ", "")
+
+    def _print_Symbol(self, symbol, style="plain"):
+        role = self.roles.get(symbol)
+        if role is not None:
+            layer = None if role.layer is None else str(role.layer)
+            return self._name(role.kind, layer, tuple(map(str, role.indices)))
+        if symbol.name == "E":
+            return self.notation.loss_name
+        if symbol.name.endswith("'"):  # a primed index letter: j'
+            return self._print_Symbol(sympy.Symbol(symbol.name[:-1])) + "'"
+        return super()._print_Symbol(symbol, style)
+
+    def _print_Indexed(self, expr):
+        kind = expr.base.name
+        if kind not in _MODEL_KINDS:  # E_k of a batch, p_i of the gradient
+            indices = ",".join(self._index(i) for i in expr.indices)
+            return f"{expr.base.label.name}_{{{indices}}}"
+        indices = [self._index(i) for i in expr.indices]
+        layer = None
+        if kind in LAYERED_KINDS or kind == "s":
+            layer, indices = indices[0], indices[1:]
+        return self._name(kind, layer, indices)
+
+    def _print_Function(self, expr, exp=None):
+        name = expr.func.__name__
+        if name == "Delta":
+            return r"\Delta " + self._print(expr.args[0])
+        if name in _FUNCTIONS:
+            arguments = ", ".join(self._argument(a) for a in expr.args)
+            text = rf"{_FUNCTIONS[name]}\left({arguments}\right)"
+            return text if exp is None else rf"{text}^{{{exp}}}"
+        return super()._print_Function(expr, exp)
+
+    def _argument(self, expr) -> str:
+        """A function's argument: a compound name (β_j − θ_j) needs no second
+        pair of parentheses."""
+        text = self._print(expr)
+        if (
+            isinstance(expr, sympy.Indexed)
+            and text.startswith(r"\left(")
+            and text.endswith(r"\right)")
+        ):
+            return text[len(r"\left(") : -len(r"\right)")]
+        return text
+
+    def _print_Pow(self, expr):
+        """(a^{1}_{j})^{2}: a scripted name gets parentheses before a power."""
+        base, exponent = expr.args
+        if (
+            exponent.is_Integer
+            and exponent > 1
+            and (isinstance(base, sympy.Indexed) or base in self.roles)
+        ):
+            return rf"\left({self._print(base)}\right)^{{{self._print(exponent)}}}"
+        return super()._print_Pow(expr)
+
+    def _print_Add(self, expr, order=None):
+        """Positive terms first: a − y, 1 − a, y − ŷ, never −y + a."""
+        terms = list(self._as_ordered_terms(expr, order=order))
+        terms = [t for t in terms if not t.could_extract_minus_sign()] + [
+            t for t in terms if t.could_extract_minus_sign()
+        ]
+        text = ""
+        for number, term in enumerate(terms):
+            if number > 0 and term.could_extract_minus_sign():
+                text += " - "
+                term = -term
+            elif number > 0:
+                text += " + "
+            printed = self._print(term)
+            if self._needs_add_brackets(term):
+                printed = rf"\left({printed}\right)"
+            text += printed
+        return text
+
+    def _print_Heaviside(self, expr, exp=None):
+        text = rf"H\left({self._argument(expr.args[0])}\right)"
+        return text if exp is None else rf"{text}^{{{exp}}}"
+
+    def _print_KroneckerDelta(self, expr, exp=None):
+        left, right = (self._print(a) for a in expr.args)
+        text = rf"[{left} = {right}]"
+        return text if exp is None else rf"{text}^{{{exp}}}"
+
+    def _print_Derivative(self, expr):
+        inner = expr.expr
+        if (
+            isinstance(inner, sympy.Function)
+            and len(expr.variables) == 1
+            and inner.args == (expr.variables[0],)
+        ):
+            head = re.split(r"\{?\\left\(", self._print(inner), maxsplit=1)[0]
+            return rf"{head}'\left({self._print(expr.variables[0])}\right)"
+        bottom = " ".join(
+            r"\partial " + self._print(v) for v, count in expr.variable_count for _ in range(count)
+        )
+        return rf"\frac{{\partial {self._print(inner)}}}{{{bottom}}}"
+
+    def _print_Sum(self, expr):
+        text = ""
+        for index, low, high in expr.limits:
+            text += rf"\sum_{{{self._print(index)}={self._print(low)}}}^{{{self._print(high)}}} "
+        body = self._print(expr.function)
+        if expr.function.is_Add:
+            body = rf"\left({body}\right)"
+        return text + body
+
+    def _print_Equality(self, expr):
+        return f"{self._print(expr.lhs)} = {self._print(expr.rhs)}"
+
+    def _print_MatrixSymbol(self, expr, style="plain"):
+        if expr.name == "grad_E":
+            return r"\nabla " + self.notation.loss_name
+        match = _MATRIX_NAME.match(expr.name)
+        if match is None:
+            return super()._print_MatrixSymbol(expr)
+        base, layer = match.groups()
+        if base == "a" and layer == "0":
+            return "x"
+        if base in ("dE/dW", "dE/db"):
+            return (
+                rf"\frac{{\partial {self.notation.loss_name}}}{{\partial {base[-1]}^{{{layer}}}}}"
+            )
+        return f"{_MATRIX_BASES[base]}^{{{layer}}}"
+
+    def _print_Transpose(self, expr):
+        inner = self._print(expr.arg)
+        if any(mark in inner for mark in "^_ "):
+            inner = rf"\left({inner}\right)"
+        return inner + r"^{\mathsf{T}}"
+
+    def _print_MatMul(self, expr):
+        coefficient, matrices = expr.as_coeff_mmul()
+        if coefficient == -1:
+            return "-" + self._print(sympy.MatMul(*matrices.args))
+        return " ".join(self.parenthesize(a, PRECEDENCE["Mul"], strict=True) for a in expr.args)
+
+
+def latex(expr, notation: Notation, roles=None) -> str:
+    """LaTeX math (without delimiters) for ``expr`` in ``notation``."""
+    return NotationLatexPrinter(notation, roles).doprint(expr)
+
+
+_TEXT_ESCAPES = {  # in the OT1 fonts every TeX has: no font is generated on the fly
+    "\\": r"\ensuremath{\backslash}",
+    "{": r"\{",
+    "}": r"\}",
+    "$": r"\$",
+    "&": r"\&",
+    "#": r"\#",
+    "^": r"\^{}",
+    "_": r"\_",
+    "%": r"\%",
+    "~": r"\~{}",
+    "<": r"\ensuremath{<}",
+    ">": r"\ensuremath{>}",
+    "|": r"\ensuremath{|}",
+    "`": r"{`}",
+    "'": r"{'}",
+    "-": r"{-}",
+}
+
+_UNICODE_MATH = {
+    "α": r"\alpha", "β": r"\beta", "γ": r"\gamma", "δ": r"\delta", "ε": r"\varepsilon",
+    "η": r"\eta", "θ": r"\theta", "λ": r"\lambda", "σ": r"\sigma", "Σ": r"\Sigma",
+    "Δ": r"\Delta", "ζ": r"\zeta", "∂": r"\partial", "ℓ": r"\ell", "·": r"\cdot",
+    "−": "-", "±": r"\pm", "≤": r"\le", "≥": r"\ge", "→": r"\to", "′": "'",
+    "×": r"\times", "∇": r"\nabla", "ŷ": r"\hat{y}", "ᵀ": r"^{\mathsf{T}}",
+}  # fmt: skip
+
+_SCRIPTS = str.maketrans(
+    "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻ˡⁿ₀₁₂₃₄₅₆₇₈₉₊₋ₐₑₕᵢⱼₖₗₘₙₒₚₛₜₓ",
+    "0123456789+-ln0123456789+-aehijklmnopstx",
+)
+_SUPERSCRIPTS = set("⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻ˡⁿ")
+_SUBSCRIPTS = set("₀₁₂₃₄₅₆₇₈₉₊₋ₐₑₕᵢⱼₖₗₘₙₒₚₛₜₓ")
+
+
+def text(value: str) -> str:
+    """Plain text (a title, a custom activation as the user typed it, a
+    statement from certificate.json) made inert for LaTeX: every special
+    character is escaped, the Unicode mathematics our own messages use is
+    set in math mode, and any other non-ASCII character becomes '?', since
+    pdflatex would stop on it.  Control characters are dropped."""
+    out = []
+    position = 0
+    while position < len(value):
+        char = value[position]
+        if char in _SUPERSCRIPTS or char in _SUBSCRIPTS:
+            scripts = _SUPERSCRIPTS if char in _SUPERSCRIPTS else _SUBSCRIPTS
+            end = position
+            while end < len(value) and value[end] in scripts:
+                end += 1
+            marker = "^" if scripts is _SUPERSCRIPTS else "_"
+            out.append(rf"\ensuremath{{{marker}{{{value[position:end].translate(_SCRIPTS)}}}}}")
+            position = end
+            continue
+        if char in _TEXT_ESCAPES:
+            out.append(_TEXT_ESCAPES[char])
+        elif char in _UNICODE_MATH:
+            out.append(rf"\ensuremath{{{_UNICODE_MATH[char]}}}")
+        elif char in "\n\t":
+            out.append(" ")
+        elif ord(char) < 32 or ord(char) == 127:
+            pass
+        elif ord(char) > 127:
+            out.append("?")
+        else:
+            out.append(char)
+        position += 1
+    return "".join(out)
