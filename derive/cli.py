@@ -90,6 +90,14 @@ def _parser(command: str | None = None) -> argparse.ArgumentParser:
     parser.add_argument(
         "--out", metavar="DIR", default=DEFAULT_OUT, help="output folder (default derive-out)"
     )
+    parser.add_argument(
+        "--pdf",
+        action="store_true",
+        help="also compile derivation.tex to derivation.pdf (needs pdflatex)",
+    )
+    parser.add_argument(
+        "--title", metavar="TEXT", help="title of derivation.tex (printed as plain text)"
+    )
     return parser
 
 
@@ -101,6 +109,7 @@ _VALUE_OPTIONS = (
     "--notation",
     "--out",
     "--strategy",
+    "--title",
 )
 
 
@@ -150,12 +159,13 @@ def prove(argv: list[str]) -> int:
 
 
 def run(argv: list[str]) -> int:
-    from derive import export, naming, output, report
+    from derive import export, naming, output, pdf, report, writeup
     from derive.codegen import trainer_source
     from derive.gradients import Derivation, expanded_chain_rule
     from derive.model import Network
     from derive.presentation import Presentation
     from derive.spec import parse_spec
+    from proofs import expanded as proofs_expanded
     from proofs.certificate import build as build_certificate
     from proofs.run import run_proofs
 
@@ -166,7 +176,11 @@ def run(argv: list[str]) -> int:
     if not args.out.strip():
         raise InputError("--out needs a folder name")
     out = Path(args.out)
-    output.check_writable(out, ["derivation.json", "certificate.json", "trainer.py"])
+    names = ["derivation.json", "certificate.json", "trainer.py", "derivation.tex"]
+    output.check_writable(out, names + ["derivation.pdf", "derivation.log"])
+    if args.title is not None and len(args.title) > 200:
+        raise InputError("--title is longer than 200 characters")
+    engine = pdf.find_engine() if args.pdf else None
 
     notes = []
     if args.widths is None:
@@ -179,18 +193,34 @@ def run(argv: list[str]) -> int:
     derivation = Derivation(Network(spec, bias_sign=notation.bias_sign))
     presentation = Presentation(derivation, notation)
     expanded = expanded_chain_rule(derivation)
-    proofs = run_proofs(derivation)
+    strategies = ("layered", "walkthrough")
+    if spec.depth == 3 and proofs_expanded.feasible(derivation) is None:
+        strategies += ("paths",)  # the write-up shows the sum over paths
+    proofs = run_proofs(derivation, strategies, walkthrough_layers=presentation.shown_layers())
     shown = report.sections(presentation)
     doc = export.document(derivation, presentation, shown, expanded)
     certificate = build_certificate(derivation, proofs)
     files = {"derivation.json": export.dumps(doc), "certificate.json": export.dumps(certificate)}
-    if proofs.holds:  # the trainer is printed from the rules just proved
+    failure = None
+    if proofs.holds:  # the trainer and the write-up are printed from what was just proved
         files["trainer.py"] = trainer_source(derivation.network)
+        files["derivation.tex"] = writeup.document(
+            presentation, proofs.steps, certificate, args.title
+        )
+        if engine is not None:
+            try:
+                files["derivation.pdf"] = pdf.compile_tex(files["derivation.tex"], engine).pdf
+            except pdf.CompileError as error:
+                files["derivation.log"] = error.log
+                failure = f"pdflatex failed on derivation.tex: {error}; see derivation.log"
     written = output.write_files(out, files)
     sys.stdout.write(
         report.render_report(presentation, shown, expanded, notes, [str(p) for p in written])
     )
     sys.stdout.write(report.render_proofs(proofs))
+    if failure is not None:
+        print(f"derive: error: {failure}", file=sys.stderr)
+        return 1
     return 0 if proofs.holds else 1
 
 

@@ -44,8 +44,8 @@ def _check(folder: Path, names) -> None:
         raise InputError(f"--out {folder}: cannot create it, {parent} is not writable")
 
 
-def write_files(folder: Path, files: dict[str, str]) -> list[Path]:
-    """Write every file (name → text) into ``folder`` atomically, one by one."""
+def write_files(folder: Path, files: dict[str, str | bytes]) -> list[Path]:
+    """Write every file (name → text or bytes) into ``folder`` atomically, one by one."""
     temporary = None
     try:
         folder.mkdir(parents=True, exist_ok=True)
@@ -53,7 +53,10 @@ def write_files(folder: Path, files: dict[str, str]) -> list[Path]:
         for name, text in files.items():
             target = folder / name
             temporary = folder / f".{name}.tmp"
-            temporary.write_text(text, encoding="utf-8")
+            if isinstance(text, bytes):
+                temporary.write_bytes(text)
+            else:
+                temporary.write_text(text, encoding="utf-8")
             os.replace(temporary, target)
             temporary = None
             written.append(target)

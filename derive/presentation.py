@@ -137,7 +137,7 @@ class Presentation:
             result = result.xreplace(self._widths)
         return result
 
-    def _signed(self, expr):
+    def signed(self, expr):
         """Rewrite δ as the notation's named quantity (g = −δ in the book)."""
         sign = self.notation.delta_sign
         if sign == 1:
@@ -147,9 +147,9 @@ class Presentation:
             lambda node: sign * node,
         )
 
-    def _delta_equation(self, equation: sympy.Eq) -> sympy.Eq:
+    def delta_equation(self, equation: sympy.Eq) -> sympy.Eq:
         sign = self.notation.delta_sign
-        return sympy.Eq(equation.lhs, tidy_signs(sign * self._signed(equation.rhs)), evaluate=False)
+        return sympy.Eq(equation.lhs, tidy_signs(sign * self.signed(equation.rhs)), evaluate=False)
 
     # -- sections ----------------------------------------------------------------
 
@@ -243,7 +243,7 @@ class Presentation:
         for layer in range(net.depth, 0, -1):
             name = "output delta" if layer == net.depth else "hidden delta"
             above = layer + 1
-            delta_eq = self._delta_equation(self._concrete(by_name[(name, layer)], layer, above))
+            delta_eq = self.delta_equation(self._concrete(by_name[(name, layer)], layer, above))
             section.formulas.append(Formula(delta_eq, _units(net, self.notation, layer, J)))
             if layer == net.depth:
                 simpler = _simpler(delta_eq.rhs)
@@ -255,7 +255,7 @@ class Presentation:
                 if (rule_name, layer) not in by_name:
                     continue
                 equation = self._concrete(by_name[(rule_name, layer)], layer, layer - 1)
-                gradient = self._signed(equation.rhs)
+                gradient = self.signed(equation.rhs)
                 section.formulas.append(Formula(sympy.Eq(equation.lhs, gradient, evaluate=False)))
                 parameter = equation.lhs.variables[0]
                 section.formulas.append(

@@ -39,3 +39,27 @@ def environment() -> jinja2.Environment:
 
 def render(name: str, **context) -> str:
     return environment().get_template(name).render(**context)
+
+
+@cache
+def latex_environment() -> jinja2.Environment:
+    """Delimiters that LaTeX never uses: << value >>, <% block %>, <# comment #>,
+    so the template's braces stay LaTeX's."""
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(templates_dir())),
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        autoescape=False,
+        block_start_string="<%",
+        block_end_string="%>",
+        variable_start_string="<<",
+        variable_end_string=">>",
+        comment_start_string="<#",
+        comment_end_string="#>",
+    )
+
+
+def render_latex(name: str, **context) -> str:
+    return latex_environment().get_template(name).render(**context)

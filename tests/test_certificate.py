@@ -48,6 +48,8 @@ def test_the_certificate_records_theorems_and_trusted_base(certificate):
         "output layer",
         "hidden layers",
         "weights and biases",
+        "sum over paths (L = 3)",
+        "chain rule, step by step",
     ]
     assert all(t["holds"] for t in doc["theorems"])
     assert doc["trusted_base"]["kernel_steps"]["assumed"] == 0
@@ -91,7 +93,7 @@ def test_a_large_networks_certificate_holds_the_index_form_rules(tmp_path):
     widths = ",".join(["8"] * 9)
     assert main(["--layers", "8", "--widths", widths, "--out", str(tmp_path)]) == 0
     doc = json.loads((tmp_path / "certificate.json").read_text())
-    assert [t["name"] for t in doc["theorems"]] == ["index-form rules"]
+    assert [t["name"] for t in doc["theorems"]] == ["index-form rules", "chain rule, step by step"]
     assert doc["claims"]["gradients"] == {}
     assert {rule["name"] for rule in doc["claims"]["rules"]} == {
         "output delta",
