@@ -41,7 +41,8 @@ from proofs.progress import QUIET, Progress
 NAME = "chain rule, step by step"
 STATEMENT = (
     "each factor of the write-up's chains is the derivative of its node's definition; "
-    "each long chain equals ∂E/∂w of the expanded loss and, grouped, δ^l_j a^{l−1}_k"
+    "where the paths are few (up to 4 layers, 24 paths), the long chain for j = k = 1 equals "
+    "∂E/∂w of the expanded loss and, grouped, δ^l_j a^{l−1}_k"
 )
 
 EVERY_UNIT_LIMIT = 0

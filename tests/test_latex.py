@@ -72,7 +72,7 @@ def _matrix():
             yield pytest.param("xigua", 2, activation, loss, id=f"xigua-{activation}-{loss}")
 
 
-@pytest.mark.parametrize("notation_name,depth,activation,loss", _matrix())
+@pytest.mark.parametrize("notation_name,depth,activation,loss", list(_matrix()))
 def test_the_document_compiles_without_errors_undefined_references_or_overfull_lines(
     tmp_path, notation_name, depth, activation, loss
 ):
