@@ -11,12 +11,12 @@ EQUATIONS: tuple[tuple[str, str], ...] = (
     ("forward", "pre-activation z^l = W^l a^{l-1} + b^l"),
     ("activation", "activation a^l = f_l(z^l)"),
     ("loss", "per-sample loss E = sum_j l(yhat_j, y_j)"),
+    ("update", "gradient-descent update p <- p - eta dE/dp"),
+    ("stopping rule", "stop when the gradient norm ||grad Ebar|| < epsilon"),
     ("output delta", "output-layer delta^L"),
     ("hidden delta", "hidden-layer recursion delta^l from delta^{l+1}"),
     ("weight gradient", "dE/dW^l = delta^l (a^{l-1})^T"),
     ("bias gradient", "dE/db^l = delta^l"),
-    ("update", "gradient-descent update p <- p - eta dE/dp"),
-    ("stopping rule", "stop when the gradient norm ||g|| < epsilon"),
 )
 
 NUMBERS = {key: number for number, (key, _) in enumerate(EQUATIONS, start=1)}

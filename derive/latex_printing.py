@@ -114,6 +114,20 @@ class NotationLatexPrinter(LatexPrinter):
             return rf"\left({self._print(base)}\right)^{{{self._print(exponent)}}}"
         return super()._print_Pow(expr)
 
+    def _print_Mul(self, expr):
+        """Plain factors, then bracketed sums, then a Σ: ŷ_j (1 − ŷ_j)(y_j − ŷ_j)
+        and b_h (1 − b_h) Σ_j w_hj g_j, as books write (products with a
+        fraction or a numeric factor print as SymPy's)."""
+        coefficient, rest = expr.as_coeff_Mul()
+        factors = list(sympy.Mul.make_args(rest))
+        simple = coefficient in (1, -1) and not any(f.is_Pow and f.exp.is_negative for f in factors)
+        rank = lambda f: 2 if isinstance(f, sympy.Sum) else 1 if f.is_Add else 0  # noqa: E731
+        ordered = sorted(factors, key=rank)  # stable: a sum last, nothing after it
+        if not simple or ordered == list(rest.as_ordered_factors()):
+            return super()._print_Mul(expr)
+        text = " ".join(self.parenthesize(f, PRECEDENCE["Mul"], strict=True) for f in ordered)
+        return ("- " if coefficient == -1 else "") + text
+
     def _print_Add(self, expr, order=None):
         """Positive terms first: a − y, 1 − a, y − ŷ, never −y + a."""
         terms = list(self._as_ordered_terms(expr, order=order))
@@ -132,6 +146,12 @@ class NotationLatexPrinter(LatexPrinter):
                 printed = rf"\left({printed}\right)"
             text += printed
         return text
+
+    def _print_Pi(self, expr):
+        return r"\pi"
+
+    def _print_Exp1(self, expr):
+        return "e"
 
     def _print_Heaviside(self, expr, exp=None):
         text = rf"H\left({self._argument(expr.args[0])}\right)"

@@ -14,7 +14,7 @@ trainer's comments cite too.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import sympy
 from sympy.printing.precedence import PRECEDENCE
@@ -63,6 +63,8 @@ class Step:
     hidden: bool
     sum_letters: list[str] = field(default_factory=list)
     this_unit: str = ""
+    other_unit: str = ""
+    vanishing_condition: str = ""
     link: str = ""
     """∂z^{l+1}_i/∂a^l_j as the notation writes it (∂β_j/∂b_h)."""
     above_section: int | None = None
@@ -94,6 +96,8 @@ def _pack(pieces: list[list[str]], budget: float, joiner: str) -> list[str]:
                 rows.append(joiner.strip() + " " + part if joiner.strip() else part)
             else:
                 rows.append(part)
+    if len(rows) > 1 and _visible(rows[-1]) < 12 and _visible(rows[-2] + rows[-1]) <= budget + 12:
+        rows[-2:] = [rows[-2] + joiner + rows[-1].removeprefix(joiner.strip()).lstrip()]
     return rows
 
 
@@ -193,6 +197,21 @@ def _letters(writer: LatexWriter, layer: int) -> dict:
     }
 
 
+def _checked(writer: LatexWriter, steps: LayerSteps, rename: dict) -> str:
+    """What the long chain was compared with, in the notation's letters."""
+    if not steps.checked_units:
+        reason = text(steps.unchecked_reason)
+        return f"the long chain was not compared with the expanded loss term by term ({reason})"
+    units = ", ".join(
+        f"${writer.math(rename.get(J, J))} = {j}$, ${writer.math(rename.get(K, K))} = {k}$"
+        for j, k in steps.checked_units
+    )
+    return (
+        "the long chain, path by path, against the derivative of the fully expanded "
+        f"loss and against the grouped form, for {units}"
+    )
+
+
 def _products(factors: list[str]) -> list[str]:
     """Factors of a product as row pieces: each after the first with its ·."""
     return factors[:1] + [rf"\cdot {factor}" for factor in factors[1:]]
@@ -249,15 +268,21 @@ def _step(writer: LatexWriter, steps: LayerSteps, shown_layers) -> Step:
             factor_rows.extend(writer.equation(left, value))
     factors = Display(factor_rows)
 
-    vanishing = None
+    vanishing, other_unit, condition = None, "", ""
     if steps.vanishing is not None:
         other = sympy.Symbol(
             (rename.get(J, J).name if rename else "j") + "'", integer=True, positive=True
         )
         equation = shown(steps.vanishing).xreplace({J_OTHER: other})
         vanishing = Display([f"{writer.math(node(equation.lhs))} &= {writer.math(equation.rhs)}"])
+        other_unit = writer.math(node(z[layer, other]))
+        bracket = next(iter(equation.rhs.atoms(sympy.KroneckerDelta)))
+        condition = writer.math(bracket)[1:-1]
 
-    values = [writer.factor(shown(f.value)) for f in steps.factors]
+    values = [
+        writer.printer.parenthesize(shown(f.value), PRECEDENCE["Mul"], strict=True)
+        for f in steps.factors
+    ]
     product = Display(writer.rows(lhs, [*sums, *_products(values)], ""))
 
     delta_eq = presentation.delta_equation(shown(steps.delta))
@@ -300,10 +325,12 @@ def _step(writer: LatexWriter, steps: LayerSteps, shown_layers) -> Step:
         product=product,
         delta=delta_display,
         gradients=Display(gradient_rows),
-        checked=text(steps.checked_units),
+        checked=_checked(writer, steps, rename),
         hidden=layer < depth,
         sum_letters=letters,
         this_unit=writer.math(node(a[layer, J])),
+        other_unit=other_unit,
+        vanishing_condition=condition,
         link=_inline(writer, node(steps.factors[-3].derivative)) if layer < depth else "",
         above_section=layer + 1 if layer + 1 in shown_layers else None,
     )
@@ -441,27 +468,34 @@ def _descent(writer: LatexWriter) -> tuple[Display, Display]:
     parameters p_1 … p_P."""
     p = sympy.Symbol("p")
     update = sympy.Eq(indexed.increment(p), -ETA * sympy.Derivative(indexed.E, p), evaluate=False)
-    index = sympy.Symbol("i", integer=True, positive=True)
+    index = sympy.Symbol("r", integer=True, positive=True)
     parameter = sympy.IndexedBase("p")[index]
     count = writer.network.spec.parameter_count
-    norm = sympy.sqrt(sympy.Sum(sympy.Derivative(indexed.E, parameter) ** 2, (index, 1, count)))
+    mean = sympy.Symbol("Ebar")
+    norm = sympy.sqrt(sympy.Sum(sympy.Derivative(mean, parameter) ** 2, (index, 1, count)))
     stop = sympy.StrictLessThan(norm, sympy.Symbol("varepsilon"))
+    gradient = rf"\left\|\nabla {writer.math(mean)}\right\|"
     return (
         writer.display(update, equations.number("update"), "update"),
         Display(
-            [rf"\|g\| &= {writer.math(stop)}"], equations.number("stopping rule"), "stopping rule"
+            [rf"{gradient} &= {writer.math(stop)}"],
+            equations.number("stopping rule"),
+            "stopping rule",
         ),
     )
 
 
-def _facts(writer: LatexWriter) -> list[Display]:
-    result = []
+def _facts(writer: LatexWriter) -> Display:
+    """The activation derivatives and the loss derivative, one block."""
+    rows = []
     for formula in writer.presentation.activations().formulas:
-        where = writer.where(formula.where) if formula.where != "" else ""
-        result.append(writer.display(formula.equation, where=where))
+        equation_rows = writer.equation(formula.equation.lhs, formula.equation.rhs)
+        if formula.where != "":
+            equation_rows[-1] += rf" \qquad \text{{({writer.where(formula.where)})}}"
+        rows.extend(equation_rows)
     for formula in writer.presentation.loss().formulas[1:]:
-        result.append(writer.display(formula.equation))
-    return result
+        rows.extend(writer.equation(formula.equation.lhs, formula.equation.rhs))
+    return Display(rows)
 
 
 def _rules(writer: LatexWriter) -> list[Display]:
@@ -486,7 +520,10 @@ def _rules(writer: LatexWriter) -> list[Display]:
             if key in by_key:
                 result.append(Display(by_key[key], equations.number(key), "rule " + key))
         return result + [Display(by_key["update"])]
+    above = sympy.Symbol("i", integer=True, positive=True)
     for rule in indexed.rules(net):
+        if rule.name == "hidden delta":  # k is the layer below everywhere else
+            rule = replace(rule, equation=rule.equation.xreplace({K: above}))
         layers = rule.layers
         if rule.name == "output delta":
             where = f"$l = L = {net.depth}$"
@@ -529,24 +566,47 @@ def _paths(writer: LatexWriter, derivation, certificate) -> tuple[Display, Displ
     if not any(t["name"] == NAME and t["holds"] for t in certificate["theorems"]):
         return None
     weight = net.weights[1][0][0]
+    roles = net.roles
+
+    def along(factor):
+        """Order a path's factors from the loss down to the input."""
+        layers = [
+            net.depth + 1 if roles[s].kind == "y" else roles[s].layer or 0
+            for s in factor.free_symbols
+        ]
+        kinds = {roles[s].kind for s in factor.free_symbols}
+        rank = 0 if "y" in kinds else 3 if "w" in kinds else 2 if factor.is_Add else 1
+        return (-max(layers), rank)
+
     outputs = {  # f(z^l_j) is a^l_j by the forward pass: shorter to read
         net.spec.activation(l).at(net.z[l][j]): net.a[l][j]
         for l in range(1, net.depth + 1)
         for j in range(net.width(l))
     }
     lhs = sympy.Derivative(indexed.E, weight)
-    paths = path_sum(derivation, 1, 1).xreplace(outputs)
-    grouped = grouped_by_first_edge(derivation, 1, 1).xreplace(outputs)
-    return Display(writer.equation(lhs, paths)), Display(writer.equation(lhs, grouped))
+    rows = []
+    for term in sympy.Add.make_args(path_sum(derivation, 1, 1).xreplace(outputs)):
+        sign = "- " if term.could_extract_minus_sign() else "+ " if rows else ""
+        term = -term if sign == "- " else term
+        factors = [[writer.factor(f)] for f in sorted(sympy.Mul.make_args(term), key=along)]
+        term_rows = _pack(factors, ROW_WIDTH - 8, " ")  # one path per row where it fits
+        term_rows[0] = sign + term_rows[0]
+        rows.extend(term_rows)
+    first = f"{writer.math(lhs)} &= {rows[0]}"
+    paths = Display([first] + [rf"&\quad {row}" for row in rows[1:]])
+    grouped = grouped_by_first_edge(derivation, 1, 1, named=True).xreplace(outputs)
+    return paths, Display(writer.equation(lhs, grouped))
 
 
-def _matrix(writer: LatexWriter) -> list[Display]:
+def _matrix(writer: LatexWriter) -> Display | None:
     if writer.xigua:
-        return []
-    return [
-        Display([f"{writer.math(f.equation.lhs)} &= {writer.math(f.equation.rhs)}"])
-        for f in writer.presentation.matrix_form().formulas
-    ]
+        return None
+    return Display(
+        [
+            f"{writer.math(f.equation.lhs)} &= {writer.math(f.equation.rhs)}"
+            for f in writer.presentation.matrix_form().formulas
+        ]
+    )
 
 
 def _claims(bias: bool, steps: list[int], depth: int) -> dict[str, str]:

@@ -49,11 +49,16 @@ def path_sum(derivation: Derivation, unit: int, source: int) -> sympy.Expr:
     return sympy.Add(*terms)
 
 
-def grouped_by_first_edge(derivation: Derivation, unit: int, source: int) -> sympy.Expr:
-    """x_k f₁'(z¹_j) Σ_h w²_hj [f₂'(z²_h) Σ_o w³_oh δ³_o], δ³_o written out."""
+def grouped_by_first_edge(
+    derivation: Derivation, unit: int, source: int, named: bool = False
+) -> sympy.Expr:
+    """x_k f₁'(z¹_j) Σ_h w²_hj [f₂'(z²_h) Σ_o w³_oh δ³_o], δ³_o written out, or
+    (``named``) left as the symbols δ³_o that the output rule defines."""
     net = derivation.network
     slope = lambda layer, u: derivation.activation_derivative(layer, u, through_output=False)  # noqa: E731
     delta3 = [derivation.loss_derivative(o) * slope(3, o) for o in range(1, net.width(3) + 1)]
+    if named:
+        delta3 = list(net.delta[3])
     inner = [
         slope(2, h)
         * sympy.Add(*(net.weights[3][o][h - 1] * delta3[o] for o in range(net.width(3))))

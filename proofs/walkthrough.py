@@ -45,14 +45,12 @@ STATEMENT = (
     "∂E/∂w of the expanded loss and, grouped, δ^l_j a^{l−1}_k"
 )
 
-EVERY_UNIT_LIMIT = 0
-"""Paths × weights up to which a layer's long chain is checked for every weight."""
 TERM_BY_TERM_DEPTH_LIMIT = 4
 """Deeper networks are not checked term by term: comparing with the expanded
 loss costs about 2 s at depth 4, 4 s at depth 6 and minutes at depth 14."""
 ONE_UNIT_LIMIT = 24
-"""Paths up to which it is checked for j = k = 1; beyond, not term by term
-(the expanded comparison costs seconds per weight at 50 paths, depth 6)."""
+"""Paths up to which the long chain is checked, for j = k = 1 (the
+expanded comparison costs seconds per weight at 50 paths, depth 6)."""
 
 _R = sympy.Symbol("r", integer=True, positive=True)
 J_OTHER = sympy.Symbol("j'", integer=True, positive=True)
@@ -101,8 +99,10 @@ class LayerSteps:
     """δ^l_j = its value: the output formula or the recursion."""
     gradient: sympy.Eq
     bias_gradient: sympy.Eq | None
-    checked_units: str
-    """Which (j, k) the long chain was checked for, in words."""
+    checked_units: tuple[tuple[int, int], ...]
+    """The (j, k) the long chain was checked for, term by term."""
+    unchecked_reason: str = ""
+    """Why it was not checked term by term, where it was not."""
 
     def chain_rule(self) -> sympy.Expr:
         """Σ … Σ ∂E/∂a^L · … · ∂z^l_j/∂w^l_jk, unevaluated."""
@@ -238,9 +238,10 @@ class Walkthrough:
         sums = tuple((letter(m, layer), net.width(m)) for m in range(layer + 1, depth + 1))
         steps = LayerSteps(
             layer, tuple(chain), sums, tuple(factors), vanishing,
-            *self._rules(layer), checked_units="",
+            *self._rules(layer), checked_units=(),
         )  # fmt: skip
-        return replace(steps, checked_units=self._check_long_chain(steps, facts))
+        units, reason = self._check_long_chain(steps, facts)
+        return replace(steps, checked_units=units, unchecked_reason=reason)
 
     def _rules(self, layer: int):
         """δ^l_j's rule and the gradient rules at ``layer`` (the program's)."""
@@ -257,43 +258,31 @@ class Walkthrough:
 
     # -- the long chain, unit by unit ------------------------------------------------------
 
-    def _check_long_chain(self, steps: LayerSteps, facts) -> str:
+    def _check_long_chain(self, steps: LayerSteps, facts) -> tuple[tuple, str]:
         """Σ over paths of the product = ∂E/∂w of the expanded loss = δ^l_j a^{l−1}_k
-        with the program's δ's, for each weight of the layer, or for j = k = 1,
-        or (too many paths) not term by term: the cost grows with the number
-        of paths, which grows exponentially with the layers above."""
+        with the program's δ's, for j = k = 1; or why not: the cost grows with
+        the number of paths, which grows exponentially with the layers above,
+        and with the depth of the expanded loss."""
         net, derivation = self.network, self.derivation
-        layer = steps.layer
-        too_large = expanded.feasible(derivation)
-        if net.depth > TERM_BY_TERM_DEPTH_LIMIT:
-            too_large = f"depth {net.depth} > {TERM_BY_TERM_DEPTH_LIMIT}"
-        if too_large:
-            return f"not term by term (expanded loss too large: {too_large})"
         paths = 1
         for _, width in steps.sums:
             paths *= width
-        if paths * net.width(layer) * net.width(layer - 1) <= EVERY_UNIT_LIMIT:
-            units = [(j, k) for j in range(1, net.width(layer) + 1)
-                     for k in range(1, net.width(layer - 1) + 1)]  # fmt: skip
-            described = "every j and k"
-        elif paths <= ONE_UNIT_LIMIT:
-            units = [(1, 1)]
-            described = "j = k = 1"
-        else:
-            return f"not term by term ({paths:,} paths)"
-        at_z = [
-            factor.slope if factor.slope is not None else factor.value for factor in steps.factors
-        ]
+        too_large = expanded.feasible(derivation)
+        if net.depth > TERM_BY_TERM_DEPTH_LIMIT:
+            too_large = f"depth {net.depth} > {TERM_BY_TERM_DEPTH_LIMIT}"
+        elif paths > ONE_UNIT_LIMIT:
+            too_large = f"{paths:,} paths > {ONE_UNIT_LIMIT}"
+        if too_large:
+            return (), too_large
+        at_z = [f.slope if f.slope is not None else f.value for f in steps.factors]
+        weight = net.weights[steps.layer][0][0]
+        concrete = self._over_paths(at_z, steps.sums, 1, 1).xreplace(net.expansion)
+        derivative = self.kernel.differentiate(net.loss_expanded, weight, shared=True)
         opaque = net.pre_activations_expanded
-        for j, k in units:
-            weight = net.weights[layer][j - 1][k - 1]
-            concrete = self._over_paths(at_z, steps.sums, j, k).xreplace(net.expansion)
-            derivative = self.kernel.differentiate(net.loss_expanded, weight, shared=True)
-            facts.append(self.kernel.equal_by_algebra(derivative, concrete, opaque))
-            facts.append(
-                self.kernel.algebra(concrete, derivation.delta_form_expanded(weight), (), opaque)
-            )
-        return described
+        facts.append(self.kernel.equal_by_algebra(derivative, concrete, opaque))
+        grouped = derivation.delta_form_expanded(weight)
+        facts.append(self.kernel.algebra(concrete, grouped, (), opaque))
+        return ((1, 1),), ""
 
     def _over_paths(self, factors, sums, j: int, k: int) -> sympy.Expr:
         """The sum over every path of the product of ``factors``, in the

@@ -23,7 +23,7 @@ from conftest import LOSSES
 from derive import equations, pdf, writeup
 from derive.cli import main
 from derive.gradients import Derivation
-from derive.indexed import a, b, delta, increment, n, w, y
+from derive.indexed import J, a, b, delta, increment, n, w, y
 from derive.model import Network
 from derive.naming import notation
 from derive.presentation import ETA, Presentation
@@ -85,7 +85,16 @@ def test_the_document_compiles_without_errors_undefined_references_or_overfull_l
     _compile_clean((out / "derivation.tex").read_text())
 
 
-@pytest.mark.parametrize("args", [["--no-bias"], ["--widths", "4,6,5,3"], ["--layers", "14"]])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--no-bias"],
+        ["--widths", "4,6,5,3"],
+        ["--layers", "14"],
+        ["--activation", "erf(x)"],  # 2/√π: π must print as \pi
+        ["--activation", "x*sigmoid(x)", "--loss", "(yhat - y)^4"],
+    ],
+)
 def test_other_shapes_compile_cleanly(tmp_path, args):
     depth = [] if "--layers" in args else ["--layers", "3" if "--widths" in args else "2"]
     out = _derive(tmp_path, *depth, *args)
@@ -197,6 +206,25 @@ def test_a_wrong_activation_slope_is_rejected():
     verdict, _ = _walk(spec)
     assert not verdict.holds
     assert "simplification" in verdict.failure
+
+
+class _ForgetsASlope(Walkthrough):
+    """Leaves f'(z) out of the chain at the weight's own layer."""
+
+    def _slope(self, facts, layer, unit):
+        factor = super()._slope(facts, layer, unit)
+        if unit == J:  # the weight's own unit
+            return type(factor)(factor.derivative, sympy.S.One)
+        return factor
+
+
+@pytest.mark.parametrize("depth", [1, 2, 3])
+def test_a_chain_with_a_factor_left_out_is_rejected(depth):
+    spec = parse_spec(str(depth), None, "tanh", None, True)
+    walk = _ForgetsASlope(Derivation(Network(spec)), range(depth, 0, -1))
+    verdict = walk.run()
+    assert not verdict.holds
+    assert "differ" in verdict.failure
 
 
 class _SwappedRecursion(Derivation):
