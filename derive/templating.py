@@ -25,8 +25,7 @@ def templates_dir() -> Path:
     raise FileNotFoundError("derive's templates are missing: reinstall the package")
 
 
-@cache
-def environment() -> jinja2.Environment:
+def _environment(**delimiters) -> jinja2.Environment:
     return jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(templates_dir())),
         undefined=jinja2.StrictUndefined,
@@ -34,7 +33,13 @@ def environment() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         autoescape=False,
+        **delimiters,
     )
+
+
+@cache
+def environment() -> jinja2.Environment:
+    return _environment()
 
 
 def render(name: str, **context) -> str:
@@ -45,13 +50,7 @@ def render(name: str, **context) -> str:
 def latex_environment() -> jinja2.Environment:
     """Delimiters that LaTeX never uses: << value >>, <% block %>, <# comment #>,
     so the template's braces stay LaTeX's."""
-    return jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(templates_dir())),
-        undefined=jinja2.StrictUndefined,
-        keep_trailing_newline=True,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        autoescape=False,
+    return _environment(
         block_start_string="<%",
         block_end_string="%>",
         variable_start_string="<<",

@@ -117,26 +117,11 @@ class LatexWriter:
     def factor(self, expr) -> str:
         return self.printer.parenthesize(expr, PRECEDENCE["Mul"], strict=False)
 
-    def rows(self, lhs: str, pieces: list[str], joiner: str, relation: str = "=") -> list[str]:
-        """``lhs = p1 joiner p2 …``, broken into rows of about ROW_WIDTH."""
-        rows, current, width = [], [], _visible(lhs) + 2
-        for piece in pieces:
-            size = _visible(piece) + 1
-            if current and width + size > ROW_WIDTH:
-                rows.append(current)
-                current, width = [], 6
-            current.append(piece)
-            width += size
-        rows.append(current)
-        result = []
-        for number, row in enumerate(rows):
-            body = f" {joiner} ".join(row)
-            if number == 0:
-                result.append(f"{lhs} &{relation} {body}")
-            else:
-                lead = "" if joiner in ("+", "-") and body.startswith("-") else f"{joiner} "
-                result.append(rf"&\quad {lead}{body}")
-        return result
+    def rows(self, lhs: str, pieces: list[str]) -> list[str]:
+        """``lhs = p1 p2 …`` (pieces carry their own operators), broken into
+        rows of about ROW_WIDTH."""
+        rows = _pack([[piece] for piece in pieces], ROW_WIDTH - _visible(lhs) - 2, " ")
+        return [f"{lhs} &= {rows[0]}"] + [rf"&\quad {row}" for row in rows[1:]]
 
     def equation(self, lhs, rhs, relation: str = "=") -> list[str]:
         """An equation, its right-hand side broken at its terms, or at its
@@ -255,7 +240,7 @@ def _step(writer: LatexWriter, steps: LayerSteps, shown_layers) -> Step:
         for (index, _), m in zip(steps.sums, range(layer + 1, depth + 1), strict=True)
     ]
     derivatives = [writer.math(node(f.derivative)) for f in steps.factors]
-    chain_rows = writer.rows(lhs, [*sums, *_products(derivatives)], "")
+    chain_rows = writer.rows(lhs, [*sums, *_products(derivatives)])
 
     factor_rows = []
     for factor in steps.factors:
@@ -283,7 +268,7 @@ def _step(writer: LatexWriter, steps: LayerSteps, shown_layers) -> Step:
         writer.printer.parenthesize(shown(f.value), PRECEDENCE["Mul"], strict=True)
         for f in steps.factors
     ]
-    product = Display(writer.rows(lhs, [*sums, *_products(values)], ""))
+    product = Display(writer.rows(lhs, [*sums, *_products(values)]))
 
     delta_eq = presentation.delta_equation(shown(steps.delta))
     unit_z = node(z[layer, J])

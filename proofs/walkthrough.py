@@ -104,20 +104,6 @@ class LayerSteps:
     unchecked_reason: str = ""
     """Why it was not checked term by term, where it was not."""
 
-    def chain_rule(self) -> sympy.Expr:
-        """Σ … Σ ∂E/∂a^L · … · ∂z^l_j/∂w^l_jk, unevaluated."""
-        return self._summed([factor.derivative for factor in self.factors])
-
-    def long_form(self) -> sympy.Expr:
-        """The chain with each factor's shown value."""
-        return self._summed([factor.value for factor in self.factors])
-
-    def _summed(self, terms) -> sympy.Expr:
-        product = sympy.Mul(*terms, evaluate=False)
-        for index, width in reversed(self.sums):
-            product = sympy.Sum(product, (index, 1, width))
-        return product
-
 
 class Walkthrough:
     """Builds and checks the step-by-step derivation of every shown layer."""
