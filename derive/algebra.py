@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import sympy
 from sympy.core.function import Application
+from sympy.core.sorting import default_sort_key
 
 
 def replace_nodes(expr: sympy.Expr, mapping: dict, functions: dict | None = None):
@@ -80,7 +81,9 @@ def atomize(
         known = cache.get(node)
         if known is not None:
             return known
-        if isinstance(node, (Application, sympy.Subs, sympy.Derivative)) or node in opaque:
+        if isinstance(node, Application) and node.func in _SYMMETRIC and len(node.args) == 1:
+            result = _symmetric_atom(node, atom)
+        elif isinstance(node, (Application, sympy.Subs, sympy.Derivative)) or node in opaque:
             result = atom(node)
         elif reciprocals and node.is_Pow and node.exp.is_Integer and node.exp.is_negative:
             result = atom(sympy.Pow(walk(node.base), -1, evaluate=False)) ** (-node.exp)
@@ -94,6 +97,25 @@ def atomize(
         return result
 
     return walk(expr)
+
+
+_ODD = frozenset({sympy.sign, sympy.tanh, sympy.sinh, sympy.atan, sympy.erf, sympy.asinh})
+_EVEN = frozenset({sympy.Abs, sympy.cosh})
+_SYMMETRIC = _ODD | _EVEN
+
+
+def _symmetric_atom(node, atom):
+    """f(u) and f(−u) share one atom when f is odd or even, with −1 for an odd
+    f: SymPy keeps sign(a − y) and sign(y − a) as two different functions
+    (a loss |ŷ − y| differentiates to either), which expansion would treat
+    as unrelated.  The orientation of u is SymPy's sort order, the same for
+    both sides."""
+    (argument,) = node.args
+    flipped = default_sort_key(-argument) < default_sort_key(argument)
+    key = (node.func, -argument if flipped else argument)
+    if flipped and node.func in _ODD:
+        return -atom(key)
+    return atom(key)
 
 
 def _expands_to_zero(expr: sympy.Expr) -> bool:

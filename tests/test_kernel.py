@@ -200,3 +200,24 @@ def test_a_width_of_one_pins_the_unit_index():
     two = [sympy.Q.le(1, j), sympy.Q.le(j, 2)]
     with pytest.raises(ProofError, match="differ"):
         k.algebra(z[1], z[j], two)
+
+
+def test_odd_and_even_functions_of_opposite_arguments_are_compared_exactly():
+    """|ŷ − y| differentiates to sign(ŷ − y) in one derivation and −sign(y − ŷ)
+    in another: equal, since sign is odd; a sign error must still show."""
+    from derive.algebra import is_zero
+
+    a, y = sympy.symbols("a y", real=True)
+    assert is_zero(sympy.sign(a - y) + sympy.sign(y - a))
+    assert is_zero(sympy.Abs(a - y) - sympy.Abs(y - a))
+    assert is_zero(sympy.tanh(a - y) + sympy.tanh(y - a))
+    assert not is_zero(sympy.sign(a - y) - sympy.sign(y - a))
+    assert not is_zero(sympy.Abs(a - y) + sympy.Abs(y - a))
+    assert not is_zero(sympy.cosh(a - y) + sympy.cosh(y - a))
+
+
+def test_an_absolute_value_loss_is_proved(tmp_path):
+    from derive.cli import main
+
+    assert main(["--layers", "2", "--loss", "abs(yhat - y)", "--out", str(tmp_path)]) == 0
+    assert (tmp_path / "derivation.tex").exists()
