@@ -19,7 +19,7 @@ from dataclasses import dataclass, field, replace
 import sympy
 from sympy.printing.precedence import PRECEDENCE
 
-from derive import __version__, equations, indexed, registry
+from derive import __version__, equations, indexed
 from derive.indexed import LAYER, J, K, a, b, delta, n, w, y, z
 from derive.latex_printing import NotationLatexPrinter, text
 from derive.presentation import ETA, LAYER_BY_LAYER_LIMIT, LOSS_TERM, Presentation
@@ -123,13 +123,13 @@ class LatexWriter:
         rows = _pack([[piece] for piece in pieces], ROW_WIDTH - _visible(lhs) - 2, " ")
         return [f"{lhs} &= {rows[0]}"] + [rf"&\quad {row}" for row in rows[1:]]
 
-    def equation(self, lhs, rhs, relation: str = "=") -> list[str]:
+    def equation(self, lhs, rhs) -> list[str]:
         """An equation, its right-hand side broken at its terms, or at its
         factors, where it is too wide for one row (recursively: a long
         parenthesised sum inside a product spans rows between big brackets)."""
         left = lhs if isinstance(lhs, str) else self.math(lhs)
         rows = self.broken(rhs, ROW_WIDTH - _visible(left) - 2)
-        return [f"{left} &{relation} {rows[0]}"] + [rf"&\quad {row}" for row in rows[1:]]
+        return [f"{left} &= {rows[0]}"] + [rf"&\quad {row}" for row in rows[1:]]
 
     def broken(self, expr, budget: float) -> list[str]:
         """``expr`` as one or more rows of at most about ``budget`` characters."""
@@ -681,8 +681,6 @@ def document(presentation: Presentation, steps, certificate: dict, title: str | 
         induction=None if writer.xigua else _induction(writer),
         paths=_paths(writer, presentation.derivation, certificate),
         matrix=_matrix(writer),
-        eq={key: equations.number(key) for key, _ in equations.EQUATIONS},
         checks=_checks(certificate, _claims(net.spec.bias, shown, net.depth)),
         eta=writer.math(ETA),
-        registry_x=writer.math(registry.X),
     )
