@@ -7,6 +7,7 @@ The pipeline reads from the module names: ``spec`` (what network) →
 
 __version__ = "0.1.0"
 
+from derive.claims import Verdict, check  # noqa: E402
 from derive.errors import InputError  # noqa: E402
 from derive.gradients import Derivation, differentiate  # noqa: E402
 from derive.model import Network  # noqa: E402
@@ -16,6 +17,8 @@ __all__ = [
     "Derivation",
     "InputError",
     "Network",
+    "Verdict",
+    "check",
     "NetworkSpec",
     "__version__",
     "differentiate",

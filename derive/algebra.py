@@ -127,7 +127,7 @@ def _numerator_expands_to_zero(expr: sympy.Expr) -> bool:
     return sympy.expand(numerator) == 0
 
 
-def is_zero(expr: sympy.Expr, opaque=frozenset()) -> bool:
+def is_zero(expr: sympy.Expr, opaque=frozenset(), thorough: bool = True) -> bool:
     """True when ``expr`` is identically zero by exact algebra.
 
     Tries, cheapest first: a polynomial in atoms (functions, reciprocals and
@@ -137,14 +137,14 @@ def is_zero(expr: sympy.Expr, opaque=frozenset()) -> bool:
     finally the expression itself.  Every stage is sound; a later one only
     runs if the earlier ones could not show zero.  False means "not shown to
     be zero"; for two derivations built from the same atoms it means they
-    differ.
+    differ.  ``thorough=False`` stops after the two cheap stages.
     """
     opaque = frozenset(opaque)
     stages = [
         (opaque, True, _expands_to_zero),
         (opaque, False, _numerator_expands_to_zero),
     ]
-    if opaque:
+    if opaque and thorough:
         stages += [
             (frozenset(), True, _expands_to_zero),
             (frozenset(), False, _numerator_expands_to_zero),
@@ -152,6 +152,8 @@ def is_zero(expr: sympy.Expr, opaque=frozenset()) -> bool:
     for hidden, reciprocals, test in stages:
         if test(atomize(expr, {}, hidden, reciprocals)):
             return True
+    if not thorough:
+        return False
     return _expands_to_zero(expr) or _numerator_expands_to_zero(expr)
 
 

@@ -67,6 +67,30 @@ def _parser(command: str | None = None) -> argparse.ArgumentParser:
     parser.add_argument(
         "--no-bias", dest="bias", action="store_false", help="no biases (the seed's formulas)"
     )
+    if command == "check":
+        parser.description = (
+            "Check a formula derived by hand against the model: 'proved' (exit 0), "
+            "'false' with a counterexample (exit 1) or 'undecided' (exit 3)."
+        )
+        parser.epilog = (
+            "Exit status: 0 proved, 1 false, 2 bad input, 3 undecided. Examples: "
+            "derive check --notation xigua 'dE/dw[h,j] = -g[j]*b[h]'; "
+            "derive check 'delta[l][j] = fprime(z[l][j])*Sum(w[l+1][k,j]*delta[l+1][k], "
+            "(k, 1, n[l+1]))'"
+        )
+        parser.add_argument(
+            "claim",
+            metavar="'LHS = RHS'",
+            help="dE/d<param>, Delta <param>, g[j], e[h] or delta[l][j] = an expression "
+            "(plain syntax, or LaTeX); '-' reads it from standard input",
+        )
+        parser.add_argument(
+            "--latex",
+            action="store_true",
+            help="read the claim as LaTeX (default: when it has a backslash, '_' or '{')",
+        )
+        parser.add_argument("--json", action="store_true", help="print the verdict as JSON")
+        return parser
     if command == "prove":
         parser.add_argument(
             "--strategy",
@@ -158,6 +182,50 @@ def prove(argv: list[str]) -> int:
     return 0 if outcome.holds else 1
 
 
+def check(argv: list[str]) -> int:
+    """``derive check …``: exit 0 proved, 1 false, 3 undecided."""
+    import json
+
+    from derive import claims
+    from derive.spec import parse_spec
+
+    args = _parser("check").parse_args(_attach_values(argv))
+    if args.notation not in ("layer", "xigua"):
+        raise InputError(f"unknown notation {args.notation!r} (known: layer, xigua)")
+    if args.widths is not None:
+        spec = parse_spec(args.layers, args.widths, args.activation, args.loss, args.bias)
+        if args.notation == "xigua" and spec.depth != 2:
+            raise InputError("--notation xigua is the one-hidden-layer network: 3 widths d,q,l")
+        specs, sizes = [spec], {spec.depth: f"widths {','.join(map(str, spec.widths))}"}
+    else:
+        specs, sizes = claims.grid_specs(
+            args.notation, args.layers, args.activation, args.loss, args.bias
+        )
+    text = _read_claim() if args.claim == "-" else args.claim
+    verdict = claims.check_networks(
+        text, specs, args.notation, sizes, True if args.latex else None
+    )
+    if args.json:
+        sys.stdout.write(json.dumps(verdict.as_json(), ensure_ascii=False) + "\n")
+    else:
+        sys.stdout.write(claims.render(verdict, specs[0]))
+    return verdict.exit_code
+
+
+def _read_claim() -> str:
+    """The claim from standard input: at most a little more than the longest
+    claim accepted, strict UTF-8."""
+    from derive.claims.limits import MAX_LENGTH
+
+    data = sys.stdin.buffer.read(4 * MAX_LENGTH + 1)
+    if len(data) > 4 * MAX_LENGTH:
+        raise InputError(f"the claim is longer than {MAX_LENGTH} characters")
+    try:
+        return data.decode("utf-8").strip()
+    except UnicodeDecodeError as error:
+        raise InputError(f"the claim is not valid UTF-8 (byte {error.start + 1})") from None
+
+
 def run(argv: list[str]) -> int:
     from derive import export, naming, output, pdf, report, writeup
     from derive.codegen import trainer_source
@@ -229,6 +297,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if argv[:1] == ["prove"]:
             return prove(argv[1:])
+        if argv[:1] == ["check"]:
+            return check(argv[1:])
         return run(argv)
     except InputError as error:
         print(f"derive: error: {error}", file=sys.stderr)

@@ -1,0 +1,613 @@
+r"""The LaTeX syntax of a claim, as people write it in notes.
+
+``\Delta w_{hj} = \eta g_j b_h``, ``\hat{y^k_j}``, ``\sum^l_{j=1}[ … ]``,
+``\frac{\partial E_k}{\partial v_{ih}}``, ``\delta^{l+1}_k``: a small
+tokenizer and recursive-descent parser for that subset, building the same
+trees as the plain syntax (:mod:`derive.claims.syntax`).  SymPy's
+``parse_latex`` is no use here: it drops everything after ``\eta`` in
+``-\eta (\hat{y}_j - y_j)``, reads ``\hat{y}_j`` as hat·y and ``w_{hj}`` as one
+symbol.  Multiplication may be written ``*``, ``\cdot``, ``\times`` or by
+juxtaposition; a Σ's body is the rest of its product, as in print.  In the
+watermelon book's notation a one-letter superscript on a name (the k of
+``y^k_j``) is the sample index and is ignored.
+"""
+
+from __future__ import annotations
+
+import re
+
+from derive.claims import limits
+from derive.claims.names import Names, Size
+from derive.claims.plain import make_ref
+from derive.claims.syntax import (
+    Add,
+    Call,
+    Claim,
+    Derivative,
+    Div,
+    Index,
+    Mul,
+    Neg,
+    Ref,
+    Sum,
+    Update,
+)
+from derive.errors import InputError
+
+_TOKEN = re.compile(
+    r"""[ \t\r\n~]*(?:
+      (?P<command>\\[A-Za-z]+)
+    | (?P<space>\\[,;:!> ])
+    | (?P<number>\d+(?:\.\d+)?)
+    | (?P<letter>[A-Za-z])
+    | (?P<op>[-+*/^_{}()\[\]=,'|])
+    )""",
+    re.VERBOSE,
+)
+_IGNORED = {
+    r"\left",
+    r"\right",
+    r"\big",
+    r"\Big",
+    r"\bigg",
+    r"\Bigg",
+    r"\bigl",
+    r"\bigr",
+    r"\Bigl",
+    r"\Bigr",
+    r"\biggl",
+    r"\biggr",
+    r"\quad",
+    r"\qquad",
+    r"\limits",
+    r"\displaystyle",
+}
+_GREEK = {
+    r"\alpha": "alpha",
+    r"\beta": "beta",
+    r"\gamma": "gamma",
+    r"\theta": "theta",
+    r"\delta": "delta",
+    r"\eta": "eta",
+}
+_FUNCTIONS = {
+    r"\sigma": "sigmoid",
+    r"\tanh": "tanh",
+    r"\exp": "exp",
+    r"\log": "log",
+    r"\ln": "log",
+}
+_PRODUCT = {"*", r"\cdot", r"\times"}
+_STOP = {"+", "-", "=", ")", "]", "}", ",", "end", "/", "^", "_", "'"} | _PRODUCT
+
+
+class Token:
+    __slots__ = ("kind", "text", "position")
+
+    def __init__(self, kind: str, text: str, position: int):
+        self.kind, self.text, self.position = kind, text, position
+
+    def where(self) -> str:
+        return "the end" if self.kind == "end" else f"column {self.position + 1}"
+
+
+def tokenize(text: str) -> list[Token]:
+    tokens, position = [], 0
+    stripped = text.replace("$", " ")
+    while position < len(stripped):
+        if not stripped[position:].strip(" \t\r\n~"):
+            break
+        match = _TOKEN.match(stripped, position)
+        if match is None:
+            offset = len(stripped[position:]) - len(stripped[position:].lstrip(" \t\r\n~"))
+            character = stripped[position + offset]
+            raise InputError(
+                f"unexpected character {character!r} at column {position + offset + 1}"
+            )
+        position = match.end()
+        kind = match.lastgroup
+        value = match.group(kind)
+        if kind == "space" or value in _IGNORED:
+            continue
+        tokens.append(Token(kind, value, match.start(kind)))
+    tokens = _merge_braced_delta(tokens)
+    tokens.append(Token("end", "", len(text)))
+    return tokens
+
+
+def _merge_braced_delta(tokens: list[Token]) -> list[Token]:
+    r"""``{\Delta}W_{hj}`` (the seed's spelling) is ``\Delta W_{hj}``."""
+    result, position = [], 0
+    while position < len(tokens):
+        window = [t.text for t in tokens[position : position + 3]]
+        if window == ["{", r"\Delta", "}"]:
+            result.append(tokens[position + 1])
+            position += 3
+        else:
+            result.append(tokens[position])
+            position += 1
+    return result
+
+
+class Parser:
+    def __init__(self, text: str, names: Names):
+        self.names = names
+        self.tokens = tokenize(text)
+        self.index = 0
+        self.depth = 0
+        self.nodes = 0
+
+    # -- tokens ----------------------------------------------------------------
+
+    @property
+    def current(self) -> Token:
+        return self.tokens[self.index]
+
+    def peek(self, ahead: int = 1) -> Token:
+        return self.tokens[min(self.index + ahead, len(self.tokens) - 1)]
+
+    def take(self, text: str | None = None) -> Token:
+        token = self.current
+        if text is not None and token.text != text:
+            found = repr(token.text) if token.text else "the end"
+            raise InputError(f"expected {text!r} at {token.where()}, found {found}")
+        if token.kind == "end" and text is None:
+            raise InputError("unexpected end of the claim")
+        self.index += 1
+        self.nodes += 1
+        limits.check_size(self.nodes)
+        return token
+
+    def nested(self, rule, *arguments):
+        self.depth += 1
+        if self.depth > limits.MAX_DEPTH:
+            raise InputError(
+                f"nested more than {limits.MAX_DEPTH} levels deep at {self.current.where()}"
+            )
+        try:
+            return rule(*arguments)
+        finally:
+            self.depth -= 1
+
+    # -- expressions -----------------------------------------------------------
+
+    def claim(self) -> Claim:
+        level, equals = 0, []
+        for token in self.tokens:
+            if token.text in ("{", "(", "["):
+                level += 1
+            elif token.text in ("}", ")", "]"):
+                level -= 1
+            elif token.text == "=" and level == 0:
+                equals.append(token)
+        if not equals:
+            raise InputError("a claim needs the form 'LHS = RHS' (no '=' found)")
+        if len(equals) > 1:
+            raise InputError(
+                f"a claim has one '=', found {len(equals)} (second at {equals[1].where()})"
+            )
+        lhs = self.side()
+        self.take("=")
+        rhs = self.side()
+        if self.current.kind != "end":
+            raise InputError(f"unexpected {self.current.text!r} at {self.current.where()}")
+        return Claim(lhs, rhs)
+
+    def side(self):
+        if self.current.kind == "end" or self.current.text == "=":
+            raise InputError(f"missing expression at {self.current.where()}")
+        return self.expression()
+
+    def expression(self):
+        terms = [self.term()]
+        while self.current.text in ("+", "-"):
+            sign = self.take().text
+            term = self.term()
+            terms.append(term if sign == "+" else Neg(term))
+        return terms[0] if len(terms) == 1 else Add(tuple(terms))
+
+    def term(self):
+        factors = [self.factor()]
+        while True:
+            token = self.current
+            if token.text in _PRODUCT:
+                self.take()
+                factors.append(self.factor())
+            elif token.text == "/":
+                self.take()
+                factors = [Div(_product(factors), self.factor())]
+            elif token.text not in _STOP and token.kind != "end":
+                factors.append(self.nested(self.power))  # juxtaposition
+            else:
+                return _product(factors)
+
+    def factor(self):
+        if self.current.text in ("+", "-"):
+            sign = self.take().text
+            operand = self.nested(self.factor)
+            return operand if sign == "+" else Neg(operand)
+        return self.power()
+
+    def power(self):
+        base = self.primary()
+        while self.current.text == "^":
+            self.take()
+            base = limits.power(base, self.nested(self.argument))
+        return base
+
+    def argument(self):
+        """A TeX argument: ``{…}`` or a single token (one digit of ``^23``)."""
+        token = self.current
+        if token.text == "{":
+            self.take()
+            inner = self.nested(self.expression)
+            self.take("}")
+            return inner
+        if token.kind == "number" and len(token.text) > 1:
+            self.tokens[self.index] = Token("number", token.text[1:], token.position + 1)
+            return limits.number(token.text[0])
+        if token.text == "-":
+            self.take()
+            return Neg(self.nested(self.argument))
+        return self.nested(self.primary)
+
+    def group(self, opening: str):
+        closing = {"(": ")", "[": "]", "{": "}"}[opening]
+        self.take(opening)
+        inner = self.nested(self.expression)
+        self.take(closing)
+        return inner
+
+    def primary(self):
+        token = self.current
+        if token.kind == "number":
+            self.take()
+            return limits.number(token.text)
+        if token.text in ("(", "[", "{"):
+            return self.group(token.text)
+        if token.text in (r"\frac", r"\dfrac", r"\tfrac"):
+            return self.fraction()
+        if token.text == r"\sum":
+            return self.sum()
+        if token.text == r"\Delta":
+            self.take()
+            return Update(self.parameter())
+        if token.text in _FUNCTIONS:
+            self.take()
+            return self.call(_FUNCTIONS[token.text], token)
+        if token.text == "f" and self.peek().text in ("(", "'", "^", "{", "["):
+            return self.f_call()
+        if token.text == "e" and self.peek().text == "^":
+            self.take()
+            self.take("^")
+            return Call("exp", (self.nested(self.argument),))
+        if token.kind in ("letter", "command"):
+            return self.name()
+        found = repr(token.text) if token.text else "the end"
+        raise InputError(f"unexpected {found} at {token.where()}")
+
+    def call(self, function: str, token: Token):
+        if self.current.text in ("(", "[", "{"):
+            return Call(function, (self.group(self.current.text),))
+        if self.current.kind == "end" or self.current.text in _STOP:
+            raise InputError(f"{token.text} needs an argument ({token.where()})")
+        return Call(function, (self.nested(self.power),))
+
+    def f_call(self):
+        token = self.take()
+        function = "f"
+        if self.current.text == "'":
+            self.take()
+            function = "fprime"
+        elif self.current.text == "^":
+            self.take()
+            script = self.script_tokens()
+            if [t.text for t in script] != [r"\prime"]:
+                raise InputError(f"f^{{…}} is read as f^{{\\prime}} only ({token.where()})")
+            function = "fprime"
+        if self.current.text not in ("(", "[", "{"):
+            raise InputError(f"{function} needs its argument in brackets ({token.where()})")
+        return Call(function, (self.group(self.current.text),))
+
+    def fraction(self):
+        start = self.take()
+        if self.current.text == "{" and self.peek().text == r"\partial":
+            return self.partial_fraction(start)
+        numerator = self.nested(self.argument)
+        denominator = self.nested(self.argument)
+        return Div(numerator, denominator)
+
+    def partial_fraction(self, start: Token) -> Derivative:
+        self.take("{")
+        self.take(r"\partial")
+        braced = self.current.text == "{"
+        if braced:
+            self.take()
+        loss = self.take()
+        if loss.text != "E":
+            raise InputError(f"∂{loss.text} at {loss.where()}: only derivatives of E are known")
+        self.scripts()  # E_k: the sample index
+        if braced:
+            self.take("}")
+        self.take("}")
+        self.take("{")
+        if self.current.text != r"\partial":
+            raise InputError(f"the denominator of the fraction at {start.where()} needs \\partial")
+        self.take()
+        ref = self.name_ref()
+        self.take("}")
+        quantity = self.names.quantities.get(ref.name)
+        if quantity is None or quantity.kind in ("x", "y", "delta"):
+            raise InputError(
+                f"∂E/∂{ref.name} at {start.where()}: differentiate with respect to a "
+                "parameter or a unit's value"
+            )
+        return Derivative(ref)
+
+    def parameter(self) -> Ref:
+        if self.current.text == "{":
+            self.take()
+            ref = self.name_ref()
+            self.take("}")
+        else:
+            ref = self.name_ref()
+        quantity = self.names.quantities.get(ref.name)
+        if quantity is None or not quantity.is_parameter:
+            raise InputError(f"\\Delta needs a parameter (a weight or a bias), not {ref.name!r}")
+        return ref
+
+    def sum(self):
+        start = self.take()
+        lower_tokens = upper_tokens = None
+        for _ in range(2):
+            if self.current.text == "_" and lower_tokens is None:
+                self.take()
+                lower_tokens = self.script_tokens()
+            elif self.current.text == "^" and upper_tokens is None:
+                self.take()
+                upper_tokens = self.script_tokens()
+        if lower_tokens is None or not lower_tokens or lower_tokens[0].kind != "letter":
+            raise InputError(f"\\sum at {start.where()} needs its index below, \\sum_{{j=1}}^{{l}}")
+        letter = lower_tokens[0].text
+        if letter in self.names.sizes:
+            raise InputError(f"{letter} is a size, not a Σ index ({start.where()})")
+        lower = upper = None
+        if len(lower_tokens) > 1:
+            if lower_tokens[1].text != "=":
+                raise InputError(f"\\sum at {start.where()}: write the index as {{j=1}}")
+            lower = self.subparse(lower_tokens[2:])
+        if upper_tokens is not None:
+            upper = self.subparse(upper_tokens)
+        if (lower is None) != (upper is None):
+            raise InputError(f"\\sum at {start.where()} needs both bounds or neither")
+        if self.current.kind == "end" or self.current.text in _STOP:
+            raise InputError(f"\\sum at {start.where()} has nothing to sum")
+        body = self.nested(self.term)
+        return Sum(body, letter, lower, upper)
+
+    def subparse(self, tokens: list[Token]):
+        if not tokens:
+            raise InputError("empty bound of a sum")
+        inner = Parser.__new__(Parser)
+        inner.names = self.names
+        inner.tokens = tokens + [Token("end", "", tokens[-1].position + 1)]
+        inner.index, inner.depth, inner.nodes = 0, self.depth, self.nodes
+        result = inner.expression()
+        if inner.current.kind != "end":
+            raise InputError(f"unexpected {inner.current.text!r} at {inner.current.where()}")
+        return result
+
+    # -- names and their scripts -----------------------------------------------
+
+    def script_tokens(self) -> list[Token]:
+        """The tokens of a ``_``/``^`` argument: a braced group or one token."""
+        if self.current.text != "{":
+            token = self.take()
+            if token.kind == "number" and len(token.text) > 1:
+                self.index -= 1
+                self.tokens[self.index] = Token("number", token.text[1:], token.position + 1)
+                return [Token("number", token.text[0], token.position)]
+            if token.text in ("_", "^", "}", ")", "]"):
+                raise InputError(f"missing script after {token.where()}")
+            return [token]
+        self.take("{")
+        start, level = self.index, 0
+        while not (self.current.text == "}" and level == 0):
+            if self.current.kind == "end":
+                raise InputError("unbalanced '{': a '}' is missing")
+            level += {"{": 1, "}": -1}.get(self.current.text, 0)
+            self.take()
+        tokens = self.tokens[start : self.index]
+        self.take("}")
+        return tokens
+
+    def scripts(self) -> tuple[list | None, list | None]:
+        sub = sup = None
+        while self.current.text in ("_", "^"):
+            if self.current.text == "_" and sub is None:
+                self.take()
+                sub = self.script_tokens()
+            elif self.current.text == "^" and sup is None:
+                if self.peek().text == "{" and self.peek(2).text == r"\prime":
+                    break
+                self.take()
+                sup = self.script_tokens()
+            else:
+                break
+        return sub, sup
+
+    def name(self):
+        ref, power = self.name_ref(allow_power=True)
+        if power is not None:
+            return limits.power(ref, self.subparse(power))
+        return ref
+
+    def name_ref(self, allow_power: bool = False):
+        token = self.take()
+        hat = token.text in (r"\hat", r"\widehat")
+        inner_sub = inner_sup = None
+        if hat:
+            braced = self.current.text == "{"
+            if braced:
+                self.take()
+            letter = self.take()
+            if letter.text != "y":
+                raise InputError(
+                    f"\\hat{{{letter.text}}} at {token.where()}: only \\hat{{y}} is known"
+                )
+            inner_sub, inner_sup = self.scripts()
+            if braced:
+                self.take("}")
+            name = "yhat" if self.names.notation == "xigua" else "a"
+        elif token.text in _GREEK:
+            name = _GREEK[token.text]
+        elif token.kind == "letter":
+            name = token.text
+        else:
+            raise InputError(f"unknown command {token.text!r} at {token.where()}")
+        sub, sup = self.scripts()
+        sub = _merge(inner_sub, sub, "subscript", token)
+        sup = _merge(inner_sup, sup, "superscript", token)
+        entry = self.names.lookup(name, token.position)
+        if hat and self.names.notation == "layer":
+            if sup is not None and not _sample_index(sup):
+                raise InputError(f"\\hat{{y}} is the output a^L; no layer needed ({token.where()})")
+            ref = make_ref(
+                self.names.quantities["a"],
+                "a",
+                token.position,
+                [Index("L")] + self.indices(sub, 1, token),
+                2,
+            )
+            return (ref, None) if allow_power else ref
+        power = None
+        if entry == "eta" or isinstance(entry, Size):
+            ref = self.size_ref(entry, name, sub, sup, token)
+            if entry == "eta" or entry.layer is not None or entry.depth:
+                power = sup
+        else:
+            layered = entry.layered
+            if layered:
+                if sup is None:
+                    raise InputError(
+                        f"{token.text} at {token.where()} needs its layer as a superscript, "
+                        f"{token.text}^{{l}}_{{j}}"
+                    )
+                layer = [self.index_item(sup, token)]
+            else:
+                layer = []
+                if sup is not None and not _sample_index(sup):
+                    power = sup
+            needed = entry.units
+            ref = make_ref(
+                entry,
+                token.text,
+                token.position,
+                layer + self.indices(sub, needed, token),
+                2 if layered else 1,
+            )
+        if power is not None and not allow_power:
+            raise InputError(f"{token.text} at {token.where()}: a power is not a quantity")
+        return (ref, power) if allow_power else ref
+
+    def size_ref(self, entry, name: str, sub, sup, token: Token) -> Ref:
+        if entry == "eta":
+            if sub is not None:
+                raise InputError(f"\\eta takes no index ({token.where()})")
+            return Ref("eta", None, (), token.position)
+        if entry.layer is None and not entry.depth:
+            script = sub if sub is not None else sup
+            if script is None:
+                raise InputError(f"n needs a layer, n_{{l}} ({token.where()})")
+            return Ref(entry.name, self.index_item(script, token), (), token.position)
+        if sub is not None:
+            raise InputError(f"{name} is a size and takes no index ({token.where()})")
+        return Ref(entry.name, None, (), token.position)
+
+    def indices(self, script, needed: int, token: Token) -> list[Index]:
+        if script is None:
+            return []
+        if any(t.text == "," for t in script):
+            groups, current = [], []
+            for t in script:
+                if t.text == ",":
+                    groups.append(current)
+                    current = []
+                else:
+                    current.append(t)
+            groups.append(current)
+            return [self.index_item(g, token) for g in groups]
+        items = _items(script, token)
+        if len(items) < needed:
+            items = _items(_digits(script), token)
+        return items
+
+    def index_item(self, tokens: list[Token], token: Token) -> Index:
+        items = _items(tokens, token)
+        if len(items) != 1:
+            text = "".join(t.text for t in tokens)
+            raise InputError(f"{text!r} is not one index ({token.where()})")
+        return items[0]
+
+
+def _items(tokens: list[Token], token: Token) -> list[Index]:
+    """Letters and numbers, each one index; ``l+1`` and ``l-1`` are one."""
+    tokens = [t for t in tokens if t.text not in ("(", ")")]
+    items: list[Index] = []
+    position = 0
+    while position < len(tokens):
+        current = tokens[position]
+        if current.kind == "letter":
+            items.append(Index(current.text))
+        elif current.kind == "number" and current.text.isdigit():
+            items.append(Index(None, int(current.text)))
+        elif (
+            current.text in ("+", "-")
+            and items
+            and items[-1].base is not None
+            and position + 1 < len(tokens)
+            and tokens[position + 1].kind == "number"
+            and tokens[position + 1].text.isdigit()
+        ):
+            amount = int(tokens[position + 1].text)
+            base = items.pop()
+            items.append(
+                Index(base.base, base.offset + (amount if current.text == "+" else -amount))
+            )
+            position += 1
+        else:
+            raise InputError(f"{current.text!r} cannot stand in an index ({current.where()})")
+        position += 1
+    return items
+
+
+def _digits(tokens: list[Token]) -> list[Token]:
+    """``w_{12}`` read as w_{1,2} when one number cannot be two indices."""
+    result = []
+    for t in tokens:
+        if t.kind == "number" and len(t.text) > 1:
+            result += [Token("number", c, t.position + i) for i, c in enumerate(t.text)]
+        else:
+            result.append(t)
+    return result
+
+
+def _sample_index(script) -> bool:
+    """The k of y^k_j (or y^{(k)}_j): one letter, the sample index."""
+    letters = [t for t in script if t.text not in ("(", ")")]
+    return len(letters) == 1 and letters[0].kind == "letter"
+
+
+def _merge(inner, outer, what: str, token: Token):
+    if inner is not None and outer is not None:
+        raise InputError(f"two {what}s on {token.text} at {token.where()}")
+    return inner if inner is not None else outer
+
+
+def _product(factors):
+    return factors[0] if len(factors) == 1 else Mul(tuple(factors))
+
+
+def parse(text: str, names: Names) -> Claim:
+    """Parse a LaTeX claim; InputError on anything outside the documented subset."""
+    return Parser(limits.check_text(text), names).claim()

@@ -1,0 +1,124 @@
+"""What each notation lets a claim mention, and how it maps onto the model.
+
+One table per notation: every plain-syntax name, the model quantity it stands
+for (kind and layer, as in :class:`derive.model.Role`), how many unit indices
+it takes and in which order.  The parsers use the tables to reject unknown
+names and wrong index counts; :mod:`derive.claims.meaning` uses them to turn
+a name into its definition.  The LaTeX spellings map onto the same names.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from derive.errors import InputError
+
+
+@dataclass(frozen=True)
+class Quantity:
+    """A nameable quantity.
+
+    ``kind`` is the model's (x, y, a, z, w, b, delta) or ``s`` for the
+    watermelon book's weighted sums α_h, β_j (z without its threshold).
+    ``layer`` is fixed (xigua) or None when written as the first index
+    (layer notation).  ``order`` maps written unit indices to the model's:
+    the book writes v_ih for the weight the model calls w¹_hi.  ``sign`` is
+    −1 for g and e, the negated δ's.
+    """
+
+    name: str
+    kind: str
+    layer: int | None
+    units: int = 1
+    order: tuple[int, ...] = (0,)
+    sign: int = 1
+    description: str = ""
+
+    @property
+    def layered(self) -> bool:
+        return self.layer is None and self.kind not in ("x", "y")
+
+    @property
+    def is_parameter(self) -> bool:
+        return self.kind in ("w", "b")
+
+
+@dataclass(frozen=True)
+class Size:
+    """A width n_l (``layer`` fixed, or None when written ``n[l]``) or the depth L."""
+
+    name: str
+    layer: int | None
+    depth: bool = False
+
+
+@dataclass(frozen=True)
+class Names:
+    notation: str
+    quantities: dict[str, Quantity]
+    sizes: dict[str, Size]
+    other: frozenset[str]
+    """Names of the other notation, for a message better than "unknown"."""
+
+    def lookup(self, name: str, position: int):
+        if name in self.quantities:
+            return self.quantities[name]
+        if name in self.sizes:
+            return self.sizes[name]
+        if name == "eta":
+            return "eta"
+        if name in self.other:
+            other = "layer" if self.notation == "xigua" else "xigua"
+            raise InputError(
+                f"{name!r} (column {position + 1}) is a name of the {other} notation, "
+                f"not of --notation {self.notation}"
+            )
+        allowed = ", ".join(sorted([*self.quantities, *self.sizes, "eta"]))
+        raise InputError(f"unknown name {name!r} at column {position + 1} (allowed: {allowed})")
+
+
+_XIGUA = {
+    "x": Quantity("x", "x", None, description="input"),
+    "y": Quantity("y", "y", None, description="target"),
+    "yhat": Quantity("yhat", "a", 2, description="output"),
+    "b": Quantity("b", "a", 1, description="hidden output"),
+    "alpha": Quantity("alpha", "s", 1, description="hidden input"),
+    "beta": Quantity("beta", "s", 2, description="output-layer input"),
+    "v": Quantity("v", "w", 1, 2, (1, 0), description="input-to-hidden weight"),
+    "w": Quantity("w", "w", 2, 2, (1, 0), description="hidden-to-output weight"),
+    "gamma": Quantity("gamma", "b", 1, description="hidden threshold"),
+    "theta": Quantity("theta", "b", 2, description="output threshold"),
+    "g": Quantity("g", "delta", 2, sign=-1, description="output gradient term"),
+    "e": Quantity("e", "delta", 1, sign=-1, description="hidden gradient term"),
+}
+_LAYER = {
+    "x": Quantity("x", "x", None, description="input"),
+    "y": Quantity("y", "y", None, description="target"),
+    "a": Quantity("a", "a", None, description="activation"),
+    "z": Quantity("z", "z", None, description="pre-activation"),
+    "w": Quantity("w", "w", None, 2, (0, 1), description="weight"),
+    "b": Quantity("b", "b", None, description="bias"),
+    "delta": Quantity("delta", "delta", None, description="δ = ∂E/∂z"),
+}
+
+NOTATIONS = {
+    "xigua": Names(
+        "xigua",
+        {**_XIGUA, "W": _XIGUA["w"]},
+        {"d": Size("d", 0), "q": Size("q", 1), "l": Size("l", 2)},
+        frozenset({"a", "z", "delta", "n", "L"}),
+    ),
+    "layer": Names(
+        "layer",
+        {**_LAYER, "W": _LAYER["w"]},
+        {"n": Size("n", None), "L": Size("L", None, depth=True)},
+        frozenset({"yhat", "alpha", "beta", "v", "gamma", "theta", "g", "e"}),
+    ),
+}
+
+
+def names(notation: str) -> Names:
+    try:
+        return NOTATIONS[notation]
+    except KeyError:
+        raise InputError(f"unknown notation {notation!r} (known: xigua, layer)") from None

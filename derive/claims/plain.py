@@ -1,0 +1,355 @@
+"""The plain syntax of a claim: ``dE/dw[h,j] = -eta*g[j]*b[h]``.
+
+An own tokenizer and recursive-descent parser (no ``eval``, ``sympify`` or
+``ast``): numbers, ``+ - * / ** ^``, parentheses, ``Sum(body, (j, 1, l))``,
+a few functions, and the notation's names with their indices in brackets.
+Everything else is an :class:`~derive.errors.InputError` naming the column.
+"""
+
+from __future__ import annotations
+
+import re
+
+from derive.claims import limits
+from derive.claims.names import Names, Quantity, Size
+from derive.claims.syntax import (
+    Add,
+    Call,
+    Claim,
+    Derivative,
+    Div,
+    Index,
+    Mul,
+    Neg,
+    Ref,
+    Sum,
+    Update,
+)
+from derive.errors import InputError
+
+FUNCTIONS = {
+    "f": "f",
+    "fprime": "fprime",
+    "sigmoid": "sigmoid",
+    "tanh": "tanh",
+    "exp": "exp",
+    "log": "log",
+    "ln": "log",
+    "relu": "relu",
+    "softplus": "softplus",
+}
+"""Spelling → canonical function name; the meaning of each is in meaning.py."""
+
+_TOKEN = re.compile(
+    r"""[ \t\r\n]*(?:
+      (?P<number>(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)
+    | (?P<name>[A-Za-z][A-Za-z0-9]*)
+    | (?P<op>\*\*|[-+*/^()\[\],='])
+    )""",
+    re.VERBOSE,
+)
+
+
+class Token:
+    __slots__ = ("kind", "text", "position")
+
+    def __init__(self, kind: str, text: str, position: int):
+        self.kind, self.text, self.position = kind, text, position
+
+    def where(self) -> str:
+        return "the end" if self.kind == "end" else f"column {self.position + 1}"
+
+
+def tokenize(text: str) -> list[Token]:
+    tokens, position = [], 0
+    while position < len(text):
+        if not text[position:].strip():
+            break
+        match = _TOKEN.match(text, position)
+        if match is None:
+            offset = len(text[position:]) - len(text[position:].lstrip())
+            character = text[position + offset]
+            raise InputError(
+                f"unexpected character {character!r} at column {position + offset + 1}"
+            )
+        kind = match.lastgroup
+        tokens.append(Token(kind, match.group(kind), match.start(kind)))
+        position = match.end()
+    tokens.append(Token("end", "", len(text)))
+    return tokens
+
+
+class Parser:
+    """claim := expr '=' expr ; expr := term (('+'|'-') term)* ;
+    term := factor (('*'|'/') factor)* ; factor := ('-'|'+') factor | power ;
+    power := primary (('^'|'**') factor)? ; primary := number | '(' expr ')'
+    | name [index…] | function '(' expr ')' | Sum(…) | dE/d name | Delta name."""
+
+    def __init__(self, text: str, names: Names):
+        self.names = names
+        self.tokens = tokenize(text)
+        self.index = 0
+        self.depth = 0
+        self.nodes = 0
+
+    # -- tokens ----------------------------------------------------------------
+
+    @property
+    def current(self) -> Token:
+        return self.tokens[self.index]
+
+    def peek(self, ahead: int = 1) -> Token:
+        return self.tokens[min(self.index + ahead, len(self.tokens) - 1)]
+
+    def take(self, text: str | None = None) -> Token:
+        token = self.current
+        if text is not None and token.text != text:
+            found = repr(token.text) if token.text else "the end"
+            raise InputError(f"expected {text!r} at {token.where()}, found {found}")
+        self.index += 1
+        self.nodes += 1
+        limits.check_size(self.nodes)
+        return token
+
+    def nested(self, rule, *arguments):
+        self.depth += 1
+        if self.depth > limits.MAX_DEPTH:
+            raise InputError(
+                f"nested more than {limits.MAX_DEPTH} levels deep at {self.current.where()}"
+            )
+        try:
+            return rule(*arguments)
+        finally:
+            self.depth -= 1
+
+    # -- grammar ---------------------------------------------------------------
+
+    def claim(self) -> Claim:
+        equals = [t for t in self.tokens if t.text == "="]
+        if not equals:
+            raise InputError("a claim needs the form 'LHS = RHS' (no '=' found)")
+        if len(equals) > 1:
+            raise InputError(
+                f"a claim has one '=', found {len(equals)} (second at {equals[1].where()})"
+            )
+        lhs = self.side()
+        self.take("=")
+        rhs = self.side()
+        if self.current.kind != "end":
+            raise InputError(f"unexpected {self.current.text!r} at {self.current.where()}")
+        return Claim(lhs, rhs)
+
+    def side(self):
+        if self.current.kind == "end" or self.current.text == "=":
+            raise InputError(f"missing expression at {self.current.where()}")
+        return self.expression()
+
+    def expression(self):
+        terms = [self.term()]
+        while self.current.text in ("+", "-"):
+            sign = self.take().text
+            term = self.term()
+            terms.append(term if sign == "+" else Neg(term))
+        return terms[0] if len(terms) == 1 else Add(tuple(terms))
+
+    def term(self):
+        factors = [self.factor()]
+        while self.current.text in ("*", "/"):
+            operator = self.take().text
+            factor = self.factor()
+            if operator == "*":
+                factors.append(factor)
+            else:
+                factors = [Div(_product(factors), factor)]
+        return _product(factors)
+
+    def factor(self):
+        if self.current.text in ("+", "-"):
+            sign = self.take().text
+            operand = self.nested(self.factor)
+            return operand if sign == "+" else Neg(operand)
+        return self.power()
+
+    def power(self):
+        base = self.primary()
+        if self.current.text in ("**", "^"):
+            self.take()
+            return limits.power(base, self.nested(self.factor))
+        return base
+
+    def primary(self):
+        token = self.current
+        if token.kind == "number":
+            self.take()
+            return limits.number(token.text)
+        if token.text == "(":
+            self.take()
+            inner = self.nested(self.expression)
+            self.take(")")
+            return inner
+        if token.kind != "name":
+            found = repr(token.text) if token.text else "the end"
+            raise InputError(f"unexpected {found} at {token.where()}")
+        if token.text in ("Sum", "sum"):
+            return self.sum()
+        if token.text == "Delta":
+            self.take()
+            return Update(self.parameter_ref("Delta"))
+        if token.text == "dE" and self.peek().text == "/":
+            self.take()
+            self.take("/")
+            return Derivative(self.derivative_ref())
+        if token.text in FUNCTIONS and self.peek().text in ("(", "'"):
+            return self.call()
+        return self.ref()
+
+    def call(self):
+        name = self.take()
+        function = FUNCTIONS[name.text]
+        if self.current.text == "'":
+            self.take()
+            if function != "f":
+                raise InputError(f"only f has a prime, not {name.text!r} at {name.where()}")
+            function = "fprime"
+        self.take("(")
+        arguments = [self.nested(self.expression)]
+        while self.current.text == ",":
+            self.take()
+            arguments.append(self.nested(self.expression))
+        self.take(")")
+        if len(arguments) != 1:
+            raise InputError(
+                f"{name.text} takes one argument, got {len(arguments)} ({name.where()})"
+            )
+        return Call(function, tuple(arguments))
+
+    def sum(self):
+        start = self.take()
+        self.take("(")
+        body = self.nested(self.expression)
+        self.take(",")
+        lower = upper = None
+        if self.current.text == "(":
+            self.take()
+            letter = self.letter()
+            self.take(",")
+            lower = self.nested(self.expression)
+            self.take(",")
+            upper = self.nested(self.expression)
+            self.take(")")
+        else:
+            letter = self.letter()
+        if self.current.text != ")":
+            raise InputError(
+                f"Sum at {start.where()} takes (body, (letter, lower, upper)); "
+                f"unexpected {self.current.text or 'end'!r} at {self.current.where()}"
+            )
+        self.take(")")
+        return Sum(body, letter, lower, upper)
+
+    def letter(self) -> str:
+        token = self.take()
+        if token.kind != "name" or token.text in self.names.sizes:
+            raise InputError(f"expected an index letter at {token.where()}, found {token.text!r}")
+        return token.text
+
+    def derivative_ref(self) -> Ref:
+        token = self.current
+        if token.kind != "name" or not token.text.startswith("d") or len(token.text) < 2:
+            raise InputError(f"expected d<name> after 'dE/' at {token.where()}")
+        # 'dw' names w: split the token in two and parse the name as usual.
+        self.tokens[self.index] = Token("name", token.text[1:], token.position + 1)
+        ref = self.ref()
+        quantity = self.names.quantities[ref.name]
+        if quantity.kind in ("x", "y", "delta"):
+            raise InputError(
+                f"dE/d{ref.name} at {token.where()}: differentiate with respect to a "
+                f"parameter or a unit's value (not {quantity.description or ref.name})"
+            )
+        return ref
+
+    def parameter_ref(self, what: str) -> Ref:
+        ref = self.ref()
+        quantity = self.names.quantities.get(ref.name)
+        if quantity is None or not quantity.is_parameter:
+            raise InputError(f"{what} needs a parameter (a weight or a bias), not {ref.name!r}")
+        return ref
+
+    def ref(self) -> Ref:
+        token = self.take()
+        if token.kind != "name":
+            raise InputError(f"expected a name at {token.where()}, found {token.text!r}")
+        entry = self.names.lookup(token.text, token.position)
+        if isinstance(entry, Size):
+            if entry.layer is None and not entry.depth:
+                groups = self.index_groups()
+                if len(groups) != 1 or len(groups[0]) != 1:
+                    raise InputError(f"{token.text} needs one layer index, n[l] ({token.where()})")
+                return Ref(entry.name, groups[0][0], (), token.position)
+            return Ref(entry.name, None, (), token.position)
+        if entry == "eta":
+            return Ref("eta", None, (), token.position)
+        return self.quantity(entry, token, self.index_groups())
+
+    def index_groups(self) -> list[list[Index]]:
+        groups = []
+        while self.current.text == "[":
+            self.take()
+            group = [self.index_expression()]
+            while self.current.text == ",":
+                self.take()
+                group.append(self.index_expression())
+            self.take("]")
+            groups.append(group)
+        return groups
+
+    def index_expression(self) -> Index:
+        token = self.take()
+        if token.kind == "number":
+            if not token.text.isdigit() or len(token.text) > 6:
+                raise InputError(f"an index must be a whole number or a letter ({token.where()})")
+            base, offset = None, int(token.text)
+        elif token.kind == "name":
+            base, offset = token.text, 0
+        else:
+            raise InputError(f"expected an index at {token.where()}, found {token.text!r}")
+        if base is not None and self.current.text in ("+", "-") and self.peek().kind == "number":
+            sign = 1 if self.take().text == "+" else -1
+            amount = self.take()
+            if not amount.text.isdigit() or len(amount.text) > 6:
+                raise InputError(f"an index offset must be a whole number ({amount.where()})")
+            offset = sign * int(amount.text)
+        return Index(base, offset)
+
+    def quantity(self, quantity: Quantity, token: Token, groups) -> Ref:
+        return make_ref(
+            quantity, token.text, token.position, [i for g in groups for i in g], len(groups)
+        )
+
+
+def make_ref(quantity: Quantity, written: str, position: int, indices: list, groups: int) -> Ref:
+    """A Ref with its index count checked: ``layered`` names take the layer
+    first (``a[l][j]``, also ``a[l,j]``)."""
+    needed = quantity.units + (1 if quantity.layered else 0)
+    if len(indices) != needed:
+        shape = (
+            "[l]" + ("[j,k]" if quantity.units == 2 else "[j]")
+            if quantity.layered
+            else ("[i,j]" if quantity.units == 2 else "[j]")
+        )
+        raise InputError(
+            f"{written} needs {needed} {'index' if needed == 1 else 'indices'}, "
+            f"{written}{shape}; got {len(indices)} at column {position + 1}"
+        )
+    if quantity.layered:
+        return Ref(quantity.name, indices[0], tuple(indices[1:]), position)
+    return Ref(quantity.name, None, tuple(indices), position)
+
+
+def _product(factors):
+    return factors[0] if len(factors) == 1 else Mul(tuple(factors))
+
+
+def parse(text: str, names: Names) -> Claim:
+    """Parse a plain-syntax claim; InputError on anything outside the grammar."""
+    return Parser(limits.check_text(text), names).claim()

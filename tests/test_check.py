@@ -1,0 +1,471 @@
+"""``derive check``: hand-derived formulas proved, refuted with numbers, or
+refused as bad input — and no input runs code."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from fractions import Fraction
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import derive
+from derive.claims import check, parse
+from derive.claims.syntax import unparse
+from derive.errors import InputError
+from derive.spec import parse_spec
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# -- the seed's formulas, as its author typed them (LaTeX) ----------------------
+
+SEED_CORRECT = [
+    # ΔW_hj, line 49
+    r"{\Delta}W_{hj}=-\eta* (\hat{y^k_j}-y^k_j)* \hat{y^k_j}* (1- \hat{y^k_j})* b_h",
+    # Δv_ih, line 78
+    r"\Delta{v_{ih}}=-\eta *   b_h * (1-b_h) * x_i * \sum^l_{j=1}[(\hat{y^k_j}- y^k_j) * "
+    r"\hat{y^k_j} * (1- \hat{y^k_j}) * (W_{hj}) ]",
+    # ∂E_k/∂ŷ_j, line 44
+    r"\frac{\partial E_k}{\partial \hat{y^k_j}}=\hat{y^k_j}-y^k_j",
+]
+
+
+@pytest.mark.parametrize("claim", SEED_CORRECT)
+def test_the_seeds_correct_formulas_are_proved(claim):
+    verdict = check(claim, notation="xigua")
+    assert verdict.holds is True, verdict.explanation
+    assert verdict.verdict == "proved" and verdict.exit_code == 0
+    assert verdict.counterexample is None
+
+
+def test_the_seeds_sum_slip_is_refuted():
+    """Line 68: ∂E_k/∂ŷ_j "= Σ_j (ŷ_j − y_j)" — the derivative by one output is
+    not a sum over all of them; it differs as soon as there are two outputs."""
+    claim = r"\frac{\partial E_k}{\partial \hat{y^k_j}}=\sum^l_{j=1}(\hat{y^k_j}- y^k_j)"
+    verdict = check(claim, notation="xigua")
+    assert verdict.holds is False
+    assert verdict.counterexample["widths"][2] >= 2
+    assert "values" in verdict.counterexample
+
+
+def test_an_update_without_its_minus_sign_is_refuted():
+    """Line 94 of the seed writes Δw = η δ x with δ of the other sign
+    convention; with δ = ∂E/∂z that update climbs the loss."""
+    verdict = check(r"\Delta w^l_{ji} = \eta \delta^l_j \cdot a^{l-1}_i")
+    assert verdict.holds is False
+    example = verdict.counterexample
+    assert float(example["lhs_value"]) == pytest.approx(-float(example["rhs_value"]))
+
+
+# -- the watermelon book and the layer notation --------------------------------
+
+BOOK = [
+    "g[j] = yhat[j]*(1-yhat[j])*(y[j]-yhat[j])",
+    "e[h] = b[h]*(1-b[h])*Sum(w[h,j]*g[j], (j, 1, l))",
+    "Delta w[h,j] = eta*g[j]*b[h]",
+    "Delta theta[j] = -eta*g[j]",
+    "Delta v[i,h] = eta*e[h]*x[i]",
+    "Delta gamma[h] = -eta*e[h]",
+    "dE/dw[h,j] = -g[j]*b[h]",
+    "dE/dbeta[j] = -g[j]",
+]
+
+
+@pytest.mark.parametrize("claim", BOOK)
+def test_the_watermelon_books_formulas_are_proved(claim):
+    verdict = check(claim, notation="xigua")
+    assert verdict.holds is True, verdict.explanation
+    assert len(verdict.sizes_checked) == 27
+
+
+LAYER = [
+    "delta[L][j] = (a[L][j] - y[j])*fprime(z[L][j])",
+    "delta[l][j] = fprime(z[l][j])*Sum(w[l+1][k,j]*delta[l+1][k], (k, 1, n[l+1]))",
+    "dE/dw[l][j,k] = delta[l][j]*a[l-1][k]",
+    "dE/db[l][j] = delta[l][j]",
+    "Delta w[l][j,k] = -eta*delta[l][j]*a[l-1][k]",
+    r"\delta^l_j = f'(z^l_j) \sum_{k=1}^{n_{l+1}} w^{l+1}_{kj} \delta^{l+1}_k",
+]
+
+
+@pytest.mark.parametrize("claim", LAYER)
+def test_the_layer_notations_recursion_is_proved_for_every_layer(claim):
+    verdict = check(claim)
+    assert verdict.holds is True, verdict.explanation
+    assert {len(w) - 1 for w in verdict.sizes_checked} >= {2, 3}
+
+
+def test_the_hidden_recursion_covers_every_hidden_layer():
+    """l + 1 must exist, so the free layer letter runs over 1..L−1."""
+    spec = parse_spec("4", "2,2,2,2,2")
+    verdict = check(
+        "delta[l][j] = fprime(z[l][j])*Sum(w[l+1][k,j]*delta[l+1][k], (k, 1, n[l+1]))", spec
+    )
+    assert verdict.holds is True
+    assert verdict.cases == 3 * 2  # l = 1, 2, 3 and j = 1, 2
+
+
+def test_the_books_g_is_a_definition_not_the_sigmoid_formula():
+    """Under tanh, g_j = −∂E/∂(β_j − θ_j) holds but ŷ(1−ŷ)(y−ŷ) does not."""
+    tanh = parse_spec("2", "2,2,2", "tanh")
+    assert check("g[j] = -dE/dbeta[j]", tanh, notation="xigua").holds is True
+    assert check(BOOK[0], tanh, notation="xigua").holds is False
+    assert check("g[j] = (1-yhat[j]^2)*(y[j]-yhat[j])", tanh, notation="xigua").holds is True
+
+
+def test_cross_entropy_gives_the_simpler_output_term():
+    bce = parse_spec("2", "2,2,2", loss="bce")
+    assert check("g[j] = y[j] - yhat[j]", bce, notation="xigua").holds is True
+    assert check(BOOK[0], bce, notation="xigua").holds is False
+
+
+def test_sigmoid_written_through_exp_is_proved_exactly():
+    claim = "g[j] = 1/(1+exp(-(beta[j]-theta[j])))*(1-yhat[j])*(y[j]-yhat[j])"
+    assert check(claim, notation="xigua").holds is True
+
+
+def test_integer_indices_select_one_unit():
+    spec = parse_spec("2", "2,3,2")
+    assert check("dE/dw[2,1] = -g[1]*b[2]", spec, notation="xigua").holds is True
+    assert check("dE/dw[2,1] = -g[2]*b[2]", spec, notation="xigua").holds is False
+
+
+def test_no_biases():
+    spec = parse_spec("2", "2,2,2", bias=False)
+    assert check("Delta w[h,j] = eta*g[j]*b[h]", spec, notation="xigua").holds is True
+    with pytest.raises(InputError, match="no biases"):
+        check("Delta theta[j] = -eta*g[j]", spec, notation="xigua")
+
+
+# -- the same content in either syntax ------------------------------------------
+
+SAME = [
+    ("xigua", r"\Delta w_{hj} = \eta g_j b_h", "Delta w[h,j] = eta*g[j]*b[h]"),
+    ("xigua", r"\Delta W_{hj} = \eta \cdot g_j \times b_h", "Delta w[h,j] = eta*g[j]*b[h]"),
+    (
+        "xigua",
+        r"e_h = b_h (1 - b_h) \sum_{j=1}^{l} w_{hj} g_j",
+        "e[h] = b[h]*(1 - b[h])*Sum(w[h,j]*g[j], (j, 1, l))",
+    ),
+    (
+        "xigua",
+        r"e_h = b_h (1 - b_h) \sum^l_{j=1} \left( w_{hj} g_j \right)",
+        "e[h] = b[h]*(1 - b[h])*Sum(w[h,j]*g[j], (j, 1, l))",
+    ),
+    (
+        "xigua",
+        r"\frac{\partial E_k}{\partial v_{ih}} = -e_h x_i",
+        "dE/dv[i,h] = -e[h]*x[i]",
+    ),
+    ("xigua", r"g_j = \frac{1}{2}(y_j - \hat{y}_j)", "g[j] = 1/2*(y[j] - yhat[j])"),
+    (
+        "layer",
+        r"\delta^{l}_{j} = f'(z^l_j) \sum_{k=1}^{n_{l+1}} w^{l+1}_{k,j} \delta^{l+1}_k",
+        "delta[l][j] = fprime(z[l][j])*Sum(w[l+1][k,j]*delta[l+1][k], (k, 1, n[l+1]))",
+    ),
+    (
+        "layer",
+        r"\delta^L_j = (a^L_j - y_j)\sigma(z^L_j)",
+        "delta[L][j] = (a[L][j] - y[j])*sigmoid(z[L][j])",
+    ),
+    ("layer", r"\Delta b^{2}_{1} = -\eta \delta^2_1", "Delta b[2][1] = -eta*delta[2][1]"),
+]
+
+
+@pytest.mark.parametrize("notation, latex, plain", SAME)
+def test_latex_and_plain_parse_to_the_same_tree(notation, latex, plain):
+    assert parse(latex, notation) == parse(plain, notation)
+
+
+ROUND_TRIP = [
+    ("xigua", "g[j] = -eta*g[j]*(1-b[h])/(2*x[i])^2 - -3 + 1/2*y[j] + (x[i]^2)^3 - y[1]/y[2]/y[3]"),
+    ("xigua", "g[j] = Sum(b[h]*(1-b[h]), h) + Sum(Sum(v[i,h], (i, 1, d)), (h, 2, q-1))"),
+    ("layer", "delta[l][j] = f'(z[l][j])*w[l+1][k,j]^-1 + dE/da[L-1][j] + 2^(1/2)"),
+] + [(notation, text) for notation, *texts in SAME for text in texts]
+
+
+@pytest.mark.parametrize("notation, text", ROUND_TRIP)
+def test_the_printed_tree_reads_back_as_the_same_tree(notation, text):
+    """--json reports claims as ``unparse`` prints them: that text must mean
+    what was parsed."""
+    claim = parse(text, notation)
+    printed = f"{unparse(claim.lhs)} = {unparse(claim.rhs)}"
+    assert parse(printed, notation, use_latex=False) == claim, printed
+
+
+def test_the_sample_superscript_is_ignored_but_a_digit_is_a_power():
+    assert parse(r"g_j = y^k_j", "xigua") == parse("g[j] = y[j]", "xigua")
+    assert parse(r"g_j = y_j^2", "xigua") == parse("g[j] = y[j]^2", "xigua")
+    assert unparse(parse(r"g_j = \hat{y}_j^{(k)}", "xigua").rhs) == "yhat[j]"
+
+
+# -- mutations: wrong formulas must be refuted with a counterexample -------------
+
+MUTANTS = [
+    # the book's ΔW_hj = η g_j b_h
+    ("xigua", "Delta w[h,j] = g[j]*b[h]"),  # η missing
+    ("xigua", "Delta w[h,j] = -eta*g[j]*b[h]"),  # sign flipped
+    ("xigua", "Delta w[h,j] = eta*g[j]"),  # factor dropped
+    ("xigua", "Delta w[h,j] = eta*g[j]*b[h]*b[h]"),  # factor doubled
+    ("xigua", "Delta w[h,j] = eta*g[h]*b[j]"),  # indices swapped
+    ("xigua", "Delta w[h,j] = eta*e[h]*b[h]"),  # e instead of g
+    ("xigua", "Delta w[h,j] = eta*g[j]*x[h]"),  # input instead of hidden output
+    # Δv_ih = η e_h x_i
+    ("xigua", "Delta v[i,h] = eta*e[h]*b[h]"),
+    ("xigua", "Delta v[i,h] = -eta*e[h]*x[i]"),
+    ("xigua", "Delta v[i,h] = e[h]*x[i]"),
+    ("xigua", "Delta v[i,h] = eta*e[i]*x[h]"),
+    ("xigua", "Delta v[i,h] = eta*g[h]*x[i]"),
+    # e_h = b_h(1 − b_h) Σ_j w_hj g_j
+    ("xigua", "e[h] = b[h]*(1-b[h])*w[h,j]*g[j]"),  # Σ forgotten
+    ("xigua", "e[h] = b[h]*(1-b[h])*Sum(w[h,j]*g[j], (j, 1, q))"),  # wrong bound
+    ("xigua", "e[h] = b[h]*(1-b[h])*Sum(w[h,j]*g[j], (j, 2, l))"),  # wrong start
+    ("xigua", "e[h] = b[h]*(1-b[h])*Sum(w[j,h]*g[j], (j, 1, l))"),  # transposed
+    ("xigua", "e[h] = Sum(w[h,j]*g[j], (j, 1, l))"),  # f' dropped
+    ("xigua", "e[h] = f(alpha[h]-gamma[h])*Sum(w[h,j]*g[j], (j, 1, l))"),  # f for f'
+    ("xigua", "e[h] = -b[h]*(1-b[h])*Sum(w[h,j]*g[j], (j, 1, l))"),
+    ("xigua", "e[h] = b[h]*(1-b[h])*Sum(w[h,j]*yhat[j], (j, 1, l))"),
+    # g_j = ŷ_j(1 − ŷ_j)(y_j − ŷ_j)
+    ("xigua", "g[j] = yhat[j]*(1-yhat[j])*(yhat[j]-y[j])"),
+    ("xigua", "g[j] = y[j]-yhat[j]"),
+    ("xigua", r"g_j = f(\beta_j - \theta_j)(y_j - \hat{y}_j)"),
+    ("xigua", "g[j] = beta[j]*(1-beta[j])*(y[j]-yhat[j])"),
+    ("xigua", "Delta theta[j] = eta*g[j]"),
+    ("xigua", "Delta gamma[h] = -eta*g[h]"),
+    ("xigua", r"\Delta W_{hj} = \eta (\hat{y}_j - y_j) \hat{y}_j (1-\hat{y}_j) b_h"),
+    (
+        "xigua",
+        r"\Delta v_{ih} = -\eta b_h x_i \sum_{j=1}^{l} (\hat{y}_j - y_j) \hat{y}_j "
+        r"(1-\hat{y}_j) w_{hj}",
+    ),
+    # the layer notation's recursion and gradients
+    ("layer", "delta[l][j] = f(z[l][j])*Sum(w[l+1][k,j]*delta[l+1][k], (k, 1, n[l+1]))"),
+    ("layer", "delta[l][j] = fprime(z[l][j])*Sum(w[l+1][j,k]*delta[l+1][k], (k, 1, n[l+1]))"),
+    ("layer", "delta[l][j] = fprime(z[l][j])*Sum(w[l+1][k,j]*delta[l][k], (k, 1, n[l]))"),
+    ("layer", "delta[l][j] = fprime(z[l][j])*Sum(w[l][k,j]*delta[l+1][k], (k, 1, n[l+1]))"),
+    ("layer", "delta[l][j] = fprime(z[l][j])*Sum(w[l+1][k,j]*delta[l+1][k], (k, 1, n[l]))"),
+    ("layer", "delta[l][j] = fprime(z[l][j])*w[l+1][k,j]*delta[l+1][k]"),
+    ("layer", "delta[l][j] = Sum(w[l+1][k,j]*delta[l+1][k], (k, 1, n[l+1]))"),
+    ("layer", "delta[l][j] = fprime(z[l+1][j])*Sum(w[l+1][k,j]*delta[l+1][k], (k, 1, n[l+1]))"),
+    ("layer", "dE/dw[l][j,k] = delta[l][j]*a[l][k]"),
+    ("layer", "dE/dw[l][j,k] = delta[l][k]*a[l-1][j]"),
+    ("layer", "dE/dw[l][j,k] = a[l-1][k]"),
+    ("layer", "dE/dw[l][j,k] = -delta[l][j]*a[l-1][k]"),
+    ("layer", "delta[L][j] = (y[j] - a[L][j])*fprime(z[L][j])"),
+    ("layer", "delta[L][j] = (a[L][j] - y[j])*f(z[L][j])"),
+    ("layer", "delta[L][j] = a[L][j] - y[j]"),
+    ("layer", "dE/db[l][j] = delta[l][j]*a[l-1][j]"),
+    ("layer", "Delta w[l][j,k] = eta*delta[l][j]*a[l-1][k]"),
+    ("layer", r"\delta^l_j = f'(z^l_j) \sum_{k=1}^{n_{l}} w^{l+1}_{kj} \delta^{l+1}_k"),
+]
+
+
+@pytest.mark.parametrize("notation, claim", MUTANTS, ids=[m[1][:60] for m in MUTANTS])
+def test_a_wrong_formula_is_refuted_with_a_counterexample(notation, claim):
+    verdict = check(claim, notation=notation)
+    assert verdict.holds is False, verdict.explanation
+    assert verdict.exit_code == 1
+    example = verdict.counterexample
+    assert example is not None and example["widths"]
+    if "values" in example:
+        assert float(example["lhs_value"]) != pytest.approx(float(example["rhs_value"]))
+        for value in example["values"].values():
+            Fraction(value)  # small rationals a reader can type in
+    else:
+        assert "does not exist" in verdict.explanation or "needs layer" in verdict.explanation
+
+
+def test_there_are_at_least_forty_mutants():
+    assert len(MUTANTS) >= 40
+
+
+# -- a counterexample's numbers, recomputed without SymPy -----------------------
+
+
+def _forward(widths, values):
+    """NumPy forward pass of a sigmoid network with squared error."""
+    activations = [np.array([values[f"x[{k}]"] for k in range(1, widths[0] + 1)])]
+    weights, biases = {}, {}
+    for l in range(1, len(widths)):
+        weights[l] = np.array(
+            [
+                [values[f"w[{l}][{j},{k}]"] for k in range(1, widths[l - 1] + 1)]
+                for j in range(1, widths[l] + 1)
+            ]
+        )
+        biases[l] = np.array([values[f"b[{l}][{j}]"] for j in range(1, widths[l] + 1)])
+        activations.append(1 / (1 + np.exp(-(weights[l] @ activations[-1] + biases[l]))))
+    y = np.array([values[f"y[{j}]"] for j in range(1, widths[-1] + 1)])
+    return activations, 0.5 * np.sum((activations[-1] - y) ** 2)
+
+
+def test_a_counterexample_can_be_recomputed_by_finite_differences():
+    verdict = check("dE/dw[l][j,k] = a[l][j]*a[l-1][k]", parse_spec("2", "2,2,2"))
+    assert verdict.holds is False
+    example = verdict.counterexample
+    values = {name: float(Fraction(v)) for name, v in example["values"].items()}
+    widths, env = example["widths"], example["indices"]
+    name = f"w[{env['l']}][{env['j']},{env['k']}]"
+    step = 1e-6
+    plus, minus = dict(values), dict(values)
+    plus[name] += step
+    minus[name] -= step
+    gradient = (_forward(widths, plus)[1] - _forward(widths, minus)[1]) / (2 * step)
+    activations, _ = _forward(widths, values)
+    right = activations[env["l"]][env["j"] - 1] * activations[env["l"] - 1][env["k"] - 1]
+    assert float(example["lhs_value"]) == pytest.approx(gradient, rel=1e-6)
+    assert float(example["rhs_value"]) == pytest.approx(right, rel=1e-9)
+
+
+# -- undecided ------------------------------------------------------------------
+
+
+def test_agreement_that_exact_algebra_cannot_confirm_is_undecided():
+    """log σ(z) + softplus(−z) = 0 is true, but only through log(1/u) = −log u,
+    an identity between logarithms that the exact stages do not use."""
+    spec = parse_spec("1", "1,1")
+    verdict = check(
+        "delta[1][j] = (a[1][j]-y[j])*fprime(z[1][j]) + log(sigmoid(z[1][j])) + softplus(-z[1][j])",
+        spec,
+    )
+    assert verdict.holds is None, verdict.explanation
+    assert verdict.exit_code == 3
+    assert "evidence, not proof" in verdict.explanation
+
+
+# -- bad input ------------------------------------------------------------------
+
+BAD = [
+    ("xigua", "delta[j] = 1", "layer notation"),
+    ("layer", "g[j] = 1", "xigua notation"),
+    ("xigua", "dE/dw[h] = 1", "needs 2 indices"),
+    ("xigua", "dE/dw[h,j] = foo[j]", "unknown name 'foo'"),
+    ("xigua", "dE/dw[h,j] = cos(b[h])", "unknown name 'cos'"),
+    ("xigua", "yhat[j] = 1", "not a known quantity"),
+    ("xigua", "dE/dw[h,j] = (b[h]", "expected ')'"),
+    ("xigua", "dE/dw[h,j] = b[h]) ", "unexpected ')'"),
+    ("xigua", "dE/dw[h,j]", "no '=' found"),
+    ("xigua", "dE/dw[h,j] = 1 = 2", "one '='"),
+    ("xigua", "dE/dx[i] = 1", "differentiate with respect to"),
+    ("layer", "Delta a[1][j] = 1", "needs a parameter"),
+    ("xigua", r"\Delta w_{hj} = \eta \foo_j", "unknown command"),
+    ("xigua", r"\Delta w_{hj} = \frac{1}{", "end"),
+    ("xigua", "dE/dw[h,j] = 2^2000", "too large"),
+    ("xigua", "dE/dw[h,j] = Sum(b[h], (j, 1, 10**9))", "more than"),
+]
+
+
+@pytest.mark.parametrize("notation, claim, message", BAD)
+def test_bad_input_is_one_clear_error(notation, claim, message):
+    with pytest.raises(InputError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        check(claim, notation=notation)
+
+
+def test_an_integer_index_out_of_range_is_bad_input():
+    with pytest.raises(InputError, match="no network checked"):
+        check("dE/dw[4,1] = 0", parse_spec("2", "2,3,2"), notation="xigua")
+
+
+def test_xigua_needs_two_layers():
+    with pytest.raises(InputError, match="--layers 2"):
+        check("g[j] = 1", parse_spec("3"), notation="xigua")
+
+
+# -- the command line -----------------------------------------------------------
+
+
+def run_cli(*args, cwd=None, stdin: bytes | None = None):
+    environment = dict(os.environ, PYTHONPATH=str(ROOT))
+    return subprocess.run(
+        [sys.executable, "-m", "derive", "check", *args],
+        capture_output=True,
+        cwd=cwd,
+        env=environment,
+        input=stdin,
+        timeout=120,
+    )
+
+
+def test_cli_proved_false_and_json(tmp_path):
+    proved = run_cli("--notation", "xigua", "--widths", "2,2,2", "Delta theta[j] = -eta*g[j]")
+    assert proved.returncode == 0, proved.stderr
+    assert b"proved" in proved.stdout and proved.stderr == b""
+
+    false = run_cli("--notation", "xigua", "--json", "Delta theta[j] = eta*g[j]")
+    assert false.returncode == 1
+    verdict = json.loads(false.stdout)
+    assert verdict["verdict"] == "false"
+    assert verdict["lhs"] == "Delta theta[j]" and verdict["rhs"] == "eta*g[j]"
+    assert verdict["free_indices"] == ["j"]
+    example = verdict["counterexample"]
+    assert example["lhs"] == "Delta theta[1]" and "eta" in example["values"]
+
+
+def test_cli_latex_flag_and_options():
+    result = run_cli(
+        "--layers",
+        "3",
+        "--activation",
+        "tanh",
+        "--loss",
+        "bce",
+        "--latex",
+        r"\delta^l_j = (1 - (a^l_j)^2) \sum_{k=1}^{n_{l+1}} w^{l+1}_{kj} \delta^{l+1}_k",
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert b"tanh" in result.stdout
+
+
+ADVERSARIAL = [
+    "__import__('os').system('touch {marker}') = 1",
+    'dE/dw[h,j] = __import__("os").system("touch {marker}")',
+    "dE/dw[h,j] = b[h].__class__",
+    "dE/dw[h,j] = (lambda: 1)()",
+    "dE/dw[h,j] = [b[h] for h in (1, 2)]",
+    "dE/dw[h,j] = 9**9**9**9",
+    "dE/dw[h,j] = " + "(" * 100_000 + "1" + ")" * 100_000,
+    "dE/dw[h,j] = " + "b[h]+" * 200_000 + "1",
+    "dE/dw[h,j] = b[h]\x00",
+    r"\Delta w_{hj} = \input{/etc/passwd}",
+    "dE/dw[h,j] = " + "-" * 3000 + "1",
+    "dE/dw[h,j] = 1e999999",
+]
+
+
+@pytest.mark.parametrize("template", ADVERSARIAL, ids=range(len(ADVERSARIAL)))
+def test_adversarial_input_is_refused_and_runs_nothing(tmp_path, template):
+    """Through standard input: a 1 MB argument or a NUL byte cannot be argv."""
+    marker = tmp_path / "pwned"
+    claim = template.replace("{marker}", str(marker))
+    result = run_cli("--notation", "xigua", "-", cwd=tmp_path, stdin=claim.encode())
+    assert result.returncode == 2, result.stdout
+    assert result.stderr.count(b"\n") == 1 and b"Traceback" not in result.stderr
+    assert not marker.exists()
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("through_stdin", [False, True])
+def test_invalid_utf8_is_refused(tmp_path, through_stdin):
+    claim = b"g[j] = \xff\xfe"
+    if through_stdin:
+        result = run_cli("--notation", "xigua", "-", cwd=tmp_path, stdin=claim)
+    else:
+        result = run_cli("--notation", "xigua", os.fsdecode(claim), cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.count(b"\n") == 1 and b"Traceback" not in result.stderr
+
+
+def test_short_adversarial_input_on_the_command_line(tmp_path):
+    marker = tmp_path / "pwned"
+    result = run_cli("--notation", "xigua", f"__import__('os').system('touch {marker}') = 1")
+    assert result.returncode == 2 and not marker.exists()
+
+
+def test_the_api_is_exported():
+    verdict = derive.check("dE/db[l][j] = delta[l][j]", parse_spec("2", "1,2,1"))
+    assert verdict.holds is True and verdict.counterexample is None
+    assert "proved" in verdict.explanation
