@@ -67,6 +67,48 @@ def _parser(command: str | None = None) -> argparse.ArgumentParser:
     parser.add_argument(
         "--no-bias", dest="bias", action="store_false", help="no biases (the seed's formulas)"
     )
+    if command == "experiment":
+        parser.description = (
+            "Answer the seed's questions with measurements, training the generated, proved "
+            "trainer: batch-size (stochastic, mini-batch or full-batch descent: which "
+            "converges faster?) or sequential (does training on a new batch undo the old?)."
+        )
+        parser.epilog = "Exit status: 0 done, 1 the trainer's proof failed, 2 bad input."
+        parser.add_argument(
+            "kind", choices=["batch-size", "sequential"], metavar="batch-size|sequential"
+        )
+        parser.add_argument(
+            "--data",
+            default="moons",
+            metavar="NAME|FILE.csv",
+            help="xor, moons (default), circles, sine, digits (scikit-learn's 8x8 digits), "
+            "or a CSV file with a header row (with --target)",
+        )
+        parser.add_argument(
+            "--target", metavar="COL", help="the CSV column to predict (name or number)"
+        )
+        parser.add_argument("--samples", metavar="N", help="points to generate (default 200)")
+        parser.add_argument("--lr", metavar="η", help="learning rate (default 0.5)")
+        parser.add_argument(
+            "--epochs",
+            metavar="N",
+            help="epoch budget of each run (default 2000; sequential: of each phase, 1000)",
+        )
+        parser.add_argument("--tol", metavar="ε", help="stop when ‖g‖ < ε (default 1e-4)")
+        parser.add_argument("--seconds", metavar="S", help="time budget of each run (default 5)")
+        parser.add_argument(
+            "--seed", metavar="N", help="seed of data, weights and shuffling (default 0)"
+        )
+        parser.add_argument(
+            "--batch-sizes",
+            metavar="1,10,…,full",
+            help="batch-size: the batch sizes to compare (default 1, ~5%%, ~25%%, full)",
+        )
+        parser.add_argument("--batch-size", metavar="N", help="sequential: batch size (default 10)")
+        parser.add_argument(
+            "--out", metavar="DIR", default=DEFAULT_OUT, help="output folder (default derive-out)"
+        )
+        return parser
     if command == "check":
         parser.description = (
             "Check a formula derived by hand against the model: 'proved' (exit 0), "
@@ -126,6 +168,16 @@ def _parser(command: str | None = None) -> argparse.ArgumentParser:
 
 
 _VALUE_OPTIONS = (
+    "--data",
+    "--target",
+    "--samples",
+    "--lr",
+    "--epochs",
+    "--tol",
+    "--seconds",
+    "--seed",
+    "--batch-sizes",
+    "--batch-size",
     "--layers",
     "--widths",
     "--activation",
@@ -202,9 +254,7 @@ def check(argv: list[str]) -> int:
             args.notation, args.layers, args.activation, args.loss, args.bias
         )
     text = _read_claim() if args.claim == "-" else args.claim
-    verdict = claims.check_networks(
-        text, specs, args.notation, sizes, True if args.latex else None
-    )
+    verdict = claims.check_networks(text, specs, args.notation, sizes, True if args.latex else None)
     if args.json:
         sys.stdout.write(json.dumps(verdict.as_json(), ensure_ascii=False) + "\n")
     else:
@@ -299,6 +349,10 @@ def main(argv: list[str] | None = None) -> int:
             return prove(argv[1:])
         if argv[:1] == ["check"]:
             return check(argv[1:])
+        if argv[:1] == ["experiment"]:
+            from derive.experiments import command
+
+            return command.run(_parser("experiment").parse_args(_attach_values(argv[1:])))
         return run(argv)
     except InputError as error:
         print(f"derive: error: {error}", file=sys.stderr)

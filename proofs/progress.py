@@ -12,8 +12,11 @@ import time
 
 
 class Progress:
-    def __init__(self, stream=None, enabled: bool | None = None, delay: float = 1.0):
+    def __init__(
+        self, stream=None, enabled: bool | None = None, delay: float = 1.0, verb: str = "proving"
+    ):
         self.stream = stream or sys.stderr
+        self.verb = verb
         self.enabled = self.stream.isatty() if enabled is None else enabled
         self.delay = delay
         self.started = time.perf_counter()
@@ -28,7 +31,10 @@ class Progress:
             return
         self._last = now
         self._shown = True
-        self.stream.write(f"\rproving {what}: {done}/{total}\033[K")
+        width = 20
+        filled = width * done // max(total, 1)
+        bar = "#" * filled + "." * (width - filled)
+        self.stream.write(f"\r{self.verb} {what} [{bar}] {done}/{total}\033[K")
         self.stream.flush()
 
     def close(self) -> None:

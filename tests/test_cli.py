@@ -217,6 +217,8 @@ def test_the_installed_package_runs_without_the_source_tree(tmp_path):
     result = python("-m", "derive", "--layers", "2")
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "derive-out" / "derivation.json").is_file()
+    checked = python("-m", "derive", "check", "--widths", "1,1", "dE/db[1][1] = delta[1][1]")
+    assert checked.returncode == 0, checked.stderr
 
 
 def test_prove_runs_only_the_proofs_and_says_what_it_did_not_run(capsys):

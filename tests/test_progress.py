@@ -22,7 +22,7 @@ def test_a_long_proof_reports_progress_on_a_terminal_and_clears_it():
     verdict = prove_expanded(Derivation(Network(parse_spec("2", "2,3,2"))), progress=progress)
     assert verdict.holds
     text = stream.getvalue()
-    assert "proving the expanded chain rule: " in text
+    assert "proving the expanded chain rule [" in text and "] " in text
     assert text.endswith("\r\033[K")
 
 

@@ -21,7 +21,17 @@ from derive import registry
 from derive.algebra import atomize, is_zero
 from derive.claims.exponential import is_zero_through_exponentials
 from derive.claims.meaning import ETA, Meaning, Missing
-from derive.claims.syntax import Claim, Derivative, Ref, Update, instantiate, letters, unparse
+from derive.claims.syntax import (
+    Claim,
+    Derivative,
+    Ref,
+    Update,
+    instantiate,
+    letters,
+    ref_text,
+    refs,
+    unparse,
+)
 from derive.errors import InputError
 from derive.spec import NetworkSpec
 
@@ -144,10 +154,7 @@ def decide(
                 verdict.explanation = _refutation(verdict, left, right, names)
                 return verdict
     if not verdict.sizes_checked:
-        raise InputError(
-            "no network checked has every quantity the claim mentions "
-            f"(checked {_sizes(sizes, sizes)}); look at the indices and --layers/--widths"
-        )
+        raise InputError(_nothing_to_check(claim, specs, names, bias_sign, sizes))
     if missing is not None:
         spec, env, reason = missing
         verdict.holds = False
@@ -172,6 +179,23 @@ def decide(
         f"({_count(len(verdict.sizes_checked), 'network')}, {_count(verdict.cases, 'case')})"
     )
     return verdict
+
+
+def _nothing_to_check(claim: Claim, specs, names, bias_sign: int, sizes) -> str:
+    """Why no network had a case: a fixed index past every width, if that is it."""
+    largest = Meaning(max(specs, key=lambda s: (s.depth, sum(s.widths))), names, bias_sign)
+    for side in (claim.lhs, claim.rhs):
+        for ref in refs(side):
+            fixed = all(i.base is None for i in ref.indices + ((ref.layer,) if ref.layer else ()))
+            if fixed and ref.name in names.quantities and not largest.exists(ref, frozenset(), {}):
+                return (
+                    f"{ref_text(ref)} is out of range for every network checked "
+                    f"({_sizes(sizes, sizes)})"
+                )
+    return (
+        "no network checked has every quantity the claim mentions "
+        f"(checked {_sizes(sizes, sizes)}); look at the indices and --layers/--widths"
+    )
 
 
 def _count(number: int, noun: str) -> str:

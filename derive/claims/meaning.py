@@ -146,14 +146,14 @@ class Meaning:
         for values in itertools.product(*candidates):
             env = dict(zip(free, values, strict=True))
             if all(
-                self._exists(ref, bound, env)
+                self.exists(ref, bound, env)
                 for side in claim_sides
                 for ref, bound in _refs_with_bound(side, frozenset())
             ):
                 result.append(env)
         return result
 
-    def _exists(self, ref: Ref, bound: frozenset, env: dict) -> bool:
+    def exists(self, ref: Ref, bound: frozenset, env: dict) -> bool:
         """False when a position of ``ref`` that uses no Σ letter is out of range."""
 
         def free_of_sums(index):
@@ -248,7 +248,7 @@ class Meaning:
             value
             for value in range(0, max(widest, self.depth) + 1)
             if all(
-                self._exists(ref, bound - {letter}, {**env, letter: value})
+                self.exists(ref, bound - {letter}, {**env, letter: value})
                 for ref, bound in _refs_with_bound(body, frozenset({letter}))
             )
         ]

@@ -1,0 +1,145 @@
+"""The seed's first question: per-sample (stochastic) or batch gradient
+descent — which converges faster?
+
+The same network from the same initial weights is trained with batch size 1
+(the update after every sample), a few mini-batch sizes and the full batch,
+each with the same learning rate, until ‖g‖ < ε or a budget runs out.  "Faster"
+has three honest meanings, and the answer differs between them, so all three
+are measured: per epoch (pass over the data), per gradient evaluation
+(samples seen) and per second of wall time.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from derive.experiments.data import Dataset
+from derive.experiments.runs import STOP_REASONS, Run, train_and_record
+from derive.spec import NetworkSpec
+
+
+@dataclass(frozen=True)
+class Setup:
+    data: Dataset
+    spec: NetworkSpec
+    lr: float
+    epochs: int
+    tol: float
+    seconds: float
+    seed: int
+    batch_sizes: tuple[int, ...]
+
+
+def default_batch_sizes(samples: int) -> tuple[int, ...]:
+    """1, two mini-batch sizes about 5% and 25% of the data, and all of it."""
+    middle = sorted({max(2, round(samples * f)) for f in (0.05, 0.25)} - {samples})
+    return tuple(sorted({1, *[m for m in middle if 1 < m < samples], samples}))
+
+
+def label(batch_size: int, samples: int) -> str:
+    if batch_size == 1:
+        return "stochastic (batch 1)"
+    if batch_size >= samples:
+        return f"full batch ({samples})"
+    return f"mini-batch {batch_size}"
+
+
+def run(setup: Setup, trainer, progress=None) -> list[Run]:
+    initial = trainer.init_params(seed=setup.seed)
+    runs = []
+    for size in setup.batch_sizes:
+        params = {key: value.copy() for key, value in initial.items()}
+        name = label(size, len(setup.data))
+        runs.append(
+            train_and_record(
+                trainer,
+                params,
+                setup.data.X,
+                setup.data.Y,
+                label=name,
+                lr=setup.lr,
+                epochs=setup.epochs,
+                batch_size=size,
+                tol=setup.tol,
+                seed=setup.seed,
+                seconds=setup.seconds,
+                progress=progress,
+            )
+        )
+    return runs
+
+
+def summary(samples: int, batch_sizes, runs: list[Run]) -> dict:
+    """Per run: the final state and the cost of reaching the common target —
+    the lowest loss that every run reached."""
+    target = max(min(row["loss"] for row in r.rows) for r in runs)
+    rows = []
+    for size, r in zip(batch_sizes, runs, strict=True):
+        reached = next(row for row in r.rows if row["loss"] <= target)
+        rows.append(
+            {
+                "run": r.label,
+                "batch_size": size,
+                "steps_per_epoch": math.ceil(samples / size),
+                "final_loss": r.last["loss"],
+                "final_gradient_norm": r.last["gradient_norm"],
+                "epochs": r.last["epoch"],
+                "samples": r.last["samples"],
+                "seconds": r.last["seconds"],
+                "stopped": STOP_REASONS.get(r.stopped, r.stopped),
+                "target_epochs": reached["epoch"],
+                "target_samples": reached["samples"],
+                "target_seconds": reached["seconds"],
+            }
+        )
+    return {"target_loss": target, "runs": rows}
+
+
+CSV_FIELDS = ("run", "batch_size", "epoch", "samples", "seconds", "loss", "gradient_norm")
+MEASURED = CSV_FIELDS[2:]
+
+
+def csv_rows(batch_sizes, runs: list[Run]):
+    for size, r in zip(batch_sizes, runs, strict=True):
+        for row in r.rows:
+            yield {"run": r.label, "batch_size": size, **{k: row[k] for k in MEASURED}}
+
+
+def runs_from_csv(rows: list[dict], stopped: dict[str, str]) -> list[Run]:
+    """The runs as the CSV records them (the write-up's source of numbers)."""
+    runs: dict[str, Run] = {}
+    for row in rows:
+        run_ = runs.setdefault(row["run"], Run(row["run"], stopped=stopped[row["run"]]))
+        run_.rows.append({k: float(row[k]) for k in MEASURED})
+    return list(runs.values())
+
+
+def answer(result: dict) -> str:
+    """One paragraph on the seed's question, from the measured numbers only."""
+    rows = result["runs"]
+    target = result["target_loss"]
+    fastest = {
+        key: min(rows, key=lambda r: r[key])
+        for key in ("target_epochs", "target_samples", "target_seconds")
+    }
+    slowest = max(rows, key=lambda r: r["target_seconds"])
+    per_update = {r["run"]: r["seconds"] / max(r["epochs"] * r["steps_per_epoch"], 1) for r in rows}
+    single, full = rows[0], rows[-1]
+    clock = fastest["target_seconds"]
+    return " ".join(
+        [
+            f"Every run reached a mean loss of {target:.3g}; to get there",
+            f"{fastest['target_epochs']['run']} needed the fewest epochs "
+            f"({fastest['target_epochs']['target_epochs']}, against "
+            f"{full['target_epochs']} for the full batch, which updates once per epoch"
+            f" where batch {single['batch_size']} updates {single['steps_per_epoch']} times),",
+            f"{fastest['target_samples']['run']} the fewest gradient evaluations "
+            f"({fastest['target_samples']['target_samples']:,.0f} samples),",
+            f"and {clock['run']} the least time ({clock['target_seconds']:.2f} s, against "
+            f"{slowest['target_seconds']:.2f} s for {slowest['run']}).",
+            f"One update cost {1000 * per_update[single['run']]:.3f} ms with batch "
+            f"{single['batch_size']} and {1000 * per_update[full['run']]:.3f} ms with the full "
+            "batch: a larger batch costs more per update and less per sample.",
+        ]
+    )

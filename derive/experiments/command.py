@@ -1,0 +1,236 @@
+"""``derive experiment batch-size|sequential``: run, print, write.
+
+Input is validated, the data loaded and the output folder checked before any
+training; then the proved trainer is generated, the experiment runs (with a
+progress bar on a terminal after a second), a table is printed and the CSV,
+JSON and figures are written.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import sys
+from pathlib import Path
+
+import numpy as np
+
+from derive import __version__, output
+from derive.errors import InputError
+from derive.experiments import batch_size, data, figures, results, sequential
+from derive.experiments.trainer import ProofFailed, verified_trainer
+from derive.spec import parse_spec
+
+DEFAULT_HIDDEN = 8
+
+
+def number(text: str | None, what: str, default, low, high, kind=float):
+    if text is None:
+        return default
+    try:
+        value = kind(text)
+    except ValueError:
+        raise InputError(f"{what} must be a number, got {text[:20]!r}") from None
+    if not (math.isfinite(value) and low <= value <= high):
+        raise InputError(f"{what} must be between {low} and {high}, got {text[:20]}")
+    return value
+
+
+def network(args, dataset: data.Dataset):
+    """The spec: --widths if given (it must fit the data), else inputs, 8 per
+    hidden layer, outputs."""
+    if args.widths is not None:
+        spec = parse_spec(args.layers, args.widths, args.activation, args.loss, args.bias)
+        if (spec.widths[0], spec.widths[-1]) != (dataset.inputs, dataset.outputs):
+            raise InputError(
+                f"--widths {args.widths} does not fit the data: {dataset.name} has "
+                f"{dataset.inputs} inputs and {dataset.outputs} outputs"
+            )
+        return spec
+    depth = parse_spec(args.layers).depth if args.layers is not None else 2
+    widths = [dataset.inputs] + [DEFAULT_HIDDEN] * (depth - 1) + [dataset.outputs]
+    return parse_spec(str(depth), ",".join(map(str, widths)), args.activation, args.loss, args.bias)
+
+
+def batch_sizes(text: str | None, samples: int) -> tuple[int, ...]:
+    if text is None:
+        return batch_size.default_batch_sizes(samples)
+    sizes = []
+    for piece in text.split(","):
+        piece = piece.strip()
+        sizes.append(
+            samples if piece == "full" else number(piece, "a batch size", 0, 1, samples, int)
+        )
+    return tuple(sorted(set(sizes)))
+
+
+def run(args) -> int:
+    from proofs.progress import Progress
+
+    seed = number(args.seed, "--seed", 0, 0, 2**32 - 1, int)
+    samples = number(args.samples, "--samples", None, 4, data.MAX_ROWS, int)
+    dataset = data.load(args.data, args.target, samples, seed)
+    spec = network(args, dataset)
+    lr = number(args.lr, "--lr", 0.5, 1e-6, 100.0)
+    epochs = number(
+        args.epochs, "--epochs", 2000 if args.kind == "batch-size" else 1000, 1, 10**6, int
+    )
+    tol = number(args.tol, "--tol", 1e-4, 0.0, 1e6)
+    seconds = number(args.seconds, "--seconds", 5.0, 0.01, 3600.0)
+    name = args.kind
+    out = Path(args.out)
+    output.check_writable(out, [f"{name}.{ext}" for ext in ("csv", "json", "png", "pdf")])
+    drawing = figures.available()
+
+    try:
+        trainer = verified_trainer(spec)
+    except ProofFailed as error:
+        print(f"derive: error: {error}", file=sys.stderr)
+        return 1
+    progress = Progress(verb="training")
+    common = {
+        "dataset": dataset.description,
+        "samples": len(dataset),
+        "widths": list(spec.widths),
+        "activation": spec.activations[0].name
+        if len(set(spec.activations)) == 1
+        else [a.name for a in spec.activations],
+        "loss": spec.loss.name,
+        "bias": spec.bias,
+        "lr": lr,
+        "epochs": epochs,
+        "tol": tol,
+        "seconds": seconds,
+        "seed": seed,
+        "derive": __version__,
+        "numpy": np.__version__,
+    }
+    title = f"{dataset.description}; widths {'-'.join(map(str, spec.widths))}, lr {lr:g}"
+    try:
+        if name == "batch-size":
+            setup = batch_size.Setup(
+                dataset,
+                spec,
+                lr,
+                epochs,
+                tol,
+                seconds,
+                seed,
+                batch_sizes(args.batch_sizes, len(dataset)),
+            )
+            runs = batch_size.run(setup, trainer, progress)
+            meta = {
+                "setup": {**common, "batch_sizes": list(setup.batch_sizes)},
+                "stopped": {r.label: r.stopped for r in runs},
+            }
+            rows = batch_size.csv_rows(setup.batch_sizes, runs)
+            fields = batch_size.CSV_FIELDS
+            summary = batch_size.summary(len(dataset), setup.batch_sizes, runs)
+            table = batch_size_table(summary)
+            answer = batch_size.answer(summary)
+            picture = figures.batch_size(runs, title) if drawing else None
+        else:
+            size = number(
+                args.batch_size, "--batch-size", min(10, len(dataset)), 1, len(dataset), int
+            )
+            setup = sequential.Setup(dataset, spec, lr, epochs, tol, seconds, seed, size)
+            found = sequential.run(setup, trainer, progress)
+            meta = {
+                "setup": {**common, "batch_size": size},
+                "splits": {
+                    how: {
+                        "switch_epoch": r["switch_epoch"],
+                        "phase_A_stopped": r["phase_A_stopped"],
+                        "phase_B_stopped": r["phase_B_stopped"],
+                        "sizes": list(r["sizes"]),
+                    }
+                    for how, r in found.items()
+                },
+            }
+            rows = sequential.csv_rows(found)
+            fields = sequential.CSV_FIELDS
+            summary = sequential.summary(found)
+            table = sequential_table(summary)
+            answer = sequential.answer(summary)
+            picture = figures.sequential(found, sequential.SPLIT_NAMES, title) if drawing else None
+    finally:
+        progress.close()
+    files = {
+        f"{name}.csv": results.csv_text(fields, rows),
+        f"{name}.json": json.dumps(meta, indent=2, ensure_ascii=False) + "\n",
+    }
+    if picture is not None:
+        files[f"{name}.png"], files[f"{name}.pdf"] = figures.encode(picture)
+    written = output.write_files(out, files)
+    sys.stdout.write(f"derive {__version__} experiment {name}: {title}; {spec.describe()}\n")
+    sys.stdout.write(table + "\n" + answer + "\n")
+    if picture is None:
+        sys.stdout.write(
+            "figures skipped: matplotlib is not installed (pip install 'derive[experiments]')\n"
+        )
+    sys.stdout.write("wrote " + ", ".join(str(p) for p in written) + "\n")
+    sys.stdout.write(f"python -m derive --out {out} puts these results into derivation.tex\n")
+    return 0
+
+
+def _table(header: list[str], rows: list[list[str]]) -> str:
+    widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(header)]
+    lines = ["  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True))]
+    lines += ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)) for r in rows]
+    return "\n".join(lines)
+
+
+def batch_size_table(summary: dict) -> str:
+    header = [
+        "run",
+        "updates/epoch",
+        "final loss",
+        "epochs",
+        "samples seen",
+        "seconds",
+        "stopped",
+        f"to loss {summary['target_loss']:.3g}: epochs",
+        "seconds",
+    ]
+    rows = [
+        [
+            r["run"],
+            str(r["steps_per_epoch"]),
+            f"{r['final_loss']:.4g}",
+            str(r["epochs"]),
+            f"{r['samples']:,}",
+            f"{r['seconds']:.2f}",
+            r["stopped"],
+            str(r["target_epochs"]),
+            f"{r['target_seconds']:.2f}",
+        ]
+        for r in summary["runs"]
+    ]
+    return _table(header, rows)
+
+
+def sequential_table(summary: dict) -> str:
+    header = [
+        "A and B from",
+        "loss A after A",
+        "loss A after B (peak)",
+        "loss B after B",
+        "A ∪ B: loss A",
+        "loss B",
+        "phase A stopped",
+        "phase B stopped",
+    ]
+    rows = [
+        [
+            r["name"],
+            f"{r['loss_A_after_A']:.4g}",
+            f"{r['loss_A_final']:.4g} ({r['loss_A_peak_during_B']:.4g})",
+            f"{r['loss_B_final']:.4g}",
+            f"{r['joint_loss_A']:.4g}",
+            f"{r['joint_loss_B']:.4g}",
+            r["phase_A_stopped"],
+            r["phase_B_stopped"],
+        ]
+        for r in summary["splits"]
+    ]
+    return _table(header, rows)

@@ -1,0 +1,223 @@
+"""Data sets for the experiments: built-in generators, a user's CSV file, and
+the handwritten digits that ship inside scikit-learn.
+
+Every generator is seeded and needs no download.  Inputs are standardised
+(zero mean, unit variance per column) so one learning rate suits them all;
+targets stay in [0, 1], the range of a sigmoid output and of the book's
+squared error.  Anything wrong with a user's file is an
+:class:`~derive.errors.InputError` naming the file, the row or the column.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from derive.errors import InputError
+
+MAX_ROWS = 100_000
+MAX_COLUMNS = 1024
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """Inputs X (samples × n_0) and targets Y (samples × n_L), and how they
+    were made.  ``regions`` splits the samples into two halves along the
+    first input (for the sequential experiment's "different regions")."""
+
+    name: str
+    X: np.ndarray
+    Y: np.ndarray
+    description: str
+    task: str  # "classification" or "regression"
+
+    @property
+    def inputs(self) -> int:
+        return self.X.shape[1]
+
+    @property
+    def outputs(self) -> int:
+        return self.Y.shape[1]
+
+    def __len__(self) -> int:
+        return self.X.shape[0]
+
+
+def _standardise(X: np.ndarray) -> np.ndarray:
+    spread = X.std(axis=0)
+    spread[spread == 0] = 1.0
+    return (X - X.mean(axis=0)) / spread
+
+
+def xor(samples: int, seed: int) -> Dataset:
+    """Four noisy clusters at (±1, ±1); the label is 1 where the signs differ."""
+    rng = np.random.default_rng(seed)
+    corners = rng.integers(0, 2, size=(samples, 2))
+    X = (2 * corners - 1) + rng.normal(0, 0.25, size=(samples, 2))
+    Y = (corners[:, 0] != corners[:, 1]).astype(float)[:, None]
+    return Dataset(
+        "xor", _standardise(X), Y, f"XOR, {samples} points, noise 0.25", "classification"
+    )
+
+
+def moons(samples: int, seed: int) -> Dataset:
+    """Two interleaving half circles (as scikit-learn's make_moons), noise 0.2."""
+    rng = np.random.default_rng(seed)
+    labels = rng.integers(0, 2, size=samples)
+    angle = rng.uniform(0, math.pi, size=samples)
+    X = np.where(
+        labels[:, None] == 0,
+        np.column_stack([np.cos(angle), np.sin(angle)]),
+        np.column_stack([1 - np.cos(angle), 0.5 - np.sin(angle)]),
+    )
+    X = X + rng.normal(0, 0.2, size=X.shape)
+    Y = labels.astype(float)[:, None]
+    return Dataset(
+        "moons", _standardise(X), Y, f"two moons, {samples} points, noise 0.2", "classification"
+    )
+
+
+def circles(samples: int, seed: int) -> Dataset:
+    """A disc inside a ring (radii 0.5 and 1), noise 0.1; label 1 inside."""
+    rng = np.random.default_rng(seed)
+    labels = rng.integers(0, 2, size=samples)
+    angle = rng.uniform(0, 2 * math.pi, size=samples)
+    radius = np.where(labels == 1, 0.5, 1.0)
+    X = radius[:, None] * np.column_stack([np.cos(angle), np.sin(angle)])
+    X = X + rng.normal(0, 0.1, size=X.shape)
+    Y = labels.astype(float)[:, None]
+    return Dataset(
+        "circles", _standardise(X), Y, f"concentric circles, {samples} points", "classification"
+    )
+
+
+def sine(samples: int, seed: int) -> Dataset:
+    """y = 0.5 + 0.4 sin(2πx) + noise (σ = 0.05) for x uniform in [0, 1]:
+    a regression inside a sigmoid's range."""
+    rng = np.random.default_rng(seed)
+    x = rng.uniform(0, 1, size=samples)
+    y = 0.5 + 0.4 * np.sin(2 * math.pi * x) + rng.normal(0, 0.05, size=samples)
+    return Dataset(
+        "sine",
+        _standardise(x[:, None]),
+        np.clip(y, 0, 1)[:, None],
+        f"noisy sine, {samples} points",
+        "regression",
+    )
+
+
+def digits(samples: int | None, seed: int) -> Dataset:
+    """The 8×8 handwritten digits bundled with scikit-learn (1797 images, no
+    download); pixels scaled to [0, 1], labels one-hot over 10 outputs."""
+    try:
+        from sklearn.datasets import load_digits
+    except ImportError:
+        raise InputError(
+            "--data digits needs scikit-learn: pip install 'derive[experiments]'"
+        ) from None
+    bunch = load_digits()
+    X = bunch.data / 16.0
+    Y = np.eye(10)[bunch.target]
+    if samples is not None and samples < len(X):
+        chosen = np.random.default_rng(seed).choice(len(X), size=samples, replace=False)
+        X, Y = X[chosen], Y[chosen]
+    return Dataset("digits", X, Y, f"scikit-learn's 8x8 digits, {len(X)} images", "classification")
+
+
+GENERATORS = {"xor": xor, "moons": moons, "circles": circles, "sine": sine}
+DEFAULT_SAMPLES = 200
+
+
+def load(name: str, target: str | None = None, samples: int | None = None, seed: int = 0):
+    """A built-in data set by name, ``digits``, or a CSV file with ``target``."""
+    if name in GENERATORS:
+        if target is not None:
+            raise InputError(f"--target is for a CSV file, not the built-in {name!r}")
+        return GENERATORS[name](samples or DEFAULT_SAMPLES, seed)
+    if name == "digits":
+        return digits(samples, seed)
+    if name.lower().endswith(".csv") or Path(name).exists():
+        return from_csv(Path(name), target)
+    known = ", ".join([*GENERATORS, "digits"])
+    raise InputError(f"unknown data set {name!r} (built in: {known}; or a file.csv)")
+
+
+def from_csv(path: Path, target: str | None) -> Dataset:
+    """Numeric columns with a header row; ``target`` (a name or a 1-based
+    number) is the output, every other column an input.  Targets outside
+    [0, 1] are scaled into it (min–max), and the description says so."""
+    if target is None:
+        raise InputError(f"{path}: say which column is the target with --target COL")
+    try:
+        with path.open(newline="", encoding="utf-8") as handle:
+            rows = list(_rows(csv.reader(handle), path))
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such file") from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise InputError(f"{path}: cannot be read ({error.__class__.__name__})") from None
+    except csv.Error as error:
+        raise InputError(f"{path}: not a CSV file ({error})") from None
+    if len(rows) < 2:
+        raise InputError(f"{path}: needs a header row and at least one data row")
+    header, body = rows[0], rows[1:]
+    column = _column(header, target, path)
+    values = np.empty((len(body), len(header)))
+    for number, row in enumerate(body, start=2):
+        if len(row) != len(header):
+            raise InputError(
+                f"{path}: row {number} has {len(row)} fields, the header {len(header)}"
+            )
+        for index, field in enumerate(row):
+            try:
+                value = float(field)
+            except ValueError:
+                raise InputError(
+                    f"{path}: row {number}, column {header[index]!r} is not a number: "
+                    f"{field[:20]!r}"
+                ) from None
+            if not math.isfinite(value):
+                raise InputError(f"{path}: row {number}, column {header[index]!r} is {field!r}")
+            values[number - 2, index] = value
+    Y = values[:, [column]]
+    X = np.delete(values, column, axis=1)
+    if X.shape[1] == 0:
+        raise InputError(f"{path}: the target is the only column; there are no inputs")
+    note = ""
+    low, high = Y.min(), Y.max()
+    if low < 0 or high > 1:
+        if high == low:
+            raise InputError(f"{path}: the target {header[column]!r} is constant")
+        Y = (Y - low) / (high - low)
+        note = f", target scaled from [{low:g}, {high:g}] to [0, 1]"
+    task = "classification" if set(np.unique(Y)) <= {0.0, 1.0} else "regression"
+    return Dataset(
+        path.name,
+        _standardise(X),
+        Y,
+        f"{path.name}, {len(Y)} rows, target {header[column]!r}{note}",
+        task,
+    )
+
+
+def _rows(reader, path: Path):
+    for number, row in enumerate(reader, start=1):
+        if number > MAX_ROWS + 1:
+            raise InputError(f"{path}: more than {MAX_ROWS} rows")
+        if len(row) > MAX_COLUMNS:
+            raise InputError(f"{path}: more than {MAX_COLUMNS} columns")
+        if row:
+            yield [field.strip() for field in row]
+
+
+def _column(header: list[str], target: str, path: Path) -> int:
+    if target in header:
+        return header.index(target)
+    if target.isdigit() and 1 <= int(target) <= len(header):
+        return int(target) - 1
+    raise InputError(
+        f"{path}: no column {target!r} (columns: {', '.join(h[:20] for h in header[:20])})"
+    )

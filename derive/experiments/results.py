@@ -1,0 +1,60 @@
+"""Experiment results on disk: the raw rows as CSV, the setup as JSON.
+
+The CSV holds every measured row and is the one source of the numbers: the
+write-up re-reads it (:func:`load`) and recomputes each summary from it, so
+the table and the paragraph in derivation.tex are the measured values, not a
+copy kept elsewhere.  The JSON holds what a row cannot: the setup (data,
+network, learning rate, budgets, seed) and how each run stopped.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+from derive.experiments import batch_size, sequential
+
+NAMES = ("batch-size", "sequential")
+
+
+def csv_text(fields, rows) -> str:
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=fields, lineterminator="\n")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({k: repr(v) if isinstance(v, float) else v for k, v in row.items()})
+    return buffer.getvalue()
+
+
+def load(folder: Path) -> tuple[dict, list[str]]:
+    """Each experiment found in ``folder`` as {name: {"setup", "summary",
+    "answer", "figure"}}, and a note for each file that could not be used."""
+    found, problems = {}, []
+    for name in NAMES:
+        meta_path, csv_path = folder / f"{name}.json", folder / f"{name}.csv"
+        if not meta_path.exists() and not csv_path.exists():
+            continue
+        try:
+            meta = json.loads(meta_path.read_text(encoding="utf-8"))
+            with csv_path.open(newline="", encoding="utf-8") as handle:
+                rows = list(csv.DictReader(handle))
+            found[name] = _summarise(name, meta, rows)
+            found[name]["figure"] = (folder / f"{name}.pdf").exists()
+        except (OSError, ValueError, KeyError, TypeError, StopIteration) as error:
+            problems.append(f"{name}.csv/.json in {folder} not used: {error.__class__.__name__}")
+    return found, problems
+
+
+def _summarise(name: str, meta: dict, rows: list[dict]) -> dict:
+    setup = meta["setup"]
+    if name == "batch-size":
+        runs = batch_size.runs_from_csv(rows, meta["stopped"])
+        summary = batch_size.summary(setup["samples"], setup["batch_sizes"], runs)
+        answer = batch_size.answer(summary)
+    else:
+        results = sequential.results_from_csv(rows, meta["splits"])
+        summary = sequential.summary(results)
+        answer = sequential.answer(summary)
+    return {"setup": setup, "summary": summary, "answer": answer}

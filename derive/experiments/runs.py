@@ -1,0 +1,106 @@
+"""One training run, measured: what the generated ``train`` did, epoch by epoch.
+
+``train`` calls back after every epoch; the callback records the epoch, the
+samples seen (gradient evaluations of one sample each), the wall time spent
+training, the full-batch loss and ‖g‖, and any extra measurements (the loss
+on another part of the data).  The time the callback itself takes is
+subtracted, so the clock counts training only, and the stopping rule
+‖g‖ < ε is the one ``train`` applies (eq. 5 of the write-up).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+
+@dataclass
+class Run:
+    label: str
+    rows: list[dict] = field(default_factory=list)
+    stopped: str = ""
+
+    @property
+    def last(self) -> dict:
+        return self.rows[-1]
+
+
+STOP_REASONS = {
+    "tol": "‖g‖ < ε",
+    "epochs": "epoch budget",
+    "callback": "time budget",
+    "diverged": "diverged",
+}
+
+
+def train_and_record(
+    trainer,
+    params: dict,
+    X,
+    Y,
+    *,
+    label: str,
+    lr: float,
+    epochs: int,
+    batch_size: int | None,
+    tol: float,
+    seed: int,
+    seconds: float,
+    measure: dict[str, Callable] | None = None,
+    start: dict | None = None,
+    progress=None,
+    run: Run | None = None,
+) -> Run:
+    """Train ``params`` in place on (X, Y) with the generated ``train``.
+
+    ``start`` continues the counters of an earlier phase (epoch, samples,
+    seconds); ``run`` appends to an existing record.
+    """
+    measure = measure or {}
+    run = run or Run(label)
+    offset = start or {"epoch": 0, "samples": 0, "seconds": 0.0}
+    count = X.shape[0]
+    clock = {"began": time.perf_counter(), "overhead": 0.0}
+
+    def record(epoch: int, loss: float, norm: float) -> float:
+        elapsed = time.perf_counter() - clock["began"] - clock["overhead"]
+        row = {
+            "epoch": offset["epoch"] + epoch,
+            "samples": offset["samples"] + epoch * count,
+            "seconds": offset["seconds"] + elapsed,
+            "loss": loss,
+            "gradient_norm": norm,
+        }
+        row.update({name: function(params) for name, function in measure.items()})
+        run.rows.append(row)
+        return elapsed
+
+    if start is None:
+        record(0, trainer.loss(params, X, Y), trainer.gradient_norm(params, X, Y))
+
+    def callback(epoch, loss, current):
+        began = time.perf_counter()
+        elapsed = record(epoch, loss, trainer.gradient_norm(current, X, Y))
+        if progress is not None:
+            progress.update(label, epoch, epochs)
+        clock["overhead"] += time.perf_counter() - began
+        return elapsed > seconds
+
+    result = trainer.train(
+        params,
+        X,
+        Y,
+        lr=lr,
+        epochs=epochs,
+        batch_size=batch_size,
+        tol=tol,
+        seed=seed,
+        callback=callback,
+    )
+    done = result["epochs"]
+    if done and run.last["epoch"] != offset["epoch"] + done:
+        # train stops on ‖g‖ < ε before calling back: record that epoch too.
+        record(done, result["loss"][-1], result["gradient_norm"])
+    run.stopped = result["stopped"]
+    return run

@@ -1,0 +1,210 @@
+"""The seed's second question: does training on a new batch undo what the
+weights learnt from the previous one?
+
+The data are split in two parts, A and B, twice: by region (A the samples
+whose first input is below its median, B the rest — two different
+distributions) and at random (A and B from the same distribution).  For each
+split the network is trained on A until ‖g‖ < ε (or a budget), then on B
+the same way, while the loss on A and on B is measured after every epoch;
+the baseline trains the same initial weights on A ∪ B, shuffled, for as many
+epochs as both phases took.  If the loss on A climbs during the B phase, the
+new batch undid the old one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from derive.experiments.data import Dataset
+from derive.experiments.runs import STOP_REASONS, Run, train_and_record
+from derive.spec import NetworkSpec
+
+SPLITS = ("regions", "random")
+SPLIT_NAMES = {"regions": "different regions", "random": "same distribution"}
+
+
+@dataclass(frozen=True)
+class Setup:
+    data: Dataset
+    spec: NetworkSpec
+    lr: float
+    epochs: int
+    """Budget of each phase."""
+    tol: float
+    seconds: float
+    seed: int
+    batch_size: int
+
+
+def split(data: Dataset, how: str, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Boolean masks of A and B."""
+    if how == "regions":
+        in_a = data.X[:, 0] < np.median(data.X[:, 0])
+    else:
+        order = np.random.default_rng(seed).permutation(len(data))
+        in_a = np.zeros(len(data), dtype=bool)
+        in_a[order[: len(data) // 2]] = True
+    return in_a, ~in_a
+
+
+def run(setup: Setup, trainer, progress=None) -> dict[str, dict]:
+    """For each split: the sequential run (A then B) and the joint baseline."""
+    initial = trainer.init_params(seed=setup.seed)
+    results = {}
+    for how in SPLITS:
+        in_a, in_b = split(setup.data, how, setup.seed)
+        XA, YA = setup.data.X[in_a], setup.data.Y[in_a]
+        XB, YB = setup.data.X[in_b], setup.data.Y[in_b]
+        measure = {
+            "loss_A": lambda p, XA=XA, YA=YA: trainer.loss(p, XA, YA),
+            "loss_B": lambda p, XB=XB, YB=YB: trainer.loss(p, XB, YB),
+        }
+        common = {
+            "lr": setup.lr,
+            "tol": setup.tol,
+            "seed": setup.seed,
+            "seconds": setup.seconds,
+            "batch_size": setup.batch_size,
+            "measure": measure,
+            "progress": progress,
+        }
+        params = {key: value.copy() for key, value in initial.items()}
+        sequential = train_and_record(
+            trainer, params, XA, YA, label=f"{how}: A", epochs=setup.epochs, **common
+        )
+        switch = dict(sequential.last)
+        phase_a = sequential.stopped
+        sequential.label = "A then B"
+        train_and_record(
+            trainer,
+            params,
+            XB,
+            YB,
+            label=f"{how}: B",
+            epochs=setup.epochs,
+            start=switch,
+            run=sequential,
+            **common,
+        )
+        params = {key: value.copy() for key, value in initial.items()}
+        joint = train_and_record(
+            trainer,
+            params,
+            setup.data.X,
+            setup.data.Y,
+            label=f"{how}: A ∪ B",
+            epochs=max(sequential.last["epoch"], 1),
+            **common,
+        )
+        joint.label = "A ∪ B shuffled"
+        results[how] = {
+            "sequential": sequential,
+            "joint": joint,
+            "switch_epoch": switch["epoch"],
+            "phase_A_stopped": STOP_REASONS[phase_a],
+            "phase_B_stopped": STOP_REASONS[sequential.stopped],
+            "sizes": (int(in_a.sum()), int(in_b.sum())),
+        }
+    return results
+
+
+def summary(results: dict[str, dict]) -> dict:
+    """Per split: the loss on A before and after the B phase, against the
+    joint baseline."""
+    rows = []
+    for how, result in results.items():
+        sequential, joint = result["sequential"], result["joint"]
+        switch = result["switch_epoch"]
+        at_switch = next(r for r in sequential.rows if r["epoch"] == switch)
+        after = [r for r in sequential.rows if r["epoch"] >= switch]
+        rows.append(
+            {
+                "split": how,
+                "name": SPLIT_NAMES[how],
+                "samples_A": result["sizes"][0],
+                "samples_B": result["sizes"][1],
+                "switch_epoch": switch,
+                "phase_A_stopped": result["phase_A_stopped"],
+                "phase_B_stopped": result["phase_B_stopped"],
+                "loss_A_after_A": at_switch["loss_A"],
+                "loss_B_after_A": at_switch["loss_B"],
+                "loss_A_peak_during_B": max(r["loss_A"] for r in after),
+                "loss_A_final": sequential.last["loss_A"],
+                "loss_B_final": sequential.last["loss_B"],
+                "joint_loss_A": joint.last["loss_A"],
+                "joint_loss_B": joint.last["loss_B"],
+                "epochs": sequential.last["epoch"],
+            }
+        )
+    return {"splits": rows}
+
+
+CSV_FIELDS = (
+    "split",
+    "schedule",
+    "epoch",
+    "samples",
+    "seconds",
+    "loss",
+    "gradient_norm",
+    "loss_A",
+    "loss_B",
+)
+MEASURED = CSV_FIELDS[2:]
+
+
+def csv_rows(results: dict[str, dict]):
+    for how, result in results.items():
+        for key in ("sequential", "joint"):
+            r = result[key]
+            for row in r.rows:
+                yield {"split": how, "schedule": r.label, **{k: row[k] for k in MEASURED}}
+
+
+def results_from_csv(rows: list[dict], splits: dict[str, dict]) -> dict[str, dict]:
+    """The results as the CSV records them; ``splits`` holds what the CSV
+    does not (switch epoch, stop reasons, sizes), from the JSON file."""
+    results = {}
+    for how, facts in splits.items():
+        runs = {}
+        for schedule in ("A then B", "A ∪ B shuffled"):
+            run_ = Run(schedule)
+            run_.rows = [
+                {k: float(r[k]) for k in MEASURED}
+                for r in rows
+                if r["split"] == how and r["schedule"] == schedule
+            ]
+            if not run_.rows:
+                raise ValueError(f"no rows for {how}, {schedule}")
+            runs[schedule] = run_
+        results[how] = {
+            "sequential": runs["A then B"],
+            "joint": runs["A ∪ B shuffled"],
+            "switch_epoch": facts["switch_epoch"],
+            "phase_A_stopped": facts["phase_A_stopped"],
+            "phase_B_stopped": facts["phase_B_stopped"],
+            "sizes": tuple(facts["sizes"]),
+        }
+    return results
+
+
+def answer(result: dict) -> str:
+    """One paragraph on the seed's question, from the measured numbers."""
+    sentences = []
+    for row in result["splits"]:
+        before, after = row["loss_A_after_A"], row["loss_A_final"]
+        ratio = after / before if before > 0 else float("inf")
+        if ratio > 1.5:
+            verdict = f"rose {ratio:.1f}-fold, from {before:.3g} to {after:.3g}: B undid part of A"
+        elif ratio < 1 / 1.5:
+            verdict = f"fell from {before:.3g} to {after:.3g}: B helped A"
+        else:
+            verdict = f"stayed about the same ({before:.3g}, then {after:.3g})"
+        sentences.append(
+            f"With A and B from {row['name']}, the loss on A after training on B {verdict}; "
+            f"training on A ∪ B together ended at {row['joint_loss_A']:.3g} on A and "
+            f"{row['joint_loss_B']:.3g} on B."
+        )
+    return " ".join(sentences)
