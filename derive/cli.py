@@ -95,7 +95,7 @@ def _parser(command: str | None = None) -> argparse.ArgumentParser:
             help="epoch budget of each run (default 2000; sequential: of each phase, 1000)",
         )
         parser.add_argument("--tol", metavar="ε", help="stop when ‖g‖ < ε (default 1e-4)")
-        parser.add_argument("--seconds", metavar="S", help="time budget of each run (default 5)")
+        parser.add_argument("--seconds", metavar="S", help="time budget of each run (default 4)")
         parser.add_argument(
             "--seed", metavar="N", help="seed of data, weights and shuffling (default 0)"
         )
@@ -308,6 +308,10 @@ def run(argv: list[str]) -> int:
             f"note: bce needs outputs in (0, 1); the output activation "
             f"{spec.activation(spec.depth).name} can leave that range (sigmoid cannot)"
         )
+    from derive.experiments import results as experiment_results
+
+    experiments, problems = experiment_results.load(out) if out.is_dir() else ({}, [])
+    notes.extend(f"note: {problem}" for problem in problems)
     derivation = Derivation(Network(spec, bias_sign=notation.bias_sign))
     presentation = Presentation(derivation, notation)
     expanded = expanded_chain_rule(derivation)
@@ -323,11 +327,18 @@ def run(argv: list[str]) -> int:
     if proofs.holds:  # the trainer and the write-up are printed from what was just proved
         files["trainer.py"] = trainer_source(derivation.network)
         files["derivation.tex"] = writeup.document(
-            presentation, proofs.steps, certificate, args.title
+            presentation, proofs.steps, certificate, args.title, experiments
         )
         if engine is not None:
+            figures = {
+                f"{name}.pdf": (out / f"{name}.pdf").read_bytes()
+                for name, found in experiments.items()
+                if found["figure"]
+            }
             try:
-                files["derivation.pdf"] = pdf.compile_tex(files["derivation.tex"], engine).pdf
+                files["derivation.pdf"] = pdf.compile_tex(
+                    files["derivation.tex"], engine, assets=figures
+                ).pdf
             except pdf.CompileError as error:
                 files["derivation.log"] = error.log
                 failure = f"pdflatex failed on derivation.tex: {error}; see derivation.log"

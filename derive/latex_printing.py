@@ -245,7 +245,8 @@ _UNICODE_MATH = {
     "η": r"\eta", "θ": r"\theta", "λ": r"\lambda", "σ": r"\sigma", "Σ": r"\Sigma",
     "Δ": r"\Delta", "ζ": r"\zeta", "∂": r"\partial", "ℓ": r"\ell", "·": r"\cdot",
     "−": "-", "±": r"\pm", "≤": r"\le", "≥": r"\ge", "→": r"\to", "′": "'",
-    "×": r"\times", "∇": r"\nabla", "ŷ": r"\hat{y}", "ᵀ": r"^{\mathsf{T}}",
+    "×": r"\times", "∇": r"\nabla", "ŷ": r"\hat{y}", "ᵀ": r"^{\mathsf{T}}", "∪": r"\cup",
+    "‖": r"\|",
 }  # fmt: skip
 
 _SCRIPTS = str.maketrans(

@@ -60,11 +60,16 @@ def _environment() -> dict:
     return env
 
 
-def compile_tex(source: str, engine: Engine, name: str = "derivation") -> Compiled:
-    """Compile ``source``; raise CompileError with pdflatex's first error."""
+def compile_tex(
+    source: str, engine: Engine, name: str = "derivation", assets: dict | None = None
+) -> Compiled:
+    """Compile ``source``, with ``assets`` (file name → bytes, the figures it
+    includes) beside it; raise CompileError with pdflatex's first error."""
     with tempfile.TemporaryDirectory(prefix="derive-tex-") as folder:
         work = Path(folder)
         (work / f"{name}.tex").write_text(source, encoding="utf-8")
+        for asset, content in (assets or {}).items():
+            (work / asset).write_bytes(content)
         flags = ["-interaction=nonstopmode", "-halt-on-error", "-no-shell-escape"]
         if engine.latexmk:
             commands = [[engine.latexmk, "-pdf", "-quiet", *(f"-pdflatex={engine.pdflatex} %O %S",),

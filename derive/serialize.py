@@ -18,7 +18,7 @@ from collections.abc import Iterable
 
 import sympy
 
-from derive import registry
+from derive import indexed, registry
 
 CLASSES: dict[str, type] = {
     cls.__name__: cls
@@ -58,7 +58,9 @@ CLASSES: dict[str, type] = {
     )
 }
 CLASSES["fprime"] = registry.fprime
-CLASSES["Delta"] = sympy.Function("Delta")
+# The very class the model uses: a second sympy.Function("Delta") is the same
+# object only while SymPy's LRU cache still holds the first.
+CLASSES["Delta"] = indexed.increment
 
 _ASSUMPTIONS = ("real", "integer", "positive", "nonnegative")
 

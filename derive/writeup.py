@@ -643,9 +643,17 @@ def _checks(certificate: dict, claims: dict[str, str]) -> dict:
     }
 
 
-def document(presentation: Presentation, steps, certificate: dict, title: str | None) -> str:
+def document(
+    presentation: Presentation,
+    steps,
+    certificate: dict,
+    title: str | None,
+    experiments: dict | None = None,
+) -> str:
     """derivation.tex for ``presentation``'s network, from the steps and the
-    certificate of this run."""
+    certificate of this run, and the experiments found in the output folder
+    (:func:`derive.experiments.results.load`)."""
+    experiments = experiments or {}
     writer = LatexWriter(presentation)
     net = writer.network
     forward, activation, activations = _forward(writer)
@@ -683,4 +691,78 @@ def document(presentation: Presentation, steps, certificate: dict, title: str | 
         matrix=_matrix(writer),
         checks=_checks(certificate, _claims(net.spec.bias, shown, net.depth)),
         eta=writer.math(ETA),
+        batch_experiment=_batch_experiment(experiments.get("batch-size")),
+        sequential_experiment=_sequential_experiment(experiments.get("sequential")),
     )
+
+
+def _setup_text(setup: dict, extra: str) -> str:
+    activation = setup["activation"]
+    if isinstance(activation, list):
+        activation = ", ".join(activation)
+    return text(
+        f"Data: {setup['dataset']} (inputs standardised). Network: widths "
+        f"{'-'.join(map(str, setup['widths']))}, activation {activation}, loss "
+        f"{setup['loss']}{'' if setup['bias'] else ', no biases'}. Learning rate "
+        f"η = {setup['lr']:g}; {extra}; each run stops when ‖g‖ < {setup['tol']:g} "
+        f"(eq. 5) or after {setup['seconds']:g} s; seed {setup['seed']} for the data, "
+        "the initial weights and the shuffling."
+    )
+
+
+def _batch_experiment(found: dict | None) -> dict | None:
+    if found is None:
+        return None
+    setup, summary = found["setup"], found["summary"]
+    rows = [
+        {
+            "run": text(r["run"]),
+            "updates": f"{r['steps_per_epoch']:,}",
+            "final": f"{r['final_loss']:.4g}",
+            "epochs": f"{r['epochs']:,.0f}",
+            "seconds": f"{r['seconds']:.2f}",
+            "stopped": text(r["stopped"]),
+            "target_epochs": f"{r['target_epochs']:,.0f}",
+            "target_seconds": f"{r['target_seconds']:.2f}",
+        }
+        for r in summary["runs"]
+    ]
+    extra = (
+        f"the same initial weights and learning rate for every batch size, at most "
+        f"{setup['epochs']:,} epochs"
+    )
+    return {
+        "setup": _setup_text(setup, extra),
+        "target": f"{summary['target_loss']:.3g}",
+        "rows": rows,
+        "figure": found["figure"],
+        "answer": text(found["answer"]),
+    }
+
+
+def _sequential_experiment(found: dict | None) -> dict | None:
+    if found is None:
+        return None
+    setup, summary = found["setup"], found["summary"]
+    rows = [
+        {
+            "name": text(r["name"]),
+            "after_a": f"{r['loss_A_after_A']:.4g}",
+            "after_b": f"{r['loss_A_final']:.4g}",
+            "b_final": f"{r['loss_B_final']:.4g}",
+            "joint_a": f"{r['joint_loss_A']:.4g}",
+            "joint_b": f"{r['joint_loss_B']:.4g}",
+        }
+        for r in summary["splits"]
+    ]
+    extra = (
+        f"batch size {setup['batch_size']}, at most {setup['epochs']:,} epochs per phase. "
+        "A and B are split twice: by region (A the points whose first input is below its "
+        "median) and at random (the same distribution)"
+    )
+    return {
+        "setup": _setup_text(setup, extra),
+        "rows": rows,
+        "figure": found["figure"],
+        "answer": text(found["answer"]),
+    }

@@ -197,6 +197,19 @@ def test_the_printed_tree_reads_back_as_the_same_tree(notation, text):
     assert parse(printed, notation, use_latex=False) == claim, printed
 
 
+def test_a_sum_without_bounds_runs_over_every_unit_its_body_has():
+    assert check(r"e_h = b_h (1 - b_h) \sum_j w_{hj} g_j.", notation="xigua").holds is True
+    assert check("e[h] = b[h]*(1-b[h])*Sum(w[h,j]*g[j], j)", notation="xigua").holds is True
+    assert check("e[h] = b[h]*(1-b[h])*Sum(w[h,j]*g[h], j)", notation="xigua").holds is False
+
+
+def test_punctuation_after_a_formula_is_not_part_of_it():
+    expected = parse("Delta v[i,h] = eta*e[h]*x[i]", "xigua")
+    for text in (r"$\Delta v_{ih} = \eta e_h x_i$.", r"\Delta v_{ih} = \eta e_h x_i \,,"):
+        assert parse(text, "xigua") == expected
+    assert parse(r"\Delta v_{ih} = \eta e_h x_i \;", "xigua") == expected
+
+
 def test_the_sample_superscript_is_ignored_but_a_digit_is_a_power():
     assert parse(r"g_j = y^k_j", "xigua") == parse("g[j] = y[j]", "xigua")
     assert parse(r"g_j = y_j^2", "xigua") == parse("g[j] = y[j]^2", "xigua")
@@ -366,8 +379,10 @@ def test_bad_input_is_one_clear_error(notation, claim, message):
 
 
 def test_an_integer_index_out_of_range_is_bad_input():
-    with pytest.raises(InputError, match="no network checked"):
+    with pytest.raises(InputError, match=r"w\[4,1\] is out of range"):
         check("dE/dw[4,1] = 0", parse_spec("2", "2,3,2"), notation="xigua")
+    with pytest.raises(InputError, match=r"y\[5\] is out of range"):
+        check("dE/dw[l][1,1] = y[5]")
 
 
 def test_xigua_needs_two_layers():

@@ -609,5 +609,8 @@ def _product(factors):
 
 
 def parse(text: str, names: Names) -> Claim:
-    """Parse a LaTeX claim; InputError on anything outside the documented subset."""
-    return Parser(limits.check_text(text), names).claim()
+    """Parse a LaTeX claim; InputError on anything outside the documented subset.
+    A sentence's full stop or comma after the formula is not part of it."""
+    text = limits.check_text(text).rstrip()
+    text = re.sub(r"(\\[,;:! ]|\s)*(?<!\\)[.,;]\s*\$*\s*$", "", text)
+    return Parser(text, names).claim()

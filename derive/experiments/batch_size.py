@@ -106,12 +106,17 @@ def csv_rows(batch_sizes, runs: list[Run]):
             yield {"run": r.label, "batch_size": size, **{k: row[k] for k in MEASURED}}
 
 
+def _numbers(row: dict) -> dict:
+    """A CSV row's measurements, counts as int."""
+    return {k: (int if k in ("epoch", "samples") else float)(row[k]) for k in MEASURED}
+
+
 def runs_from_csv(rows: list[dict], stopped: dict[str, str]) -> list[Run]:
     """The runs as the CSV records them (the write-up's source of numbers)."""
     runs: dict[str, Run] = {}
     for row in rows:
         run_ = runs.setdefault(row["run"], Run(row["run"], stopped=stopped[row["run"]]))
-        run_.rows.append({k: float(row[k]) for k in MEASURED})
+        run_.rows.append(_numbers(row))
     return list(runs.values())
 
 

@@ -76,7 +76,7 @@ def run(args) -> int:
         args.epochs, "--epochs", 2000 if args.kind == "batch-size" else 1000, 1, 10**6, int
     )
     tol = number(args.tol, "--tol", 1e-4, 0.0, 1e6)
-    seconds = number(args.seconds, "--seconds", 5.0, 0.01, 3600.0)
+    seconds = number(args.seconds, "--seconds", 4.0, 0.01, 3600.0)
     name = args.kind
     out = Path(args.out)
     output.check_writable(out, [f"{name}.{ext}" for ext in ("csv", "json", "png", "pdf")])

@@ -172,7 +172,7 @@ def results_from_csv(rows: list[dict], splits: dict[str, dict]) -> dict[str, dic
         for schedule in ("A then B", "A ∪ B shuffled"):
             run_ = Run(schedule)
             run_.rows = [
-                {k: float(r[k]) for k in MEASURED}
+                {k: (int if k in ("epoch", "samples") else float)(r[k]) for k in MEASURED}
                 for r in rows
                 if r["split"] == how and r["schedule"] == schedule
             ]

@@ -1,0 +1,274 @@
+"""``derive experiment``: the measured numbers are the plotted ones, the
+written ones and the ones a fresh run of the generated trainer gives."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from derive import pdf
+from derive.cli import main
+from derive.errors import InputError
+from derive.experiments import batch_size, data, figures, results, sequential
+from derive.experiments.trainer import verified_trainer
+from derive.spec import parse_spec
+from proofs.progress import Progress
+
+REQUIRED = os.environ.get("DERIVE_REQUIRE_LATEX") == "1" or bool(os.environ.get("CI"))
+TINY = ["--samples", "40", "--epochs", "25", "--seconds", "20", "--seed", "3"]
+
+
+def _csv(path: Path) -> list[dict]:
+    with path.open(newline="", encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+@pytest.fixture(scope="module")
+def experiments(tmp_path_factory):
+    """Both experiments, tiny, into one folder, through the command line."""
+    out = tmp_path_factory.mktemp("experiments")
+    for kind in ("batch-size", "sequential"):
+        assert main(["experiment", kind, *TINY, "--out", str(out)]) == 0
+    return out
+
+
+# -- data -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", sorted(data.GENERATORS))
+def test_generators_are_seeded_and_standardised(name):
+    first, again, other = data.load(name, seed=1), data.load(name, seed=1), data.load(name, seed=2)
+    assert np.array_equal(first.X, again.X) and np.array_equal(first.Y, again.Y)
+    assert not np.array_equal(first.X, other.X)
+    assert first.X.shape == (data.DEFAULT_SAMPLES, first.inputs)
+    assert np.allclose(first.X.mean(axis=0), 0) and np.allclose(first.X.std(axis=0), 1)
+    assert first.Y.min() >= 0 and first.Y.max() <= 1
+
+
+def test_the_classes_are_separable_the_way_the_names_say():
+    xor = data.load("xor", seed=0)
+    raw_sign = np.sign(xor.X[:, 0] * xor.X[:, 1])  # standardising keeps the quadrants
+    assert np.mean((raw_sign < 0) == (xor.Y[:, 0] == 1)) > 0.9
+    circles = data.load("circles", seed=0)
+    radius = np.hypot(circles.X[:, 0], circles.X[:, 1])
+    assert radius[circles.Y[:, 0] == 1].mean() < radius[circles.Y[:, 0] == 0].mean()
+
+
+def test_digits_ship_with_scikit_learn():
+    pytest.importorskip("sklearn") if not REQUIRED else None
+    digits = data.load("digits", samples=100, seed=0)
+    assert digits.X.shape == (100, 64) and digits.Y.shape == (100, 10)
+    assert np.all(digits.Y.sum(axis=1) == 1)
+
+
+def test_a_csv_file(tmp_path):
+    path = tmp_path / "data.csv"
+    path.write_text("a,b,label\n1,2,0\n2,3,1\n3,5,1\n4,4,0\n")
+    loaded = data.load(str(path), target="label")
+    assert loaded.X.shape == (4, 2) and loaded.Y[:, 0].tolist() == [0, 1, 1, 0]
+    by_number = data.load(str(path), target="3")
+    assert np.array_equal(by_number.Y, loaded.Y)
+    scaled = data.load(str(path), target="b")
+    assert scaled.Y.min() == 0 and scaled.Y.max() == 1 and "scaled" in scaled.description
+
+
+@pytest.mark.parametrize(
+    "content, target, message",
+    [
+        (None, "y", "no such file"),
+        ("a,y\n1,2\nx,3\n", "y", "row 3, column 'a' is not a number"),
+        ("a,y\n1,nan\n2,3\n", "y", "is 'nan'"),
+        ("a,y\n1,2\n2,3\n", "z", "no column 'z'"),
+        ("a,y\n1,2\n2\n", "y", "row 3 has 1 fields"),
+        ("a,y\n1,2\n2,2\n", "y", "constant"),
+        ("y\n1\n2\n", "y", "no inputs"),
+        ("a,y\n", "y", "at least one data row"),
+        ("a,y\n1,0\n", None, "--target"),
+    ],
+)
+def test_bad_data_is_one_clear_error(tmp_path, content, target, message):
+    path = tmp_path / "bad.csv"
+    if content is not None:
+        path.write_text(content)
+    with pytest.raises(InputError, match=message):
+        data.load(str(path), target=target)
+
+
+def test_bad_input_exits_2_and_writes_nothing(tmp_path, capsys):
+    out = tmp_path / "out"
+    for args in (
+        ["--data", "nope"],
+        ["--widths", "3,4,1"],  # moons has 2 inputs
+        ["--lr", "-1"],
+        ["--epochs", "0"],
+        ["--batch-sizes", "0,5"],
+        ["--data", str(tmp_path / "missing.csv"), "--target", "y"],
+    ):
+        assert main(["experiment", "batch-size", *args, "--out", str(out)]) == 2, args
+        assert len(capsys.readouterr().err.strip().splitlines()) == 1
+    assert not out.exists()
+
+
+# -- the numbers ----------------------------------------------------------------
+
+
+def test_the_csv_holds_what_a_fresh_run_of_the_generated_trainer_gives(experiments):
+    """Re-run the trainer from the same seed, batch size by batch size: the
+    losses per epoch are the CSV's, to the last bit."""
+    meta = json.loads((experiments / "batch-size.json").read_text())
+    setup = meta["setup"]
+    dataset = data.load("moons", samples=setup["samples"], seed=setup["seed"])
+    trainer = verified_trainer(parse_spec("2", ",".join(map(str, setup["widths"]))))
+    rows = _csv(experiments / "batch-size.csv")
+    for size in setup["batch_sizes"]:
+        params = trainer.init_params(seed=setup["seed"])
+        fresh = trainer.train(
+            params,
+            dataset.X,
+            dataset.Y,
+            lr=setup["lr"],
+            epochs=setup["epochs"],
+            batch_size=size,
+            tol=setup["tol"],
+            seed=setup["seed"],
+        )
+        recorded = [float(r["loss"]) for r in rows if int(r["batch_size"]) == size]
+        assert recorded == fresh["loss"]
+        assert [int(r["samples"]) for r in rows if int(r["batch_size"]) == size] == [
+            e * setup["samples"] for e in range(len(fresh["loss"]))
+        ]
+
+
+def test_the_sequential_csv_is_training_on_a_then_on_b(experiments):
+    meta = json.loads((experiments / "sequential.json").read_text())
+    setup = meta["setup"]
+    dataset = data.load("moons", samples=setup["samples"], seed=setup["seed"])
+    trainer = verified_trainer(parse_spec("2", ",".join(map(str, setup["widths"]))))
+    rows = _csv(experiments / "sequential.csv")
+    for how, facts in meta["splits"].items():
+        in_a, in_b = sequential.split(dataset, how, setup["seed"])
+        params = trainer.init_params(seed=setup["seed"])
+        options = dict(
+            lr=setup["lr"],
+            epochs=setup["epochs"],
+            batch_size=setup["batch_size"],
+            tol=setup["tol"],
+            seed=setup["seed"],
+        )
+        trainer.train(params, dataset.X[in_a], dataset.Y[in_a], **options)
+        mine = [r for r in rows if r["split"] == how and r["schedule"] == "A then B"]
+        at_switch = next(r for r in mine if int(r["epoch"]) == facts["switch_epoch"])
+        assert float(at_switch["loss_A"]) == trainer.loss(params, dataset.X[in_a], dataset.Y[in_a])
+        trainer.train(params, dataset.X[in_b], dataset.Y[in_b], **options)
+        assert float(mine[-1]["loss_B"]) == trainer.loss(params, dataset.X[in_b], dataset.Y[in_b])
+        assert float(mine[-1]["loss_A"]) == trainer.loss(params, dataset.X[in_a], dataset.Y[in_a])
+
+
+def test_the_figure_plots_the_measured_rows():
+    dataset = data.load("xor", samples=30, seed=0)
+    spec = parse_spec("2", "2,3,1")
+    trainer = verified_trainer(spec)
+    setup = batch_size.Setup(dataset, spec, 0.5, 10, 1e-4, 10.0, 0, (1, 5, 30))
+    runs = batch_size.run(setup, trainer)
+    written = list(
+        csv.DictReader(
+            io.StringIO(
+                results.csv_text(
+                    batch_size.CSV_FIELDS, batch_size.csv_rows(setup.batch_sizes, runs)
+                )
+            )
+        )
+    )
+    figure = figures.batch_size(runs, "test")
+    for axis, (key, _) in zip(figure.axes, figures.AXES, strict=True):
+        for line, size in zip(axis.get_lines(), setup.batch_sizes, strict=True):
+            mine = [r for r in written if int(r["batch_size"]) == size]
+            assert list(line.get_xdata()) == [float(r[key]) for r in mine]
+            assert list(line.get_ydata()) == [float(r["loss"]) for r in mine]
+    png, document = figures.encode(figure)
+    assert png.startswith(b"\x89PNG") and document.startswith(b"%PDF")
+
+
+def test_the_summary_is_recomputed_from_the_csv(experiments):
+    found, problems = results.load(experiments)
+    assert problems == []
+    summary = found["batch-size"]["summary"]
+    rows = _csv(experiments / "batch-size.csv")
+    for run in summary["runs"]:
+        mine = [r for r in rows if r["run"] == run["run"]]
+        assert run["final_loss"] == float(mine[-1]["loss"])
+        assert run["epochs"] == int(mine[-1]["epoch"])
+        assert min(float(r["loss"]) for r in mine) <= summary["target_loss"]
+
+
+def test_a_damaged_result_is_reported_not_used(tmp_path):
+    shutil.copy(Path(__file__), tmp_path / "irrelevant.py")
+    (tmp_path / "batch-size.json").write_text("{not json")
+    (tmp_path / "batch-size.csv").write_text("run\n")
+    found, problems = results.load(tmp_path)
+    assert found == {} and len(problems) == 1
+
+
+# -- the write-up ---------------------------------------------------------------
+
+
+def test_the_write_up_answers_both_questions_from_the_csv(experiments, capsys):
+    assert main(["--layers", "2", "--out", str(experiments)]) == 0
+    capsys.readouterr()
+    tex = (experiments / "derivation.tex").read_text()
+    assert r"\section{Experiments: the note's two open questions}" in tex
+    assert r"\includegraphics[width=\textwidth]{batch-size.pdf}" in tex
+    assert r"\includegraphics[width=\textwidth]{sequential.pdf}" in tex
+    rows = _csv(experiments / "batch-size.csv")
+    final = [r for r in rows if r["run"] == "stochastic (batch 1)"][-1]
+    assert f"{float(final['loss']):.4g}" in tex
+    assert tex.count("What the measurements say.") == 2
+
+
+def test_the_write_up_with_experiments_compiles(experiments, tmp_path, capsys):
+    if shutil.which("pdflatex") is None:
+        if REQUIRED:
+            pytest.fail("pdflatex is required (CI or DERIVE_REQUIRE_LATEX=1)")
+        pytest.skip("pdflatex not installed")
+    out = tmp_path / "out"
+    shutil.copytree(experiments, out)
+    assert main(["--layers", "2", "--out", str(out), "--pdf"]) == 0
+    capsys.readouterr()
+    assert (out / "derivation.pdf").read_bytes().startswith(b"%PDF")
+    tex = (out / "derivation.tex").read_text()
+    assets = {name: (out / name).read_bytes() for name in ("batch-size.pdf", "sequential.pdf")}
+    compiled = pdf.compile_tex(tex, pdf.find_engine(), assets=assets)
+    assert pdf.first_error(compiled.log) is None
+    assert pdf.overfull_boxes(compiled.log) == []
+
+
+def test_without_results_there_is_no_experiments_section(tmp_path, capsys):
+    assert main(["--layers", "1", "--out", str(tmp_path)]) == 0
+    capsys.readouterr()
+    assert "Experiments" not in (tmp_path / "derivation.tex").read_text()
+
+
+# -- progress ---------------------------------------------------------------------
+
+
+class Terminal(io.StringIO):
+    def isatty(self):
+        return True
+
+
+def test_training_shows_a_progress_bar_on_a_terminal():
+    stream = Terminal()
+    progress = Progress(stream, delay=0.0, verb="training")
+    dataset = data.load("xor", samples=20, seed=0)
+    spec = parse_spec("2", "2,2,1")
+    setup = batch_size.Setup(dataset, spec, 0.5, 5, 0.0, 10.0, 0, (1, 20))
+    batch_size.run(setup, verified_trainer(spec), progress)
+    progress.close()
+    assert "training stochastic (batch 1) [" in stream.getvalue()
