@@ -312,6 +312,10 @@ def run(argv: list[str]) -> int:
 
     experiments, problems = experiment_results.load(out) if out.is_dir() else ({}, [])
     notes.extend(f"note: {problem}" for problem in problems)
+    if experiments:
+        notes.append(
+            f"derivation.tex includes the experiments found in {out}: {', '.join(experiments)}"
+        )
     derivation = Derivation(Network(spec, bias_sign=notation.bias_sign))
     presentation = Presentation(derivation, notation)
     expanded = expanded_chain_rule(derivation)

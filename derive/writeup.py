@@ -723,7 +723,7 @@ def _batch_experiment(found: dict | None) -> dict | None:
             "seconds": f"{r['seconds']:.2f}",
             "stopped": text(r["stopped"]),
             "target_epochs": f"{r['target_epochs']:,.0f}",
-            "target_seconds": f"{r['target_seconds']:.2f}",
+            "target_seconds": f"{r['target_seconds']:.3f}",
         }
         for r in summary["runs"]
     ]

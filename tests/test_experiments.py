@@ -88,6 +88,8 @@ def test_a_csv_file(tmp_path):
         ("a,y\n1,2\n2,3\n", "z", "no column 'z'"),
         ("a,y\n1,2\n2\n", "y", "row 3 has 1 fields"),
         ("a,y\n1,2\n2,2\n", "y", "constant"),
+        ("a,y\n1,1\n2,1\n", "y", "constant"),
+        ("a,a,y\n1,2,0\n2,3,1\n", "y", "more than once"),
         ("y\n1\n2\n", "y", "no inputs"),
         ("a,y\n", "y", "at least one data row"),
         ("a,y\n1,0\n", None, "--target"),

@@ -101,12 +101,12 @@ def validate(claim: Claim, names) -> None:
     if isinstance(lhs, (Derivative, Update)):
         return
     if isinstance(lhs, Ref) and lhs.name in names.quantities:
-        if names.quantities[lhs.name].kind == "delta":
+        if names.quantities[lhs.name].kind in ("delta", "loss"):
             return
     known = "g[j], e[h]" if names.notation == "xigua" else "delta[l][j]"
     raise InputError(
-        f"the left side {unparse(lhs)!r} is not a known quantity: write dE/d<parameter>, "
-        f"Delta <parameter> or {known}"
+        f"the left side {unparse(lhs)!r} is not a known quantity: write E, dE/d<parameter>, "
+        f"d(<unit>)/d(<unit or parameter>), Delta <parameter> or {known}"
     )
 
 
@@ -119,7 +119,8 @@ def decide(
     left, right = (letters(s) - set(names.sizes) for s in sides)
     free = sorted(left | right)
     verdict = Verdict(None, "", unparse(claim.lhs), unparse(claim.rhs), names.notation, free)
-    undecided = missing = None
+    undecided: list = []
+    missing = None
     for spec in specs:
         meaning = Meaning(spec, names, bias_sign)
         bindings = meaning.bindings(sides, free)
@@ -135,13 +136,13 @@ def decide(
                 # False already; go on only to find numbers that show it.
                 missing = missing or (spec, env, str(error))
                 continue
-            witness = _numeric_difference(meaning, lhs_value, rhs_value, range(1))
-            if witness is None and missing is None and undecided is None:
+            witness, agreed = _compare(meaning, lhs_value, rhs_value, range(1))
+            if witness is None and missing is None:
                 if _exactly_zero(lhs_value - rhs_value, meaning):
                     continue
-                witness = _numeric_difference(meaning, lhs_value, rhs_value, range(1, POINTS))
+                witness, more = _compare(meaning, lhs_value, rhs_value, range(1, POINTS))
                 if witness is None:
-                    undecided = (spec, env)
+                    undecided.append((spec, env, agreed + more))
             if witness is not None:
                 verdict.holds = False
                 verdict.counterexample = {
@@ -161,13 +162,19 @@ def decide(
         verdict.counterexample = {"widths": list(spec.widths), "indices": env}
         verdict.explanation = f"false: {reason}" + (f" (at {_indices(env)})" if env else "")
         return verdict
-    if undecided is not None:
-        spec, env = undecided
+    if undecided:
+        spec, env, agreed = undecided[0]
+        where = f"widths {','.join(map(str, spec.widths))}" + (f", {_indices(env)}" if env else "")
+        if agreed:
+            evidence = (
+                f"there the two sides agree to 20 digits at {agreed} of {POINTS} points, "
+                "which is evidence, not proof"
+            )
+        else:
+            evidence = "the sides could not be evaluated at the test points (undefined there)"
         verdict.explanation = (
-            f"undecided: the two sides agree numerically (to 20 digits at {POINTS} points) "
-            f"for widths {','.join(map(str, spec.widths))}"
-            + (f" at {_indices(env)}" if env else "")
-            + ", which is evidence, not proof: exact algebra could not show them equal"
+            f"undecided: exact algebra could not show the two sides equal in "
+            f"{len(undecided)} of {verdict.cases} cases (first: {where}); {evidence}"
         )
         return verdict
     verdict.holds = True
@@ -214,12 +221,15 @@ def _sizes(described: dict[int, str], every: dict[int, str]) -> str:
 def _exactly_zero(difference: sympy.Expr, meaning: Meaning) -> bool:
     """Cheapest exact test first; σ written through exp before full expansion."""
     opaque = meaning.network.pre_activations_expanded
-    return (
-        _polynomial_is_zero(atomize(difference, {}, opaque))
-        or is_zero(difference, opaque, thorough=False)
-        or is_zero_through_exponentials(difference)
-        or is_zero(difference, opaque)
-    )
+    try:
+        return (
+            _polynomial_is_zero(atomize(difference, {}, opaque))
+            or is_zero(difference, opaque, thorough=False)
+            or is_zero_through_exponentials(difference)
+            or is_zero(difference, opaque)
+        )
+    except (OverflowError, RecursionError, ValueError):
+        return False  # SymPy gave up on huge constants: not shown to be zero
 
 
 def _polynomial_is_zero(polynomial: sympy.Expr) -> bool:
@@ -250,33 +260,38 @@ def _refutation(verdict: Verdict, left: set, right: set, names) -> str:
     only_right, only_left = sorted(right - left), sorted(left - right)
     if only_right:
         text += (
-            f". Note: {', '.join(only_right)} appears on the right side only, so the claim "
-            "is read for every value of it; a Σ over it may be missing"
+            f". Note: {', '.join(only_right)} "
+            f"{'appears' if len(only_right) == 1 else 'appear'} on the right side only, so "
+            "the claim is read for every value; a Σ may be missing"
         )
     elif only_left:
+        verb = "is" if len(only_left) == 1 else "are"
         text += (
-            f". Note: {', '.join(only_left)} is free on the left side only "
-            "(on the right it is missing or bound by a Σ)"
+            f". Note: {', '.join(only_left)} {verb} free on the left side only "
+            "(on the right missing or bound by a Σ)"
         )
     return text
 
 
-def _numeric_difference(meaning: Meaning, lhs, rhs, points: range) -> dict | None:
-    """A point where the sides clearly differ, with the values used, or None."""
+def _compare(meaning: Meaning, lhs, rhs, points: range) -> tuple[dict | None, int]:
+    """A point where the sides clearly differ, with the values used (or
+    None), and at how many points they were both defined and agreed."""
     symbols = sorted(_symbols(lhs) | _symbols(rhs), key=lambda s: meaning.symbol_names.get(s, ""))
+    agreed = 0
     for point in points:
         chooser = random.Random(1000 + point)
         values = {s: _value_for(meaning, s, chooser) for s in symbols}
         left, right = _evaluate(lhs, values), _evaluate(rhs, values)
         if left is None or right is None:
             continue
+        agreed += 1
         if abs(left - right) > sympy.Float(10) ** -20 * (1 + abs(left) + abs(right)):
             return {
                 "values": {meaning.symbol_names.get(s, str(s)): str(v) for s, v in values.items()},
                 "lhs_value": _short(left),
                 "rhs_value": _short(right),
-            }
-    return None
+            }, agreed - 1
+    return None, agreed
 
 
 def _value_for(meaning: Meaning, symbol, chooser: random.Random) -> Fraction:
@@ -288,8 +303,8 @@ def _value_for(meaning: Meaning, symbol, chooser: random.Random) -> Fraction:
     return chooser.choice(_VALUES)
 
 
-def _short(value: sympy.Float) -> str:
-    return f"{float(value):.12g}"
+def _short(value) -> str:
+    return mpmath.nstr(value, 12)
 
 
 def _symbols(expr: sympy.Expr) -> set:

@@ -2,8 +2,8 @@
 
 A learner may write σ(β − θ) as ``1/(1 + exp(-(beta - theta)))``, or tanh
 through σ(2z); :func:`derive.algebra.is_zero` treats σ(u) and exp(−u) as
-unrelated atoms and cannot see that these agree.  Here every σ, tanh and
-exp is rewritten through exponentials, and each exp(c·u) (c rational, u
+unrelated atoms and cannot see that these agree.  Here every σ, tanh, sinh,
+cosh and exp is rewritten through exponentials, and each exp(c·u) (c rational, u
 primitive with a fixed sign) becomes t_u^c for one fresh symbol t_u per u.
 What is left is a rational function of independent symbols; if its numerator
 expands to zero the original difference is zero wherever it is defined
@@ -38,6 +38,8 @@ def is_zero_through_exponentials(expr: sympy.Expr) -> bool:
         sympy.exp: exp,
         registry.sigmoid: lambda u: 1 / (1 + exp(-u)),
         sympy.tanh: lambda u: (exp(2 * u) - 1) / (exp(2 * u) + 1),
+        sympy.sinh: lambda u: (exp(u) - exp(-u)) / 2,
+        sympy.cosh: lambda u: (exp(u) + exp(-u)) / 2,
         registry.softplus: lambda u: sympy.log(1 + exp(u)),
     }
     rewritten = replace_nodes(expr, {}, functions)

@@ -18,7 +18,7 @@ import re
 
 from derive.claims import limits
 from derive.claims.names import Names, Size
-from derive.claims.plain import make_ref
+from derive.claims.plain import denominator_check, make_ref, numerator_check, prime
 from derive.claims.syntax import (
     Add,
     Call,
@@ -149,8 +149,8 @@ class Parser:
     def take(self, text: str | None = None) -> Token:
         token = self.current
         if text is not None and token.text != text:
-            found = repr(token.text) if token.text else "the end"
-            raise InputError(f"expected {text!r} at {token.where()}, found {found}")
+            found = f"'{token.text}'" if token.text else "the end"
+            raise InputError(f"expected '{text}' at {token.where()}, found {found}")
         if token.kind == "end" and text is None:
             raise InputError("unexpected end of the claim")
         self.index += 1
@@ -172,14 +172,23 @@ class Parser:
     # -- expressions -----------------------------------------------------------
 
     def claim(self) -> Claim:
-        level, equals = 0, []
+        level, equals, opened = 0, [], []
         for token in self.tokens:
             if token.text in ("{", "(", "["):
                 level += 1
+                opened.append(token)
             elif token.text in ("}", ")", "]"):
                 level -= 1
+                if level < 0:
+                    raise InputError(f"unbalanced '{token.text}' at {token.where()}")
+                opened.pop()
             elif token.text == "=" and level == 0:
                 equals.append(token)
+        if opened:
+            raise InputError(
+                f"unbalanced '{opened[-1].text}' at {opened[-1].where()}: its closing "
+                "bracket is missing"
+            )
         if not equals:
             raise InputError("a claim needs the form 'LHS = RHS' (no '=' found)")
         if len(equals) > 1:
@@ -190,7 +199,7 @@ class Parser:
         self.take("=")
         rhs = self.side()
         if self.current.kind != "end":
-            raise InputError(f"unexpected {self.current.text!r} at {self.current.where()}")
+            raise InputError(f"unexpected '{self.current.text}' at {self.current.where()}")
         return Claim(lhs, rhs)
 
     def side(self):
@@ -269,12 +278,18 @@ class Parser:
             return self.fraction()
         if token.text == r"\sum":
             return self.sum()
+        if token.text == r"\partial":
+            return self.inline_partial()
         if token.text == r"\Delta":
             self.take()
             return Update(self.parameter())
         if token.text in _FUNCTIONS:
             self.take()
-            return self.call(_FUNCTIONS[token.text], token)
+            function = _FUNCTIONS[token.text]
+            if self.current.text == "'":
+                self.take()
+                function = prime(function, token)
+            return self.call(function, token)
         if token.text == "f" and self.peek().text in ("(", "'", "^", "{", "["):
             return self.f_call()
         if token.text == "e" and self.peek().text == "^":
@@ -283,7 +298,7 @@ class Parser:
             return Call("exp", (self.nested(self.argument),))
         if token.kind in ("letter", "command"):
             return self.name()
-        found = repr(token.text) if token.text else "the end"
+        found = f"'{token.text}'" if token.text else "the end"
         raise InputError(f"unexpected {found} at {token.where()}")
 
     def call(self, function: str, token: Token):
@@ -318,31 +333,34 @@ class Parser:
         return Div(numerator, denominator)
 
     def partial_fraction(self, start: Token) -> Derivative:
+        """\\frac{\\partial E_k}{\\partial w_{hj}}, \\frac{\\partial \\beta_j}{\\partial b_h}."""
         self.take("{")
-        self.take(r"\partial")
-        braced = self.current.text == "{"
-        if braced:
-            self.take()
-        loss = self.take()
-        if loss.text != "E":
-            raise InputError(f"∂{loss.text} at {loss.where()}: only derivatives of E are known")
-        self.scripts()  # E_k: the sample index
-        if braced:
-            self.take("}")
+        numerator = self.partial_operand(numerator_check)
         self.take("}")
         self.take("{")
         if self.current.text != r"\partial":
             raise InputError(f"the denominator of the fraction at {start.where()} needs \\partial")
-        self.take()
-        ref = self.name_ref()
+        denominator = self.partial_operand(denominator_check)
         self.take("}")
-        quantity = self.names.quantities.get(ref.name)
-        if quantity is None or quantity.kind in ("x", "y", "delta"):
-            raise InputError(
-                f"∂E/∂{ref.name} at {start.where()}: differentiate with respect to a "
-                "parameter or a unit's value"
-            )
-        return Derivative(ref)
+        return _derivative(numerator, denominator)
+
+    def inline_partial(self) -> Derivative:
+        """∂E/∂w written inline: \\partial E_k / \\partial w_{hj}."""
+        numerator = self.partial_operand(numerator_check)
+        self.take("/")
+        if self.current.text != r"\partial":
+            raise InputError(f"expected \\partial after '/' at {self.current.where()}")
+        return _derivative(numerator, self.partial_operand(denominator_check))
+
+    def partial_operand(self, check) -> Ref:
+        start = self.take(r"\partial")
+        if self.current.text == "{":
+            self.take()
+            ref = self.name_ref()
+            self.take("}")
+        else:
+            ref = self.name_ref()
+        return check(ref, self.names, start.position)
 
     def parameter(self) -> Ref:
         if self.current.text == "{":
@@ -394,7 +412,7 @@ class Parser:
         inner.index, inner.depth, inner.nodes = 0, self.depth, self.nodes
         result = inner.expression()
         if inner.current.kind != "end":
-            raise InputError(f"unexpected {inner.current.text!r} at {inner.current.where()}")
+            raise InputError(f"unexpected '{inner.current.text}' at {inner.current.where()}")
         return result
 
     # -- names and their scripts -----------------------------------------------
@@ -464,7 +482,7 @@ class Parser:
         elif token.kind == "letter":
             name = token.text
         else:
-            raise InputError(f"unknown command {token.text!r} at {token.where()}")
+            raise InputError(f"unknown command '{token.text}' at {token.where()}")
         sub, sup = self.scripts()
         sub = _merge(inner_sub, sub, "subscript", token)
         sup = _merge(inner_sup, sup, "superscript", token)
@@ -472,20 +490,25 @@ class Parser:
         if hat and self.names.notation == "layer":
             if sup is not None and not _sample_index(sup):
                 raise InputError(f"\\hat{{y}} is the output a^L; no layer needed ({token.where()})")
-            ref = make_ref(
-                self.names.quantities["a"],
-                "a",
-                token.position,
-                [Index("L")] + self.indices(sub, 1, token),
-                2,
-            )
+            indices = [Index("L")] + self.indices(sub, 1, token)
+            ref = make_ref(self.names.quantities["a"], "a", token.position, indices, True)
             return (ref, None) if allow_power else ref
         power = None
         if entry == "eta" or isinstance(entry, Size):
             ref = self.size_ref(entry, name, sub, sup, token)
             if entry == "eta" or entry.layer is not None or entry.depth:
                 power = sup
+        elif entry.kind == "loss":
+            if any(s is not None and not _sample_index(s) for s in (sub, sup)):
+                raise InputError(f"E takes no index but the sample's, E_k ({token.where()})")
+            ref = Ref("E", None, (), token.position)
         else:
+            if sub is None and entry.units and self.current.text == "[":
+                raise InputError(
+                    f"{token.text} at {token.where()}: in LaTeX write its indices as a "
+                    f"subscript, {entry.example[1]} (brackets, {entry.example[0]}, are the "
+                    "plain syntax, without backslashes)"
+                )
             layered = entry.layered
             if layered:
                 if sup is None:
@@ -499,13 +522,8 @@ class Parser:
                 if sup is not None and not _sample_index(sup):
                     power = sup
             needed = entry.units
-            ref = make_ref(
-                entry,
-                token.text,
-                token.position,
-                layer + self.indices(sub, needed, token),
-                2 if layered else 1,
-            )
+            indices = layer + self.indices(sub, needed, token)
+            ref = make_ref(entry, token.text, token.position, indices, True)
         if power is not None and not allow_power:
             raise InputError(f"{token.text} at {token.where()}: a power is not a quantity")
         return (ref, power) if allow_power else ref
@@ -546,7 +564,7 @@ class Parser:
         items = _items(tokens, token)
         if len(items) != 1:
             text = "".join(t.text for t in tokens)
-            raise InputError(f"{text!r} is not one index ({token.where()})")
+            raise InputError(f"'{text}' is not one index ({token.where()})")
         return items[0]
 
 
@@ -576,7 +594,7 @@ def _items(tokens: list[Token], token: Token) -> list[Index]:
             )
             position += 1
         else:
-            raise InputError(f"{current.text!r} cannot stand in an index ({current.where()})")
+            raise InputError(f"'{current.text}' cannot stand in an index ({current.where()})")
         position += 1
     return items
 
@@ -598,6 +616,10 @@ def _sample_index(script) -> bool:
     return len(letters) == 1 and letters[0].kind == "letter"
 
 
+def _derivative(numerator: Ref, denominator: Ref) -> Derivative:
+    return Derivative(denominator, None if numerator.name == "E" else numerator)
+
+
 def _merge(inner, outer, what: str, token: Token):
     if inner is not None and outer is not None:
         raise InputError(f"two {what}s on {token.text} at {token.where()}")
@@ -609,8 +631,36 @@ def _product(factors):
 
 
 def parse(text: str, names: Names) -> Claim:
-    """Parse a LaTeX claim; InputError on anything outside the documented subset.
-    A sentence's full stop or comma after the formula is not part of it."""
-    text = limits.check_text(text).rstrip()
-    text = re.sub(r"(\\[,;:! ]|\s)*(?<!\\)[.,;]\s*\$*\s*$", "", text)
-    return Parser(text, names).claim()
+    """Parse a LaTeX claim; InputError on anything outside the documented subset."""
+    return Parser(undecorated(limits.check_text(text)), names).claim()
+
+
+_DECORATIONS = [
+    re.compile(pattern)
+    for pattern in (
+        r"^\s*(\\\[|\$\$?)",  # \[ or $ before the formula
+        r"(\\\]|\$\$?)\s*$",  # \] or $ after it
+        r"\\\\\s*$",  # a line break
+        r"\\tag\*?\{[^{}]*\}\s*$",  # an equation tag
+        r"\\q?quad\s*\([^()]*\)\s*$",  # an equation number, \quad (5.11)
+        r",?\s*(\\q?quad\s*)*\\(text|mbox|mathrm)\{[^{}]*\}[\w\s,=<>]*$",  # \text{ for all } i
+        r"(\\[,;:! ]|\\q?quad|\s)*(?<!\\)[.,;]?(\\[,;:! ]|\\q?quad|\s)*$",  # punctuation
+    )
+]
+
+
+def undecorated(text: str) -> str:
+    """The formula without what surrounds it in notes: $ or \\[ \\], an
+    equation number or tag, a trailing comment in \\text, a line break, the
+    sentence's full stop.  Only the ends are touched, so columns stay right."""
+    while True:
+        before = text
+        for pattern in _DECORATIONS:
+            match = pattern.search(text)
+            if match and (match.start() > 0 or pattern.pattern.startswith("^")):
+                if pattern.pattern.startswith("^"):
+                    text = " " * match.end() + text[match.end() :]
+                else:
+                    text = text[: match.start()]
+        if text == before:
+            return text

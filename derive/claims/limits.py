@@ -25,14 +25,25 @@ MAX_SUM_TERMS = 20000
 """Terms written out over all Σ's of one claim for one choice of sizes."""
 
 
+_OPERATORS = str.maketrans({"−": "-", "·": "*", "×": "*", "∗": "*", "⋅": "*"})
+"""Unicode operators, as derive's own output prints them, read as ASCII (one
+character for one, so columns stay right)."""
+
+
 def check_text(text) -> str:
     if not isinstance(text, str):
         raise InputError("a claim must be text")
     if len(text) > MAX_LENGTH:
         raise InputError(f"the claim is {len(text)} characters long (at most {MAX_LENGTH})")
+    text = text.translate(_OPERATORS)
     for position, character in enumerate(text):
         if character == "\x00" or "\ud800" <= character <= "\udfff":
             raise InputError(f"unexpected character {character!r} at column {position + 1}")
+        if ord(character) > 127:
+            raise InputError(
+                f"unexpected character {character!r} at column {position + 1}: write the claim "
+                "in ASCII, with indices in brackets (g[j], eta) or as LaTeX (g_j, \\eta)"
+            )
     return text
 
 

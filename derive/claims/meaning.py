@@ -45,6 +45,8 @@ from derive.model import Network, Role
 from derive.spec import NetworkSpec
 
 ETA = sympy.Symbol("eta", positive=True)
+MAX_EXP_ARGUMENT = 69
+"""exp of a number at most e^69 ≈ 10^30, the bound on every constant."""
 
 
 class Missing(Exception):
@@ -166,6 +168,8 @@ class Meaning:
         if ref.name == "eta":
             return True
         quantity = self.names.quantities[ref.name]
+        if quantity.kind == "loss":
+            return True
         if not free_of_sums(ref.layer):
             return True
         layer = quantity.layer
@@ -190,7 +194,9 @@ class Meaning:
         if isinstance(node, Ref):
             return self.ref_value(node, env)
         if isinstance(node, Derivative):
-            return self.derivative(node.of, env)
+            if node.numerator is None:
+                return self.derivative(node.of, env)
+            return self.local_derivative(node.numerator, node.of, env)
         if isinstance(node, Update):
             return -ETA * self.derivative(node.of, env)
         if isinstance(node, Call):
@@ -262,6 +268,11 @@ class Meaning:
             if function == "f":
                 return activation.at(argument)
             return activation.derivative_at(argument)
+        if function.endswith("'"):
+            named = _FUNCTIONS[function[:-1]]
+            return sympy.diff(named(registry.X), registry.X).xreplace({registry.X: argument})
+        if function == "exp" and argument.is_number and argument > MAX_EXP_ARGUMENT:
+            raise InputError(f"exp({argument}) is out of range (at most e^{MAX_EXP_ARGUMENT})")
         return _FUNCTIONS[function](argument)
 
     def activation(self) -> registry.Activation:
@@ -284,6 +295,8 @@ class Meaning:
             if not 0 <= layer <= self.depth:
                 raise Missing(f"{ref_text(ref)} needs layer {layer} (L = {self.depth})")
             return sympy.Integer(self.width(layer))
+        if self.names.quantities[ref.name].kind == "loss":
+            return self.network.loss_expanded
         quantity, layer, units = self.locate(ref, env)
         model = _model_indices(quantity, units)
         kind = quantity.kind
@@ -322,54 +335,88 @@ class Meaning:
     # -- derivatives, from definitions ----------------------------------------
 
     def derivative(self, ref: Ref, env: dict) -> sympy.Expr:
+        """∂E/∂(ref)."""
+        return self.local_derivative(None, ref, env)
+
+    def local_derivative(self, numerator: Ref | None, ref: Ref, env: dict) -> sympy.Expr:
+        """∂(numerator)/∂(ref), numerator None for E: by a parameter, the
+        derivative of the expanded numerator; by a unit's value, the
+        numerator written from that unit's layer upward, with the layer's
+        units as the variables (the others below held fixed)."""
         quantity, layer, units = self.locate(ref, env)
         model = _model_indices(quantity, units)
-        if quantity.kind == "w":
-            return self.parameter_derivative(
-                self.network.weights[layer][model[0] - 1][model[1] - 1]
-            )
-        if quantity.kind == "b":
-            return self.parameter_derivative(self.bias(layer, model[0]))
-        kind = "z" if quantity.kind == "s" else quantity.kind
-        return self.node_derivative(kind, layer, model[0])
-
-    def parameter_derivative(self, parameter: sympy.Symbol) -> sympy.Expr:
-        known = self._parameter_derivatives.get(parameter)
-        if known is None:
-            known = differentiate(self.network.loss_expanded, parameter)
-            self._parameter_derivatives[parameter] = known
-        return known
-
-    def node_derivative(self, kind: str, layer: int, unit: int) -> sympy.Expr:
-        """∂E/∂a^l_j or ∂E/∂z^l_j: E written from layer l upward with that
-        layer's units as variables, differentiated, then expanded."""
-        key = (kind, layer, unit)
+        if quantity.kind in ("w", "b"):
+            if quantity.kind == "w":
+                parameter = self.network.weights[layer][model[0] - 1][model[1] - 1]
+            else:
+                parameter = self.bias(layer, model[0])
+            top = self.network.loss_expanded if numerator is None else self.value(numerator, env)
+            key = (parameter, top)
+            known = self._parameter_derivatives.get(key)
+            if known is None:
+                known = differentiate(top, parameter)
+                self._parameter_derivatives[key] = known
+            return known
+        kind = {"s": "z", "x": "a"}.get(quantity.kind, quantity.kind)
+        key = (kind, layer, model[0], None if numerator is None else self._node(numerator, env))
         known = self._node_derivatives.get(key)
         if known is None:
-            variables, loss = self.loss_from(kind, layer)
-            derivative = differentiate(loss, variables[unit - 1])
+            variables, values = self.values_from(kind, layer)
+            top = values["E"] if numerator is None else values.get(self._node(numerator, env))
+            if top is None:  # below the variable's layer: it does not depend on it
+                known = sympy.S.Zero
+            else:
+                derivative = differentiate(top, variables[model[0] - 1])
+                known = replace_nodes(derivative, self.network.expansion)
+            self._node_derivatives[key] = known
+        return known
+
+    def _node(self, ref: Ref, env: dict) -> tuple:
+        """(kind, layer, unit) of a unit's value; s (α, β) counts as z, whose
+        derivatives it shares."""
+        quantity, layer, units = self.locate(ref, env)
+        model = _model_indices(quantity, units)
+        kind = {"s": "z", "x": "a"}.get(quantity.kind, quantity.kind)
+        return (kind, layer, model[0])
+
+    def node_derivative(self, kind: str, layer: int, unit: int) -> sympy.Expr:
+        """∂E/∂a^l_j or ∂E/∂z^l_j."""
+        key = (kind, layer, unit, None)
+        known = self._node_derivatives.get(key)
+        if known is None:
+            variables, values = self.values_from(kind, layer)
+            derivative = differentiate(values["E"], variables[unit - 1])
             known = replace_nodes(derivative, self.network.expansion)
             self._node_derivatives[key] = known
         return known
 
-    def loss_from(self, kind: str, layer: int):
+    def values_from(self, kind: str, layer: int):
+        """The layer's units as variables and every value above them: z and a
+        of each unit of the layers up to L (keyed (kind, layer, unit)) and E."""
         key = (kind, layer)
         if key not in self._loss_from:
             network = self.network
             variables = network.z[layer] if kind == "z" else network.a[layer]
+            values: dict = {}
             if kind == "z":
                 activation = self.spec.activation(layer)
                 outputs = tuple(activation.at(z) for z in variables)
+                values.update({("z", layer, j): z for j, z in enumerate(variables, 1)})
             else:
                 outputs = variables
+            values.update({("a", layer, j): a for j, a in enumerate(outputs, 1)})
             for upper in range(layer + 1, self.depth + 1):
                 below = dict(zip(network.a[upper - 1], outputs, strict=True))
                 activation = self.spec.activation(upper)
-                outputs = tuple(
-                    activation.at(replace_nodes(network.pre_activation(upper, j), below))
+                inputs = tuple(
+                    replace_nodes(network.pre_activation(upper, j), below)
                     for j in range(1, self.width(upper) + 1)
                 )
-            self._loss_from[key] = (variables, self.spec.loss.total(outputs, network.y))
+                outputs = tuple(activation.at(z) for z in inputs)
+                values.update({("z", upper, j): z for j, z in enumerate(inputs, 1)})
+                values.update({("a", upper, j): a for j, a in enumerate(outputs, 1)})
+            values["E"] = self.spec.loss.total(outputs, network.y)
+            self._loss_from[key] = (variables, values)
         return self._loss_from[key]
 
     # -- names for counterexamples --------------------------------------------

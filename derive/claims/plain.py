@@ -199,6 +199,8 @@ class Parser:
             self.take()
             self.take("/")
             return Derivative(self.derivative_ref())
+        if token.text == "d" and self.peek().text == "(":
+            return self.general_derivative()
         if token.text in FUNCTIONS and self.peek().text in ("(", "'"):
             return self.call()
         return self.ref()
@@ -208,9 +210,7 @@ class Parser:
         function = FUNCTIONS[name.text]
         if self.current.text == "'":
             self.take()
-            if function != "f":
-                raise InputError(f"only f has a prime, not {name.text!r} at {name.where()}")
-            function = "fprime"
+            function = prime(function, name)
         self.take("(")
         arguments = [self.nested(self.expression)]
         while self.current.text == ",":
@@ -255,18 +255,31 @@ class Parser:
 
     def derivative_ref(self) -> Ref:
         token = self.current
+        if token.text == "d" and self.peek().text == "(":
+            self.take()
+            return self.bracketed_ref(denominator_check)
         if token.kind != "name" or not token.text.startswith("d") or len(token.text) < 2:
             raise InputError(f"expected d<name> after 'dE/' at {token.where()}")
         # 'dw' names w: split the token in two and parse the name as usual.
         self.tokens[self.index] = Token("name", token.text[1:], token.position + 1)
-        ref = self.ref()
-        quantity = self.names.quantities[ref.name]
-        if quantity.kind in ("x", "y", "delta"):
-            raise InputError(
-                f"dE/d{ref.name} at {token.where()}: differentiate with respect to a "
-                f"parameter or a unit's value (not {quantity.description or ref.name})"
-            )
+        return denominator_check(self.ref(), self.names, token.position)
+
+    def bracketed_ref(self, check) -> Ref:
+        start = self.take("(")
+        ref = check(self.ref(), self.names, start.position)
+        self.take(")")
         return ref
+
+    def general_derivative(self) -> Derivative:
+        """d(yhat[j])/d(beta[j]): a local derivative of the chain rule."""
+        self.take("d")
+        numerator = self.bracketed_ref(numerator_check)
+        self.take("/")
+        token = self.take()
+        if token.text != "d":
+            raise InputError(f"expected d(…) after '/' at {token.where()}")
+        denominator = self.bracketed_ref(denominator_check)
+        return Derivative(denominator, None if numerator.name == "E" else numerator)
 
     def parameter_ref(self, what: str) -> Ref:
         ref = self.ref()
@@ -322,24 +335,49 @@ class Parser:
         return Index(base, offset)
 
     def quantity(self, quantity: Quantity, token: Token, groups) -> Ref:
-        return make_ref(
-            quantity, token.text, token.position, [i for g in groups for i in g], len(groups)
+        return make_ref(quantity, token.text, token.position, [i for g in groups for i in g])
+
+
+def prime(function: str, name) -> str:
+    """The derivative of a named function: f' is fprime, sigmoid' is σ'."""
+    if function == "f":
+        return "fprime"
+    if function in ("sigmoid", "tanh", "exp", "log", "softplus", "relu"):
+        return function + "'"
+    raise InputError(f"{name.text!r} has no prime ({name.where()})")
+
+
+def numerator_check(ref: Ref, names: Names, position: int) -> Ref:
+    quantity = names.quantities.get(ref.name)
+    if quantity is None or quantity.kind not in ("a", "z", "s", "loss"):
+        raise InputError(
+            f"column {position + 1}: the derivative of {ref.name!r} is not known; "
+            "differentiate E or a unit's value (an output, a hidden output, a weighted input)"
         )
+    return ref
 
 
-def make_ref(quantity: Quantity, written: str, position: int, indices: list, groups: int) -> Ref:
+def denominator_check(ref: Ref, names: Names, position: int) -> Ref:
+    quantity = names.quantities.get(ref.name)
+    if quantity is None or quantity.kind in ("y", "delta", "loss"):
+        raise InputError(
+            f"column {position + 1}: differentiate with respect to a parameter or a "
+            f"unit's value, not {ref.name!r}"
+        )
+    return ref
+
+
+def make_ref(
+    quantity: Quantity, written: str, position: int, indices: list, latex: bool = False
+) -> Ref:
     """A Ref with its index count checked: ``layered`` names take the layer
     first (``a[l][j]``, also ``a[l,j]``)."""
     needed = quantity.units + (1 if quantity.layered else 0)
     if len(indices) != needed:
-        shape = (
-            "[l]" + ("[j,k]" if quantity.units == 2 else "[j]")
-            if quantity.layered
-            else ("[i,j]" if quantity.units == 2 else "[j]")
-        )
+        example = quantity.example[1 if latex else 0]
         raise InputError(
-            f"{written} needs {needed} {'index' if needed == 1 else 'indices'}, "
-            f"{written}{shape}; got {len(indices)} at column {position + 1}"
+            f"{written} needs {needed} {'index' if needed == 1 else 'indices'}, as in "
+            f"{example}; got {len(indices)} at column {position + 1}"
         )
     if quantity.layered:
         return Ref(quantity.name, indices[0], tuple(indices[1:]), position)

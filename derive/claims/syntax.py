@@ -47,9 +47,11 @@ class Ref:
 
 @dataclass(frozen=True)
 class Derivative:
-    """∂E/∂(quantity)."""
+    """∂E/∂(quantity), or ∂(numerator)/∂(quantity) for a unit's value: the
+    local derivatives of the chain rule (∂β_j/∂w_hj = b_h)."""
 
     of: Ref
+    numerator: Ref | None = None
 
 
 @dataclass(frozen=True)
@@ -126,7 +128,9 @@ def unparse(node) -> str:
     if isinstance(node, Ref):
         return ref_text(node)
     if isinstance(node, Derivative):
-        return f"dE/d{ref_text(node.of)}"
+        if node.numerator is None:
+            return f"dE/d{ref_text(node.of)}"
+        return f"d({ref_text(node.numerator)})/d({ref_text(node.of)})"
     if isinstance(node, Update):
         return f"Delta {ref_text(node.of)}"
     if isinstance(node, Call):
@@ -188,7 +192,8 @@ def _collect_letters(node, bound, found):
             if index.base is not None and index.base not in bound:
                 found.add(index.base)
     elif isinstance(node, (Derivative, Update)):
-        _collect_letters(node.of, bound, found)
+        for child in children(node):
+            _collect_letters(child, bound, found)
     elif isinstance(node, Sum):
         for limit in (node.lower, node.upper):
             if limit is not None:
@@ -214,6 +219,8 @@ def children(node) -> tuple:
         return (node.base, node.exponent)
     if isinstance(node, Sum):
         return tuple(n for n in (node.body, node.lower, node.upper) if n is not None)
+    if isinstance(node, Derivative) and node.numerator is not None:
+        return (node.numerator, node.of)
     if isinstance(node, (Derivative, Update)):
         return (node.of,)
     return ()
@@ -246,8 +253,11 @@ def instantiate(node, env: dict):
             None if node.lower is None else instantiate(node.lower, env),
             None if node.upper is None else instantiate(node.upper, env),
         )
-    if isinstance(node, (Derivative, Update)):
-        return type(node)(instantiate(node.of, env))
+    if isinstance(node, Derivative):
+        numerator = None if node.numerator is None else instantiate(node.numerator, env)
+        return Derivative(instantiate(node.of, env), numerator)
+    if isinstance(node, Update):
+        return Update(instantiate(node.of, env))
     if isinstance(node, Call):
         return Call(node.function, tuple(instantiate(a, env) for a in node.arguments))
     if isinstance(node, Add):

@@ -141,10 +141,14 @@ def answer(result: dict) -> str:
             f" where batch {single['batch_size']} updates {single['steps_per_epoch']} times),",
             f"{fastest['target_samples']['run']} the fewest gradient evaluations "
             f"({fastest['target_samples']['target_samples']:,.0f} samples),",
-            f"and {clock['run']} the least time ({clock['target_seconds']:.2f} s, against "
-            f"{slowest['target_seconds']:.2f} s for {slowest['run']}).",
+            f"and {clock['run']} the least time ({_seconds(clock['target_seconds'])}, against "
+            f"{_seconds(slowest['target_seconds'])} for {slowest['run']}).",
             f"One update cost {1000 * per_update[single['run']]:.3f} ms with batch "
             f"{single['batch_size']} and {1000 * per_update[full['run']]:.3f} ms with the full "
             "batch: a larger batch costs more per update and less per sample.",
         ]
     )
+
+
+def _seconds(value: float) -> str:
+    return f"{value:.2f} s" if value >= 0.1 else f"{1000 * value:.1f} ms"

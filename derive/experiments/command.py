@@ -106,6 +106,7 @@ def run(args) -> int:
         "numpy": np.__version__,
     }
     title = f"{dataset.description}; widths {'-'.join(map(str, spec.widths))}, lr {lr:g}"
+    heading = f"{dataset.description}; {spec.describe()}; lr {lr:g}, seed {seed}"
     try:
         if name == "batch-size":
             setup = batch_size.Setup(
@@ -162,7 +163,7 @@ def run(args) -> int:
     if picture is not None:
         files[f"{name}.png"], files[f"{name}.pdf"] = figures.encode(picture)
     written = output.write_files(out, files)
-    sys.stdout.write(f"derive {__version__} experiment {name}: {title}; {spec.describe()}\n")
+    sys.stdout.write(f"derive {__version__} experiment {name}: {heading}\n")
     sys.stdout.write(table + "\n" + answer + "\n")
     if picture is None:
         sys.stdout.write(
@@ -202,7 +203,7 @@ def batch_size_table(summary: dict) -> str:
             f"{r['seconds']:.2f}",
             r["stopped"],
             str(r["target_epochs"]),
-            f"{r['target_seconds']:.2f}",
+            f"{r['target_seconds']:.3f}",
         ]
         for r in summary["runs"]
     ]

@@ -164,6 +164,9 @@ def from_csv(path: Path, target: str | None) -> Dataset:
     if len(rows) < 2:
         raise InputError(f"{path}: needs a header row and at least one data row")
     header, body = rows[0], rows[1:]
+    repeated = sorted({name for name in header if header.count(name) > 1})
+    if repeated:
+        raise InputError(f"{path}: the header names column {repeated[0]!r} more than once")
     column = _column(header, target, path)
     values = np.empty((len(body), len(header)))
     for number, row in enumerate(body, start=2):
@@ -188,9 +191,9 @@ def from_csv(path: Path, target: str | None) -> Dataset:
         raise InputError(f"{path}: the target is the only column; there are no inputs")
     note = ""
     low, high = Y.min(), Y.max()
+    if high == low:
+        raise InputError(f"{path}: the target {header[column]!r} is constant; nothing to learn")
     if low < 0 or high > 1:
-        if high == low:
-            raise InputError(f"{path}: the target {header[column]!r} is constant")
         Y = (Y - low) / (high - low)
         note = f", target scaled from [{low:g}, {high:g}] to [0, 1]"
     task = "classification" if set(np.unique(Y)) <= {0.0, 1.0} else "regression"

@@ -43,7 +43,12 @@ def load(folder: Path) -> tuple[dict, list[str]]:
             found[name] = _summarise(name, meta, rows)
             found[name]["figure"] = (folder / f"{name}.pdf").exists()
         except (OSError, ValueError, KeyError, TypeError, StopIteration) as error:
-            problems.append(f"{name}.csv/.json in {folder} not used: {error.__class__.__name__}")
+            detail = str(error).splitlines()[0][:80] if str(error) else ""
+            problems.append(
+                f"{name}.csv/.json in {folder} not used ({error.__class__.__name__}"
+                + (f": {detail}" if detail else "")
+                + "); run the experiment again"
+            )
     return found, problems
 
 

@@ -22,7 +22,7 @@ from derive.experiments.runs import STOP_REASONS, Run, train_and_record
 from derive.spec import NetworkSpec
 
 SPLITS = ("regions", "random")
-SPLIT_NAMES = {"regions": "different regions", "random": "same distribution"}
+SPLIT_NAMES = {"regions": "different regions", "random": "the same distribution"}
 
 
 @dataclass(frozen=True)
