@@ -102,7 +102,7 @@ def render_report(
     return render(
         "report.txt.j2",
         version=__version__,
-        architecture=network.spec.describe(),
+        architecture=network.spec.describe(network.bias_sign < 0),
         notes=notes,
         sections=printed,
         written=written,

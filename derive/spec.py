@@ -48,10 +48,12 @@ class NetworkSpec:
     def activation(self, layer: int) -> registry.Activation:
         return self.activations[layer - 1]
 
-    def describe(self) -> str:
+    def describe(self, thresholds: bool = False) -> str:
+        """One line; ``thresholds`` names the biases as the watermelon book does."""
         names = [a.name for a in self.activations]
         acts = names[0] if len(set(names)) == 1 else ", ".join(names)
-        bias = "with biases" if self.bias else "no biases"
+        word = "thresholds" if thresholds else "biases"
+        bias = f"with {word}" if self.bias else f"no {word}"
         layers = "layer" if self.depth == 1 else "layers"
         return (
             f"L = {self.depth} {layers}, widths {'-'.join(map(str, self.widths))}, "

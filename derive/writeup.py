@@ -664,7 +664,7 @@ def document(
         "derivation.tex.j2",
         title=text(title) if title else None,
         version=__version__,
-        architecture=text(net.spec.describe()),
+        architecture=text(net.spec.describe(net.bias_sign < 0)),
         xigua=writer.xigua,
         depth=net.depth,
         bias=net.spec.bias,
