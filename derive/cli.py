@@ -35,7 +35,12 @@ def _parser(command: str | None = None) -> argparse.ArgumentParser:
             "the expanded chain rule and by the δ recursion, print them and write "
             "derivation.json."
         ),
-        epilog="Exit status: 0 success, 1 a claim or proof failed, 2 bad input.",
+        epilog=(
+            "Other commands: 'derive prove …' runs only the proofs; 'derive check … "
+            "\'LHS = RHS\'' proves or refutes a formula derived by hand; 'derive experiment "
+            "batch-size|sequential …' measures the note's two open questions (each has --help). "
+            "Exit status: 0 success, 1 a claim or proof failed, 2 bad input."
+        ),
     )
     parser.add_argument("--version", action="version", version=f"derive {__version__}")
     parser.add_argument(
