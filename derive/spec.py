@@ -127,6 +127,16 @@ def _top_level_split(text: str) -> list[str]:
     return pieces
 
 
+def _text(value, what: str) -> str:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    if isinstance(value, (list, tuple)) and all(isinstance(v, (str, int)) for v in value):
+        return ",".join(map(str, value))
+    raise InputError(f"{what} must be text, a whole number or a list, not {type(value).__name__}")
+
+
 def parse_spec(
     layers: str | None = None,
     widths: str | None = None,
@@ -134,7 +144,12 @@ def parse_spec(
     loss: str | None = None,
     bias: bool = True,
 ) -> NetworkSpec:
-    """Build a spec from command-line text; ``None`` means the default."""
+    """Build a spec from command-line text; ``None`` means the default.
+    From Python, numbers and lists are accepted too: ``parse_spec(3, [2, 3, 3, 1])``."""
+    layers = None if layers is None else _text(layers, "layers")
+    widths = None if widths is None else _text(widths, "widths")
+    activation = None if activation is None else _text(activation, "activation")
+    loss = None if loss is None else _text(loss, "loss")
     depth = _positive_int(layers, "--layers", MAX_LAYERS) if layers is not None else None
     if widths is None:
         width_tuple = default_widths(depth if depth is not None else 2)

@@ -140,9 +140,13 @@ class IndexFormProof:
         activation = net.spec.activation(depth)
         total = sympy.Sum(net.spec.loss.at(activation.at(z[depth, K]), y[K]), (K, 1, width))
         derivative = kernel.differentiate(total, z[depth, J], _within(J, width))
-        outputs = [kernel.define(a[depth, J], activation.at(z[depth, J]))]
-        slopes = self._slope_fact(depth, z[depth, J])
-        return self._matches(derivative, self._program(rule, depth, {}), outputs, slopes)
+        # With one output the sum has one term, and its derivative is stated at
+        # unit 1, not at j: read the rule there too.
+        unit = J if width > 1 else sympy.Integer(1)
+        outputs = [kernel.define(a[depth, unit], activation.at(z[depth, unit]))]
+        slopes = self._slope_fact(depth, z[depth, unit])
+        program = self._program(rule, depth, {}).xreplace({J: unit})
+        return self._matches(derivative, program, outputs, slopes)
 
     def _hidden_lemma(self, rule: Rule, layer: int) -> tuple[Fact, sympy.Symbol]:
         net, kernel = self.network, self.kernel

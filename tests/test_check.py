@@ -425,7 +425,7 @@ BAD = [
     ("layer", "g[j] = 1", "xigua notation"),
     ("xigua", "dE/dw[h] = 1", "needs 2 indices"),
     ("xigua", "dE/dw[h,j] = foo[j]", "unknown name 'foo'"),
-    ("xigua", "dE/dw[h,j] = cos(b[h])", "unknown name 'cos'"),
+    ("xigua", "dE/dw[h,j] = cot(b[h])", "unknown name 'cot'"),
     ("xigua", "yhat[j] = 1", "not a known quantity"),
     ("xigua", "dE/dw[h,j] = (b[h]", "expected ')'"),
     ("xigua", "dE/dw[h,j] = b[h]) ", "unexpected ')'"),
@@ -553,6 +553,29 @@ def test_short_adversarial_input_on_the_command_line(tmp_path):
     marker = tmp_path / "pwned"
     result = run_cli("--notation", "xigua", f"__import__('os').system('touch {marker}') = 1")
     assert result.returncode == 2 and not marker.exists()
+
+
+def test_deep_networks_are_checked_through_their_shared_parts():
+    """Both sides share their slopes and activations; treating shared parts as
+    atoms keeps a depth-6 proof from multiplying out every path."""
+    verdict = check(
+        "delta[l][j] = Sum(w[l+1][k,j]*delta[l+1][k], k)*a[l][j]*(1-a[l][j])",
+        parse_spec("6", "2,2,2,2,2,2,2"),
+    )
+    assert verdict.holds is True and verdict.cases == 5 * 2
+
+
+def test_more_functions_for_custom_activations():
+    spec = parse_spec("1", "2,2", "sin(x)")
+    assert check(r"\delta^1_j = (a^1_j - y_j)\cos(z^1_j)", spec).holds is True
+    assert check("delta[1][j] = (a[1][j]-y[j])*sin(z[1][j])", spec).holds is False
+
+
+def test_the_api_accepts_numbers_and_lists_and_refuses_other_specs():
+    spec = derive.parse_spec(layers=2, widths=[2, 3, 1], activation=["tanh", "sigmoid"])
+    assert spec.widths == (2, 3, 1) and spec.activation(1).name == "tanh"
+    with pytest.raises(InputError, match="NetworkSpec"):
+        check("E = E", "layers=2")
 
 
 def test_the_api_is_exported():

@@ -93,6 +93,7 @@ def test_a_csv_file(tmp_path):
         ("y\n1\n2\n", "y", "no inputs"),
         ("a,y\n", "y", "at least one data row"),
         ("a,y\n1,0\n", None, "--target"),
+        ("a,y\n1,0\n2,1\n", "3", "columns are numbered 1..2"),
     ],
 )
 def test_bad_data_is_one_clear_error(tmp_path, content, target, message):
@@ -101,6 +102,19 @@ def test_bad_data_is_one_clear_error(tmp_path, content, target, message):
         path.write_text(content)
     with pytest.raises(InputError, match=message):
         data.load(str(path), target=target)
+
+
+def test_a_csv_written_by_excel_with_a_byte_order_mark(tmp_path):
+    path = tmp_path / "excel.csv"
+    path.write_bytes("a,b,t\n1,2,0\n2,1,1\n".encode("utf-8-sig"))
+    assert data.load(str(path), target="a").Y[:, 0].tolist() == [0, 1]
+
+
+def test_a_relu_network_with_one_output_trains(tmp_path, capsys):
+    """Its output rule is proved at the single unit (it once failed there)."""
+    args = ["experiment", "batch-size", "--activation", "relu", *TINY, "--out", str(tmp_path)]
+    assert main(args) == 0, capsys.readouterr().err
+    assert (tmp_path / "batch-size.csv").exists()
 
 
 def test_bad_input_exits_2_and_writes_nothing(tmp_path, capsys):
@@ -112,8 +126,12 @@ def test_bad_input_exits_2_and_writes_nothing(tmp_path, capsys):
         ["--epochs", "0"],
         ["--batch-sizes", "0,5"],
         ["--data", str(tmp_path / "missing.csv"), "--target", "y"],
+        ["--batch-size", "5"],  # the sequential experiment's option
     ):
         assert main(["experiment", "batch-size", *args, "--out", str(out)]) == 2, args
+        assert len(capsys.readouterr().err.strip().splitlines()) == 1
+    for args in (["--batch-sizes", "1,5"], ["--data", "x.csv", "--target", "y", "--samples", "9"]):
+        assert main(["experiment", "sequential", *args, "--out", str(out)]) == 2, args
         assert len(capsys.readouterr().err.strip().splitlines()) == 1
     assert not out.exists()
 

@@ -30,6 +30,8 @@ CASES = [
     ((1, 1, 1, 1), "identity", "mse", False, 1),  # one unit per layer: j = 1
     ((2, 2, 2), "x/(1+abs(x))", "(yhat-y)**4/4", True, 1),
     ((2, 3, 3, 2), "tanh", "mse", False, 1),
+    ((2, 3, 1), "relu", "mse", True, 1),  # one output: the rule is read at unit 1
+    ((2, 1), "softplus", "bce", True, 1),
 ]
 
 
@@ -99,6 +101,21 @@ def test_a_wrong_rule_is_rejected(mutant):
     verdict = IndexFormProof(net, _with(net, name, rhs)).run()
     assert not verdict.holds
     assert verdict.failure.startswith(name)
+
+
+@pytest.mark.parametrize(
+    "rhs",
+    [
+        a[2, J] - y[J],  # the slope H(a) left out
+        (y[J] - a[2, J]) * sympy.Heaviside(a[2, J], 0),  # sign
+        (a[2, J] - y[J]) * sympy.Heaviside(-a[2, J], 0),  # the wrong side of the step
+    ],
+)
+def test_a_wrong_output_rule_is_rejected_with_one_output_unit(rhs):
+    """With one output the lemma is read at unit 1; a wrong rule must still fail."""
+    net = network((2, 3, 1), "relu")
+    verdict = IndexFormProof(net, _with(net, "output delta", rhs)).run()
+    assert not verdict.holds and verdict.failure.startswith("output delta")
 
 
 def test_a_rule_with_another_layers_activation_is_rejected():

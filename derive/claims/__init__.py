@@ -47,11 +47,16 @@ def check_networks(
     """Decide ``text`` on each of ``specs`` (smallest first); ``sizes``
     describes, per depth, the widths they cover."""
     from derive.naming import notation as naming_notation
+    from proofs.progress import Progress
 
     claim = parse(text, notation, use_latex)
     bias_sign = naming_notation(notation).bias_sign
     ordered = sorted(specs, key=lambda s: (s.depth, sum(s.widths), s.widths))
-    return decide(claim, ordered, notation_names(notation), bias_sign, sizes)
+    progress = Progress(verb="checking")
+    try:
+        return decide(claim, ordered, notation_names(notation), bias_sign, sizes, progress)
+    finally:
+        progress.close()
 
 
 def grid_specs(
@@ -99,6 +104,8 @@ def check(
     """
     if spec is None:
         specs, sizes = grid_specs(notation)
+    elif not isinstance(spec, NetworkSpec):
+        raise InputError("spec must be a NetworkSpec (derive.parse_spec(...)) or None")
     else:
         if notation == "xigua" and spec.depth != 2:
             raise InputError("--notation xigua is the one-hidden-layer network (--layers 2)")
@@ -108,7 +115,7 @@ def check(
 
 def render(verdict: Verdict, spec: NetworkSpec) -> str:
     """The verdict as a reader sees it on the terminal."""
-    activations = sorted({a.name for a in spec.activations})
+    activations = list(dict.fromkeys(a.name for a in spec.activations))
     if verdict.notation == "xigua":
         bias = "with thresholds" if spec.bias else "no thresholds"
     else:

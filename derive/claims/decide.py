@@ -111,9 +111,15 @@ def validate(claim: Claim, names) -> None:
 
 
 def decide(
-    claim: Claim, specs: list[NetworkSpec], names, bias_sign: int, sizes: dict[int, str]
+    claim: Claim,
+    specs: list[NetworkSpec],
+    names,
+    bias_sign: int,
+    sizes: dict[int, str],
+    progress=None,
 ) -> Verdict:
-    """``sizes`` describes, per depth, which widths ``specs`` cover."""
+    """``sizes`` describes, per depth, which widths ``specs`` cover; progress
+    (per network) goes to ``progress`` where given."""
     validate(claim, names)
     sides = (claim.lhs, claim.rhs)
     left, right = (letters(s) - set(names.sizes) for s in sides)
@@ -121,7 +127,9 @@ def decide(
     verdict = Verdict(None, "", unparse(claim.lhs), unparse(claim.rhs), names.notation, free)
     undecided: list = []
     missing = None
-    for spec in specs:
+    for number, spec in enumerate(specs):
+        if progress is not None:
+            progress.update("the claim on each network", number, len(specs))
         meaning = Meaning(spec, names, bias_sign)
         bindings = meaning.bindings(sides, free)
         if not bindings:
@@ -138,7 +146,7 @@ def decide(
                 continue
             witness, agreed = _compare(meaning, lhs_value, rhs_value, range(1))
             if witness is None and missing is None:
-                if _exactly_zero(lhs_value - rhs_value, meaning):
+                if _exactly_zero(lhs_value, rhs_value, meaning):
                     continue
                 witness, more = _compare(meaning, lhs_value, rhs_value, range(1, POINTS))
                 if witness is None:
@@ -218,18 +226,40 @@ def _sizes(described: dict[int, str], every: dict[int, str]) -> str:
     return "networks with " + "; ".join(parts)
 
 
-def _exactly_zero(difference: sympy.Expr, meaning: Meaning) -> bool:
-    """Cheapest exact test first; σ written through exp before full expansion."""
+def _exactly_zero(lhs: sympy.Expr, rhs: sympy.Expr, meaning: Meaning) -> bool:
+    """Cheapest exact test first; σ written through exp before full expansion.
+
+    The first stage also treats every sub-expression the two sides share as
+    one atom (the same node, the same atom: sound), so that a slope
+    σ(z)(1 − σ(z)) on both sides is not multiplied out path by path."""
     opaque = meaning.network.pre_activations_expanded
+    difference = lhs - rhs
     try:
         return (
-            _polynomial_is_zero(atomize(difference, {}, opaque))
+            _polynomial_is_zero(atomize(difference, {}, opaque | _shared(lhs, rhs)))
+            or _polynomial_is_zero(atomize(difference, {}, opaque))
             or is_zero(difference, opaque, thorough=False)
             or is_zero_through_exponentials(difference)
             or is_zero(difference, opaque)
         )
     except (OverflowError, RecursionError, ValueError):
         return False  # SymPy gave up on huge constants: not shown to be zero
+
+
+def _shared(lhs: sympy.Expr, rhs: sympy.Expr) -> frozenset:
+    """The compound sub-expressions that occur in both sides."""
+    return frozenset((_nodes(lhs) & _nodes(rhs)) - {lhs, rhs})
+
+
+def _nodes(expr: sympy.Expr) -> set:
+    seen, stack = set(), [expr]
+    while stack:
+        node = stack.pop()
+        if node in seen or not node.args:
+            continue
+        seen.add(node)
+        stack.extend(node.args)
+    return seen
 
 
 def _polynomial_is_zero(polynomial: sympy.Expr) -> bool:

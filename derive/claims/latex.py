@@ -76,6 +76,12 @@ _FUNCTIONS = {
     r"\exp": "exp",
     r"\log": "log",
     r"\ln": "log",
+    r"\sin": "sin",
+    r"\cos": "cos",
+    r"\sinh": "sinh",
+    r"\cosh": "cosh",
+    r"\arctan": "atan",
+    r"\sqrt": "sqrt",
 }
 _PRODUCT = {"*", r"\cdot", r"\times"}
 _STOP = {"+", "-", "=", ")", "]", "}", ",", "end", "/", "^", "_", "'"} | _PRODUCT

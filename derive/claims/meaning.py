@@ -454,6 +454,14 @@ _FUNCTIONS = {
     "log": sympy.log,
     "relu": registry.relu,
     "softplus": registry.softplus,
+    "abs": sympy.Abs,
+    "sqrt": sympy.sqrt,
+    "sin": sympy.sin,
+    "cos": sympy.cos,
+    "sinh": sympy.sinh,
+    "cosh": sympy.cosh,
+    "atan": sympy.atan,
+    "erf": sympy.erf,
 }
 
 

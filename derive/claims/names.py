@@ -13,6 +13,28 @@ from dataclasses import dataclass
 
 from derive.errors import InputError
 
+FUNCTIONS = {
+    "f": "f",
+    "fprime": "fprime",
+    "sigmoid": "sigmoid",
+    "tanh": "tanh",
+    "exp": "exp",
+    "log": "log",
+    "ln": "log",
+    "relu": "relu",
+    "softplus": "softplus",
+    "abs": "abs",
+    "sqrt": "sqrt",
+    "sin": "sin",
+    "cos": "cos",
+    "sinh": "sinh",
+    "cosh": "cosh",
+    "atan": "atan",
+    "erf": "erf",
+}
+"""Function spellings of the plain syntax → canonical names (meaning.py gives
+each its meaning; a prime, sigmoid'(u), is the derivative)."""
+
 
 @dataclass(frozen=True)
 class Quantity:
@@ -76,7 +98,11 @@ class Names:
                 f"not of --notation {self.notation}"
             )
         allowed = ", ".join(sorted([*self.quantities, *self.sizes, "eta"]))
-        raise InputError(f"unknown name {name!r} at column {position + 1} (allowed: {allowed})")
+        functions = ", ".join(sorted(FUNCTIONS))
+        raise InputError(
+            f"unknown name {name!r} at column {position + 1} (names: {allowed}; "
+            f"functions, with an argument in parentheses: {functions})"
+        )
 
 
 _XIGUA = {

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from derive.claims import limits
-from derive.claims.names import Names, Quantity, Size
+from derive.claims.names import FUNCTIONS, Names, Quantity, Size
 from derive.claims.syntax import (
     Add,
     Call,
@@ -26,19 +26,6 @@ from derive.claims.syntax import (
     Update,
 )
 from derive.errors import InputError
-
-FUNCTIONS = {
-    "f": "f",
-    "fprime": "fprime",
-    "sigmoid": "sigmoid",
-    "tanh": "tanh",
-    "exp": "exp",
-    "log": "log",
-    "ln": "log",
-    "relu": "relu",
-    "softplus": "softplus",
-}
-"""Spelling → canonical function name; the meaning of each is in meaning.py."""
 
 _TOKEN = re.compile(
     r"""[ \t\r\n]*(?:
@@ -342,7 +329,7 @@ def prime(function: str, name) -> str:
     """The derivative of a named function: f' is fprime, sigmoid' is σ'."""
     if function == "f":
         return "fprime"
-    if function in ("sigmoid", "tanh", "exp", "log", "softplus", "relu"):
+    if function in FUNCTIONS.values() and function != "fprime":
         return function + "'"
     raise InputError(f"{name.text!r} has no prime ({name.where()})")
 

@@ -18,6 +18,7 @@ import numpy as np
 from derive import __version__, output
 from derive.errors import InputError
 from derive.experiments import batch_size, data, figures, results, sequential
+from derive.experiments.runs import STOP_REASONS
 from derive.experiments.trainer import ProofFailed, verified_trainer
 from derive.spec import parse_spec
 
@@ -67,6 +68,12 @@ def batch_sizes(text: str | None, samples: int) -> tuple[int, ...]:
 def run(args) -> int:
     from proofs.progress import Progress
 
+    if args.kind == "batch-size" and args.batch_size is not None:
+        raise InputError("--batch-size is for the sequential experiment; use --batch-sizes here")
+    if args.kind == "sequential" and args.batch_sizes is not None:
+        raise InputError("--batch-sizes is for the batch-size experiment; use --batch-size here")
+    if args.samples is not None and args.data not in data.GENERATORS and args.data != "digits":
+        raise InputError("--samples sets the size of a generated data set, not of a CSV file")
     seed = number(args.seed, "--seed", 0, 0, 2**32 - 1, int)
     samples = number(args.samples, "--samples", None, 4, data.MAX_ROWS, int)
     dataset = data.load(args.data, args.target, samples, seed)
@@ -122,7 +129,7 @@ def run(args) -> int:
             runs = batch_size.run(setup, trainer, progress)
             meta = {
                 "setup": {**common, "batch_sizes": list(setup.batch_sizes)},
-                "stopped": {r.label: r.stopped for r in runs},
+                "stopped": {r.label: STOP_REASONS[r.stopped] for r in runs},
             }
             rows = batch_size.csv_rows(setup.batch_sizes, runs)
             fields = batch_size.CSV_FIELDS

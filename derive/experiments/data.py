@@ -153,7 +153,7 @@ def from_csv(path: Path, target: str | None) -> Dataset:
     if target is None:
         raise InputError(f"{path}: say which column is the target with --target COL")
     try:
-        with path.open(newline="", encoding="utf-8") as handle:
+        with path.open(newline="", encoding="utf-8-sig") as handle:  # Excel writes a BOM
             rows = list(_rows(csv.reader(handle), path))
     except FileNotFoundError:
         raise InputError(f"{path}: no such file") from None
@@ -219,8 +219,10 @@ def _rows(reader, path: Path):
 def _column(header: list[str], target: str, path: Path) -> int:
     if target in header:
         return header.index(target)
-    if target.isdigit() and 1 <= int(target) <= len(header):
-        return int(target) - 1
+    if target.isdigit():
+        if 1 <= int(target) <= len(header):
+            return int(target) - 1
+        raise InputError(f"{path}: --target {target}: columns are numbered 1..{len(header)}")
     raise InputError(
         f"{path}: no column {target!r} (columns: {', '.join(h[:20] for h in header[:20])})"
     )
