@@ -17,16 +17,15 @@ from __future__ import annotations
 import re
 
 from derive.claims import limits
+from derive.claims.descent import Descent, Token, product, unexpected_character
 from derive.claims.names import Names, Size
 from derive.claims.plain import denominator_check, make_ref, numerator_check, prime
 from derive.claims.syntax import (
-    Add,
     Call,
     Claim,
     Derivative,
     Div,
     Index,
-    Mul,
     Neg,
     Ref,
     Sum,
@@ -87,16 +86,6 @@ _PRODUCT = {"*", r"\cdot", r"\times"}
 _STOP = {"+", "-", "=", ")", "]", "}", ",", "end", "/", "^", "_", "'"} | _PRODUCT
 
 
-class Token:
-    __slots__ = ("kind", "text", "position")
-
-    def __init__(self, kind: str, text: str, position: int):
-        self.kind, self.text, self.position = kind, text, position
-
-    def where(self) -> str:
-        return "the end" if self.kind == "end" else f"column {self.position + 1}"
-
-
 def tokenize(text: str) -> list[Token]:
     tokens, position = [], 0
     stripped = text.replace("$", " ")
@@ -105,11 +94,7 @@ def tokenize(text: str) -> list[Token]:
             break
         match = _TOKEN.match(stripped, position)
         if match is None:
-            offset = len(stripped[position:]) - len(stripped[position:].lstrip(" \t\r\n~"))
-            character = stripped[position + offset]
-            raise InputError(
-                f"unexpected character {character!r} at column {position + offset + 1}"
-            )
+            raise unexpected_character(stripped, position, " \t\r\n~")
         position = match.end()
         kind = match.lastgroup
         value = match.group(kind)
@@ -135,91 +120,14 @@ def _merge_braced_delta(tokens: list[Token]) -> list[Token]:
     return result
 
 
-class Parser:
+class Parser(Descent):
+    """Above the product, :class:`~derive.claims.descent.Descent`; then a term
+    is factors joined by ``*``, ``\\cdot``, ``\\times``, ``/`` or nothing, and a
+    primary is a number, a group, ``\\frac``, ``\\sum``, ``\\Delta``, ``\\partial``,
+    a function or a name with its scripts."""
+
     def __init__(self, text: str, names: Names):
-        self.names = names
-        self.tokens = tokenize(text)
-        self.index = 0
-        self.depth = 0
-        self.nodes = 0
-
-    # -- tokens ----------------------------------------------------------------
-
-    @property
-    def current(self) -> Token:
-        return self.tokens[self.index]
-
-    def peek(self, ahead: int = 1) -> Token:
-        return self.tokens[min(self.index + ahead, len(self.tokens) - 1)]
-
-    def take(self, text: str | None = None) -> Token:
-        token = self.current
-        if text is not None and token.text != text:
-            found = f"'{token.text}'" if token.text else "the end"
-            raise InputError(f"expected '{text}' at {token.where()}, found {found}")
-        if token.kind == "end" and text is None:
-            raise InputError("unexpected end of the claim")
-        self.index += 1
-        self.nodes += 1
-        limits.check_size(self.nodes)
-        return token
-
-    def nested(self, rule, *arguments):
-        self.depth += 1
-        if self.depth > limits.MAX_DEPTH:
-            raise InputError(
-                f"nested more than {limits.MAX_DEPTH} levels deep at {self.current.where()}"
-            )
-        try:
-            return rule(*arguments)
-        finally:
-            self.depth -= 1
-
-    # -- expressions -----------------------------------------------------------
-
-    def claim(self) -> Claim:
-        level, equals, opened = 0, [], []
-        for token in self.tokens:
-            if token.text in ("{", "(", "["):
-                level += 1
-                opened.append(token)
-            elif token.text in ("}", ")", "]"):
-                level -= 1
-                if level < 0:
-                    raise InputError(f"unbalanced '{token.text}' at {token.where()}")
-                opened.pop()
-            elif token.text == "=" and level == 0:
-                equals.append(token)
-        if opened:
-            raise InputError(
-                f"unbalanced '{opened[-1].text}' at {opened[-1].where()}: its closing "
-                "bracket is missing"
-            )
-        if not equals:
-            raise InputError("a claim needs the form 'LHS = RHS' (no '=' found)")
-        if len(equals) > 1:
-            raise InputError(
-                f"a claim has one '=', found {len(equals)} (second at {equals[1].where()})"
-            )
-        lhs = self.side()
-        self.take("=")
-        rhs = self.side()
-        if self.current.kind != "end":
-            raise InputError(f"unexpected '{self.current.text}' at {self.current.where()}")
-        return Claim(lhs, rhs)
-
-    def side(self):
-        if self.current.kind == "end" or self.current.text == "=":
-            raise InputError(f"missing expression at {self.current.where()}")
-        return self.expression()
-
-    def expression(self):
-        terms = [self.term()]
-        while self.current.text in ("+", "-"):
-            sign = self.take().text
-            term = self.term()
-            terms.append(term if sign == "+" else Neg(term))
-        return terms[0] if len(terms) == 1 else Add(tuple(terms))
+        super().__init__(tokenize(text), names)
 
     def term(self):
         factors = [self.factor()]
@@ -230,18 +138,11 @@ class Parser:
                 factors.append(self.factor())
             elif token.text == "/":
                 self.take()
-                factors = [Div(_product(factors), self.factor())]
+                factors = [Div(product(factors), self.factor())]
             elif token.text not in _STOP and token.kind != "end":
                 factors.append(self.nested(self.power))  # juxtaposition
             else:
-                return _product(factors)
-
-    def factor(self):
-        if self.current.text in ("+", "-"):
-            sign = self.take().text
-            operand = self.nested(self.factor)
-            return operand if sign == "+" else Neg(operand)
-        return self.power()
+                return product(factors)
 
     def power(self):
         base = self.primary()
@@ -304,8 +205,7 @@ class Parser:
             return Call("exp", (self.nested(self.argument),))
         if token.kind in ("letter", "command"):
             return self.name()
-        found = f"'{token.text}'" if token.text else "the end"
-        raise InputError(f"unexpected {found} at {token.where()}")
+        raise InputError(f"unexpected {token.shown()} at {token.where()}")
 
     def call(self, function: str, token: Token):
         if self.current.text in ("(", "[", "{"):
@@ -360,21 +260,19 @@ class Parser:
 
     def partial_operand(self, check) -> Ref:
         start = self.take(r"\partial")
-        if self.current.text == "{":
-            self.take()
-            ref = self.name_ref()
-            self.take("}")
-        else:
-            ref = self.name_ref()
-        return check(ref, self.names, start.position)
+        return check(self.braced_name(), self.names, start.position)
+
+    def braced_name(self) -> Ref:
+        """A name, bare or in braces: \\Delta{v_{ih}}, \\partial {\\hat{y}_j}."""
+        if self.current.text != "{":
+            return self.name_ref()
+        self.take()
+        ref = self.name_ref()
+        self.take("}")
+        return ref
 
     def parameter(self) -> Ref:
-        if self.current.text == "{":
-            self.take()
-            ref = self.name_ref()
-            self.take("}")
-        else:
-            ref = self.name_ref()
+        ref = self.braced_name()
         quantity = self.names.quantities.get(ref.name)
         if quantity is None or not quantity.is_parameter:
             raise InputError(f"\\Delta needs a parameter (a weight or a bias), not {ref.name!r}")
@@ -412,13 +310,11 @@ class Parser:
     def subparse(self, tokens: list[Token]):
         if not tokens:
             raise InputError("empty bound of a sum")
-        inner = Parser.__new__(Parser)
-        inner.names = self.names
-        inner.tokens = tokens + [Token("end", "", tokens[-1].position + 1)]
-        inner.index, inner.depth, inner.nodes = 0, self.depth, self.nodes
+        end = Token("end", "", tokens[-1].position + 1)
+        inner = Descent.__new__(Parser)
+        Descent.__init__(inner, tokens + [end], self.names, self.depth, self.nodes)
         result = inner.expression()
-        if inner.current.kind != "end":
-            raise InputError(f"unexpected '{inner.current.text}' at {inner.current.where()}")
+        inner.finish()
         return result
 
     # -- names and their scripts -----------------------------------------------
@@ -630,10 +526,6 @@ def _merge(inner, outer, what: str, token: Token):
     if inner is not None and outer is not None:
         raise InputError(f"two {what}s on {token.text} at {token.where()}")
     return inner if inner is not None else outer
-
-
-def _product(factors):
-    return factors[0] if len(factors) == 1 else Mul(tuple(factors))
 
 
 def parse(text: str, names: Names) -> Claim:

@@ -11,16 +11,14 @@ from __future__ import annotations
 import re
 
 from derive.claims import limits
+from derive.claims.descent import Descent, Token, product, unexpected_character
 from derive.claims.names import FUNCTIONS, Names, Quantity, Size
 from derive.claims.syntax import (
-    Add,
     Call,
     Claim,
     Derivative,
     Div,
     Index,
-    Mul,
-    Neg,
     Ref,
     Sum,
     Update,
@@ -37,16 +35,6 @@ _TOKEN = re.compile(
 )
 
 
-class Token:
-    __slots__ = ("kind", "text", "position")
-
-    def __init__(self, kind: str, text: str, position: int):
-        self.kind, self.text, self.position = kind, text, position
-
-    def where(self) -> str:
-        return "the end" if self.kind == "end" else f"column {self.position + 1}"
-
-
 def tokenize(text: str) -> list[Token]:
     tokens, position = [], 0
     while position < len(text):
@@ -54,11 +42,7 @@ def tokenize(text: str) -> list[Token]:
             break
         match = _TOKEN.match(text, position)
         if match is None:
-            offset = len(text[position:]) - len(text[position:].lstrip())
-            character = text[position + offset]
-            raise InputError(
-                f"unexpected character {character!r} at column {position + offset + 1}"
-            )
+            raise unexpected_character(text, position, " \t\r\n")
         kind = match.lastgroup
         tokens.append(Token(kind, match.group(kind), match.start(kind)))
         position = match.end()
@@ -66,78 +50,14 @@ def tokenize(text: str) -> list[Token]:
     return tokens
 
 
-class Parser:
-    """claim := expr '=' expr ; expr := term (('+'|'-') term)* ;
-    term := factor (('*'|'/') factor)* ; factor := ('-'|'+') factor | power ;
-    power := primary (('^'|'**') factor)? ; primary := number | '(' expr ')'
-    | name [index…] | function '(' expr ')' | Sum(…) | dE/d name | Delta name."""
+class Parser(Descent):
+    """Above the product, :class:`~derive.claims.descent.Descent`; then
+    term := factor (('*'|'/') factor)* ; power := primary (('^'|'**') factor)? ;
+    primary := number | '(' expr ')' | name [index…] | function '(' expr ')'
+    | Sum(…) | dE/d name | d(name)/d(name) | Delta name."""
 
     def __init__(self, text: str, names: Names):
-        self.names = names
-        self.tokens = tokenize(text)
-        self.index = 0
-        self.depth = 0
-        self.nodes = 0
-
-    # -- tokens ----------------------------------------------------------------
-
-    @property
-    def current(self) -> Token:
-        return self.tokens[self.index]
-
-    def peek(self, ahead: int = 1) -> Token:
-        return self.tokens[min(self.index + ahead, len(self.tokens) - 1)]
-
-    def take(self, text: str | None = None) -> Token:
-        token = self.current
-        if text is not None and token.text != text:
-            found = repr(token.text) if token.text else "the end"
-            raise InputError(f"expected {text!r} at {token.where()}, found {found}")
-        self.index += 1
-        self.nodes += 1
-        limits.check_size(self.nodes)
-        return token
-
-    def nested(self, rule, *arguments):
-        self.depth += 1
-        if self.depth > limits.MAX_DEPTH:
-            raise InputError(
-                f"nested more than {limits.MAX_DEPTH} levels deep at {self.current.where()}"
-            )
-        try:
-            return rule(*arguments)
-        finally:
-            self.depth -= 1
-
-    # -- grammar ---------------------------------------------------------------
-
-    def claim(self) -> Claim:
-        equals = [t for t in self.tokens if t.text == "="]
-        if not equals:
-            raise InputError("a claim needs the form 'LHS = RHS' (no '=' found)")
-        if len(equals) > 1:
-            raise InputError(
-                f"a claim has one '=', found {len(equals)} (second at {equals[1].where()})"
-            )
-        lhs = self.side()
-        self.take("=")
-        rhs = self.side()
-        if self.current.kind != "end":
-            raise InputError(f"unexpected {self.current.text!r} at {self.current.where()}")
-        return Claim(lhs, rhs)
-
-    def side(self):
-        if self.current.kind == "end" or self.current.text == "=":
-            raise InputError(f"missing expression at {self.current.where()}")
-        return self.expression()
-
-    def expression(self):
-        terms = [self.term()]
-        while self.current.text in ("+", "-"):
-            sign = self.take().text
-            term = self.term()
-            terms.append(term if sign == "+" else Neg(term))
-        return terms[0] if len(terms) == 1 else Add(tuple(terms))
+        super().__init__(tokenize(text), names)
 
     def term(self):
         factors = [self.factor()]
@@ -147,15 +67,8 @@ class Parser:
             if operator == "*":
                 factors.append(factor)
             else:
-                factors = [Div(_product(factors), factor)]
-        return _product(factors)
-
-    def factor(self):
-        if self.current.text in ("+", "-"):
-            sign = self.take().text
-            operand = self.nested(self.factor)
-            return operand if sign == "+" else Neg(operand)
-        return self.power()
+                factors = [Div(product(factors), factor)]
+        return product(factors)
 
     def power(self):
         base = self.primary()
@@ -175,8 +88,7 @@ class Parser:
             self.take(")")
             return inner
         if token.kind != "name":
-            found = repr(token.text) if token.text else "the end"
-            raise InputError(f"unexpected {found} at {token.where()}")
+            raise InputError(f"unexpected {token.shown()} at {token.where()}")
         if token.text in ("Sum", "sum"):
             return self.sum()
         if token.text == "Delta":
@@ -369,10 +281,6 @@ def make_ref(
     if quantity.layered:
         return Ref(quantity.name, indices[0], tuple(indices[1:]), position)
     return Ref(quantity.name, None, tuple(indices), position)
-
-
-def _product(factors):
-    return factors[0] if len(factors) == 1 else Mul(tuple(factors))
 
 
 def parse(text: str, names: Names) -> Claim:
