@@ -99,8 +99,10 @@ def build(derivation: Derivation, outcome: ProofRun) -> dict:
             "sympy_version": sympy.__version__,
             "python_version": platform.python_version(),
             "kernel_steps": outcome.trust,
-            "relies_on_sympy_for": "differentiation (the chain rule for concrete functions) and "
-            "deciding equality by expansion",
+            "relies_on_sympy_for": "differentiation (the chain rule for concrete functions), "
+            "the finite chain rule (Kernel.chain_rule: for a concrete arity m, "
+            "dE/du = sum_{r=1}^{m} dE/dv_r dv_r/du where E is built from u only through "
+            "v_1..v_m, checked against the definitions) and deciding equality by expansion",
             "assumed": outcome.assumed,
         },
         "claims": claims,

@@ -1,5 +1,6 @@
 """Theorem (b) for networks of any size: the index-form rules the program
-prints, proved layer by layer with the units left symbolic.
+prints, proved layer by layer with the units symbolic and every sum left
+unevaluated, so that a layer of 784 units costs what a layer of 8 does.
 
 The scalar proof (:mod:`proofs.layered`) checks one formula per unit and
 per weight, which is what a network of a few hundred parameters needs; a
@@ -7,27 +8,28 @@ network of 100 layers of 64 units has 400 000 weights, and the program
 states its gradients as four index-form rules (:func:`derive.indexed.rules`)
 instead.  This proof checks those rules directly.
 
-For each layer *shape* (the widths on both sides, the activation, the
-bias) one lemma is proved with the layer λ and the units j, k left as
-symbols and the widths concrete — sums such as Σ_{i=1}^{64} w^{λ+1}_{ki}
-f(z^λ_i) stay unevaluated, so a lemma costs O(width) steps, not O(width²)
-per unit:
+The kernel is given the network as one definition per layer and quantity,
+for every unit at once, with the widths concrete:
 
-* hidden step: for an arbitrary G of n_{λ+1} variables, with
-  z^{λ+1}_k := Σ_i w^{λ+1}_{ki} f(z^λ_i) + b^{λ+1}_k and
-  δ^{λ+1}_k := (∂_k G)(z^{λ+1}),
-  ∂/∂z^λ_j G(z^{λ+1}) = f'(z^λ_j) Σ_k w^{λ+1}_{kj} δ^{λ+1}_k  for 1 ≤ j ≤ n_λ;
-* weights and biases: for an arbitrary H of n_λ variables, with
-  δ^λ_k := (∂_k H)(z^λ),  ∂/∂w^λ_{jk} H(z^λ) = δ^λ_j a^{λ−1}_k  and
-  ∂/∂b^λ_j H(z^λ) = ±δ^λ_j;
-* base case, at the output layer: ∂/∂z^L_j Σ_k ℓ(f(z^L_k), y_k).
+  E := Σ_{k=1}^{n_L} ℓ(a^L_k, y_k),   a^l_k := f_l(z^l_k),
+  z^l_k := Σ_{i=1}^{n_{l−1}} w^l_ki a^{l−1}_i ± b^l_k,   δ^l_k := ∂E/∂z^l_k.
 
-SymPy supplies the chain rule for the concrete number of arguments of G;
-the Kronecker deltas of differentiating a sum collapse under 1 ≤ j ≤ n.
-Each lemma ends on the program's rule with λ in place of the layer, and
-instantiating λ := l gives the rule at every layer of that shape.  E is
-G_{l+1}(z^{l+1}) by the network's definition, so the left-hand side at
-layer l is ∂E/∂z^l_j = δ^l_j, and the rules hold at every layer.
+Each rule at each layer is then two or three steps of the kernel's finite
+chain rule (:meth:`proofs.kernel.Kernel.chain_rule`), whose side condition
+— E is built from u only through v_1 … v_m — the kernel checks against
+these definitions:
+
+* output: ∂E/∂z^L_j = ∂E/∂a^L_j · f'(z^L_j), and ∂E/∂a^L_j = ℓ'(a^L_j, y_j)
+  from E's definition;
+* hidden: ∂E/∂z^l_j = ∂E/∂a^l_j · f'(z^l_j) and
+  ∂E/∂a^l_j = Σ_{k=1}^{n_{l+1}} ∂E/∂z^{l+1}_k · w^{l+1}_kj, so
+  δ^l_j = f'(z^l_j) Σ_k w^{l+1}_kj δ^{l+1}_k;
+* weights and biases: ∂E/∂w^l_jk = Σ_r δ^l_r [r = j] a^{l−1}_k = δ^l_j a^{l−1}_k,
+  and ∂E/∂b^l_j = ±δ^l_j.
+
+Kronecker deltas collapse under 1 ≤ j ≤ n_l; the sums Σ_k stay sums, and
+the last step compares each with the printed rule taking each sum as a
+whole.  No step is assumed.
 """
 
 from __future__ import annotations
@@ -35,24 +37,20 @@ from __future__ import annotations
 import sympy
 
 from derive import indexed, registry
-from derive.indexed import LAYER, J, K, Rule, a, b, delta, n, w, y, z
+from derive.indexed import LAYER, E, J, K, Rule, a, b, delta, n, w, y, z
 from derive.model import Network
-from proofs.kernel import Fact, Kernel, ProofError
-from proofs.layered import Verdict, _partial, checked
+from proofs.kernel import Fact, Kernel, Partial, ProofError
+from proofs.layered import Verdict, checked
 from proofs.progress import QUIET, Progress
 
 I = sympy.Symbol("i", integer=True, positive=True)
 R = sympy.Symbol("r", integer=True, positive=True)
-
-GRADIENT = {
-    "weight gradient": sympy.IndexedBase("dEdw", real=True),
-    "bias gradient": sympy.IndexedBase("dEdb", real=True),
-}
-"""Names for ∂E/∂w^λ_jk and ∂E/∂b^λ_j in the lemmas."""
+UNIT = sympy.Symbol("u", integer=True, positive=True)
+"""The unit index of the per-layer definitions z^l_u, a^l_u, δ^l_u."""
 
 STATEMENT = (
     "the index-form rules above, at every layer each is stated for "
-    "(units symbolic; one lemma per layer shape, instantiated per layer)"
+    "(units symbolic, sums unevaluated, widths concrete; the finite chain rule)"
 )
 
 
@@ -74,145 +72,136 @@ class IndexFormProof:
         self.rules = rules if rules is not None else indexed.rules(network)
         self.kernel = kernel or Kernel()
         self.progress = progress
-        self._lemmas: dict[tuple, tuple[Fact, sympy.Symbol]] = {}
+        self._slopes: dict[str, Fact] = {}
+        self._forward: dict[int, Fact] = {}
+        self._deltas: dict[int, Fact] = {}
         self._at = ""
 
-    # -- lemmas ------------------------------------------------------------------
+    # -- the network, as the kernel's definitions ---------------------------------
 
-    def _layer_symbol(self):
-        """A fresh λ per lemma, so each lemma's definitions name new things."""
-        return sympy.Dummy("l", integer=True, positive=True)
+    def _define_network(self) -> None:
+        """The forward pass and the loss, bottom up (each definition names
+        only what is defined before it), then δ^l_u := ∂E/∂z^l_u."""
+        net, kernel = self.network, self.kernel
+        depth = net.depth
+        for layer in range(1, depth + 1):
+            value = sympy.Sum(w[layer, UNIT, I] * a[layer - 1, I], (I, 1, net.width(layer - 1)))
+            if net.spec.bias:
+                value += net.bias_sign * b[layer, UNIT]
+            width = net.width(layer)
+            kernel.define_family(z[layer, UNIT], value, width)
+            self._forward[layer] = kernel.define_family(
+                a[layer, UNIT], net.spec.activation(layer).at(z[layer, UNIT]), width
+            )
+        loss = net.spec.loss.at(a[depth, UNIT], y[UNIT])
+        kernel.define(E, sympy.Sum(loss, (UNIT, 1, net.width(depth))))
+        for layer in range(1, depth + 1):
+            self._deltas[layer] = kernel.define_family(
+                delta[layer, UNIT], Partial(E, z[layer, UNIT]), net.width(layer)
+            )
 
-    def _program(self, rule: Rule, layer, widths: dict) -> sympy.Expr:
-        """The rule's right-hand side at ``layer`` (a number or λ), sums bounded
-        by the concrete widths."""
-        return rule.equation.rhs.xreplace({LAYER: layer}).xreplace(widths)
+    def _delta(self, layer: int, unit) -> Fact:
+        """⊢ δ^layer_unit = ∂E/∂z^layer_unit (the definition, at ``unit``)."""
+        return self.kernel.instantiate(self._deltas[layer], {UNIT: unit})
 
-    def _slope_fact(self, layer: int, point) -> list[Fact]:
+    def _named(self, fact: Fact, layer: int, unit) -> Fact:
+        """``fact`` with ∂E/∂z^layer_unit written δ^layer_unit."""
+        return self.kernel.rewrite(fact, self.kernel.symmetry(self._delta(layer, unit)))
+
+    # -- matching the printed rule ----------------------------------------------
+
+    def _slope_fact(self, layer: int) -> list[Fact]:
         """f'(z) = g(f(z)) where the program writes f' through the output a = f(z)
         (σ' = σ(1 − σ), relu' = H(a), softplus' = 1 − e^{−a}), proved once per
-        activation and instantiated at ``point``."""
+        activation and instantiated at z^layer_j."""
         activation = self.network.spec.activation(layer)
         through_output = activation.derivative_from_output(activation.expr)
         if through_output is None:
             return []
-        key = ("slope", activation.name)
-        if key not in self._lemmas:
-            self._lemmas[key] = self.kernel.simplification(
+        if activation.name not in self._slopes:
+            self._slopes[activation.name] = self.kernel.simplification(
                 activation.derivative, through_output, _DEFINITIONS
             )
-        return [self.kernel.instantiate(self._lemmas[key], {registry.X: point})]
+        return [self.kernel.instantiate(self._slopes[activation.name], {registry.X: z[layer, J]})]
 
-    def _matches(self, fact: Fact, program: sympy.Expr, activations: list[Fact], slopes=()) -> Fact:
-        """fact.lhs = ``program``, where the program's a = f(z) is read with the
-        forward pass (``activations``) and f'(z) in ``fact`` is written through
-        the output where the program does so (``slopes``)."""
+    def _matches(self, fact: Fact, program: sympy.Expr, layer: int | None = None) -> Fact:
+        """fact.lhs = ``program``, where the program's a^layer_j is read with the
+        forward pass and f'(z) in ``fact`` is written through the output
+        where the program does so."""
         kernel = self.kernel
-        if slopes:
-            fact = kernel.rewrite_all(fact, slopes)
         reading = kernel.reflexivity(program)
-        if activations:
-            reading = kernel.rewrite_all(reading, activations)
+        if layer is not None:
+            slopes = self._slope_fact(layer)
+            if slopes:
+                fact = kernel.rewrite_all(fact, slopes)
+            forward = kernel.instantiate(self._forward[layer], {UNIT: J})
+            if program.has(a[layer, J]):
+                reading = kernel.rewrite(reading, forward)
+            if fact.rhs.has(a[layer, J]):
+                fact = kernel.rewrite(fact, forward)
         return kernel.transitivity(
             kernel.equal_by_algebra(fact, reading.rhs), kernel.symmetry(reading)
         )
 
-    def _named_points(self, fact: Fact, function, layer, pre_activations) -> Fact:
-        """Name the partials of ``function``: the pre-activations ζ_k become
-        z^layer_k (the forward pass), then (∂_k function)(z^layer) becomes
-        δ^layer_k (the definition of δ as ∂E/∂z^layer_k)."""
-        kernel = self.kernel
-        width = len(pre_activations)
-        point = [z[layer, k] for k in range(1, width + 1)]
-        forward = [
-            kernel.symmetry(kernel.define(z[layer, k], pre_activations[k - 1]))
-            for k in range(1, width + 1)
-        ]
-        deltas = [
-            kernel.symmetry(kernel.define(delta[layer, k], _partial(function, point, k)))
-            for k in range(1, width + 1)
-        ]
-        return kernel.rewrite_all(kernel.rewrite_all(fact, forward), deltas)
+    def _program(self, rule: Rule, layer: int) -> sympy.Expr:
+        """The rule's right-hand side at ``layer``, sums bounded by the widths."""
+        widths = {n[i]: self.network.width(i) for i in range(self.network.depth + 1)}
+        return rule.equation.rhs.xreplace({LAYER: layer}).xreplace(widths)
 
-    def _output_lemma(self, rule: Rule) -> Fact:
-        net, kernel = self.network, self.kernel
-        depth, width = net.depth, net.width(net.depth)
-        activation = net.spec.activation(depth)
-        total = sympy.Sum(net.spec.loss.at(activation.at(z[depth, K]), y[K]), (K, 1, width))
-        derivative = kernel.differentiate(total, z[depth, J], _within(J, width))
-        # With one output the sum has one term, and its derivative is stated at
-        # unit 1, not at j: read the rule there too.
-        unit = J if width > 1 else sympy.Integer(1)
-        outputs = [kernel.define(a[depth, unit], activation.at(z[depth, unit]))]
-        slopes = self._slope_fact(depth, z[depth, unit])
-        program = self._program(rule, depth, {}).xreplace({J: unit})
-        return self._matches(derivative, program, outputs, slopes)
+    # -- one rule at one layer -----------------------------------------------------
 
-    def _hidden_lemma(self, rule: Rule, layer: int) -> tuple[Fact, sympy.Symbol]:
-        net, kernel = self.network, self.kernel
-        below, above = net.width(layer), net.width(layer + 1)
-        activation = net.spec.activation(layer)
-        key = ("hidden", below, above, activation.name, id(rule))
-        if key in self._lemmas:
-            return self._lemmas[key]
-        lam = self._layer_symbol()
-        G = _fresh_function("G", key)
-        pre_activations = [
-            sympy.Sum(w[lam + 1, k, I] * activation.at(z[lam, I]), (I, 1, below))
-            + (net.bias_sign * b[lam + 1, k] if net.spec.bias else 0)
-            for k in range(1, above + 1)
-        ]
-        derivative = kernel.differentiate(G(*pre_activations), z[lam, J], _within(J, below))
-        named = self._named_points(derivative, G, lam + 1, pre_activations)
-        outputs = [kernel.define(a[lam, J], activation.at(z[lam, J]))]
-        slopes = self._slope_fact(layer, z[lam, J])
-        program = self._program(rule, lam, {n[lam + 1]: above})
-        matched = self._matches(named, program, outputs, slopes)
-        # δ^λ_j is ∂E/∂z^λ_j, and E = G(z^{λ+1}): the left-hand side by name.
-        named_lhs = kernel.define(delta[lam, J], matched.lhs)
-        self._lemmas[key] = (kernel.transitivity(named_lhs, matched), lam)
-        return self._lemmas[key]
+    def _through_activation(self, layer: int) -> Fact:
+        """⊢ ∂E/∂z^l_j = ∂E/∂a^l_j · f_l'(z^l_j)."""
+        width = self.network.width(layer)
+        return self.kernel.chain_rule(E, z[layer, J], a[layer, UNIT], R, _within(J, width))
 
-    def _parameter_lemma(self, rule: Rule, layer: int) -> tuple[Fact, sympy.Symbol]:
+    def _output(self, rule: Rule, layer: int) -> Fact:
+        kernel, width = self.kernel, self.network.width(layer)
+        through = self._through_activation(layer)
+        loss = kernel.partial(E, a[layer, J], _within(J, width))
+        derivative = kernel.rewrite(through, loss)
+        fact = kernel.transitivity(self._delta(layer, J), derivative)
+        return self._matches(fact, self._program(rule, layer), layer)
+
+    def _hidden(self, rule: Rule, layer: int) -> Fact:
+        kernel, width = self.kernel, self.network.width(layer)
+        through = self._through_activation(layer)
+        upward = kernel.chain_rule(E, a[layer, J], z[layer + 1, UNIT], K, _within(J, width))
+        derivative = self._named(kernel.rewrite(through, upward), layer + 1, K)
+        fact = kernel.transitivity(self._delta(layer, J), derivative)
+        return self._matches(fact, self._program(rule, layer), layer)
+
+    def _parameter(self, rule: Rule, layer: int) -> Fact:
         net, kernel = self.network, self.kernel
         rows, columns = net.width(layer), net.width(layer - 1)
-        key = (rule.name, rows, columns, id(rule))
-        if key in self._lemmas:
-            return self._lemmas[key]
-        lam = self._layer_symbol()
-        H = _fresh_function("H", key)
-        pre_activations = [
-            sympy.Sum(w[lam, k, I] * a[lam - 1, I], (I, 1, columns))
-            + (net.bias_sign * b[lam, k] if net.spec.bias else 0)
-            for k in range(1, rows + 1)
-        ]
         if rule.name == "weight gradient":
-            parameter, conditions = w[lam, J, K], _within(J, rows) + _within(K, columns)
+            parameter, conditions = w[layer, J, K], _within(J, rows) + _within(K, columns)
         else:
-            parameter, conditions = b[lam, J], _within(J, rows)
-        derivative = kernel.differentiate(H(*pre_activations), parameter, conditions)
-        named = self._named_points(derivative, H, lam, pre_activations)
-        # The chain rule gives Σ_r [r = j]·t_r written out, one term per unit:
-        # that is the sum Σ_{r=1}^{n} [r = j]·t_r, which is t_j for 1 ≤ j ≤ n.
-        program = self._program(rule, lam, {})
-        summand = sympy.KroneckerDelta(R, J) * program.xreplace({J: R})
-        folded = kernel.symmetry(kernel.expand_sum(sympy.Sum(summand, (R, 1, rows))))
-        as_sum = kernel.transitivity(kernel.equal_by_algebra(named, folded.lhs), folded)
-        matched = kernel.equal_by_algebra(as_sum, program)
-        # ∂E/∂p with E = H(z^λ), by name, so instances stay small.
-        name = GRADIENT[rule.name][parameter.indices]
-        self._lemmas[key] = (kernel.transitivity(kernel.define(name, matched.lhs), matched), lam)
-        return self._lemmas[key]
+            parameter, conditions = b[layer, J], _within(J, rows)
+        derivative = kernel.chain_rule(E, parameter, z[layer, UNIT], R, conditions)
+        return self._matches(self._named(derivative, layer, J), self._program(rule, layer))
+
+    def _meaning(self, rule: Rule, layer: int) -> sympy.Expr:
+        """What the rule's left-hand side names at ``layer``: δ^l_j, or the
+        partial derivative ∂E/∂w^l_jk, ∂E/∂b^l_j it writes as dE/dw."""
+        lhs = rule.equation.lhs.xreplace({LAYER: layer})
+        if isinstance(lhs, sympy.Derivative) and lhs.expr == E and len(lhs.variables) == 1:
+            return Partial(E, lhs.variables[0])
+        return lhs
+
+    def _rule_at(self, rule: Rule, layer: int) -> Fact:
+        prove = {
+            "output delta": self._output,
+            "hidden delta": self._hidden,
+            "weight gradient": self._parameter,
+            "bias gradient": self._parameter,
+        }[rule.name]
+        fact = prove(rule, layer)
+        if fact.lhs != self._meaning(rule, layer):
+            raise ProofError("rule", f"the {rule.name} rule does not state {fact.lhs} here")
+        return fact
 
     # -- the rules at every layer ------------------------------------------------------
-
-    def _at_layer(self, lemma: Fact, lam, rule: Rule, layer: int, widths: dict) -> Fact:
-        instance = self.kernel.instantiate(lemma, {lam: layer})
-        lhs = rule.equation.lhs.xreplace({LAYER: layer})
-        named = GRADIENT[rule.name][lhs.variables[0].indices] if rule.name in GRADIENT else lhs
-        if instance.lhs != named or instance.rhs != self._program(rule, layer, widths):
-            raise ProofError("rule", f"the lemma does not give the {rule.name} rule here")
-        return instance
 
     def _covered(self) -> None:
         """Each rule must be stated for exactly the layers it applies to."""
@@ -237,40 +226,24 @@ class IndexFormProof:
                 )
 
     def run(self) -> Verdict:
-        net = self.network
-
         def body(facts):
             self._at = "rules"
             self._covered()
+            self._define_network()
             steps = sum(len(rule.layers) for rule in self.rules)
             done = 0
             for rule in self.rules:
                 for layer in rule.layers:
                     self._at = f"{rule.name}, layer {layer}"
                     self.progress.update("index-form rules", done, steps)
+                    facts.append(self._rule_at(rule, layer))
                     done += 1
-                    if rule.name == "output delta":
-                        facts.append(self._output_lemma(rule))
-                        continue
-                    if rule.name == "hidden delta":
-                        lemma, lam = self._hidden_lemma(rule, layer)
-                        widths = {n[layer + 1]: net.width(layer + 1)}
-                    else:
-                        lemma, lam = self._parameter_lemma(rule, layer)
-                        widths = {}
-                    facts.append(self._at_layer(lemma, lam, rule, layer, widths))
             self.progress.close()
 
         verdict = checked("index-form rules", STATEMENT, body)
         if verdict.failure:
             verdict.failure = f"{self._at}: {verdict.failure}"
         return verdict
-
-
-def _fresh_function(letter: str, key: tuple):
-    """An undefined function named for its lemma: the lemma's definitions pin
-    it, so no other proof on the same kernel may use the name."""
-    return sympy.Function(f"{letter}_index_" + "_".join(str(part) for part in key[:4]))
 
 
 _DEFINITIONS = {

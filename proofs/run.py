@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from derive.gradients import Derivation
 from proofs import expanded, general, paths
 from proofs.index_form import IndexFormProof
-from proofs.kernel import Kernel
+from proofs.kernel import TRUST_LEVELS, Kernel
 from proofs.layered import LayeredProof, Verdict
 from proofs.progress import Progress
 from proofs.walkthrough import Walkthrough
@@ -48,12 +48,18 @@ def run_proofs(
     """Run the chosen proofs; progress goes to stderr when it is a terminal.
     ``walkthrough`` checks the step-by-step chains of ``walkthrough_layers``
     (default: every layer)."""
-    kernel = Kernel()
     progress = progress or Progress()
+    kernels: list[Kernel] = []
+
+    def fresh() -> Kernel:
+        """One kernel per theorem: each rests only on its own definitions."""
+        kernels.append(Kernel())
+        return kernels[-1]
+
     verdicts, skipped = [], []
     network = derivation.network
     if "layered" in strategies:
-        verdicts.append(IndexFormProof(network, None, kernel, progress).run())
+        verdicts.append(IndexFormProof(network, None, fresh(), progress).run())
         cost = network.spec.parameter_count * max(network.spec.widths)
         if cost > LAYERED_COST_LIMIT:
             skipped.append(
@@ -61,21 +67,23 @@ def run_proofs(
                 f"{LAYERED_COST_LIMIT:,}; the index-form rules above cover every unit"
             )
         else:
-            verdicts.extend(LayeredProof(derivation, kernel, progress).run())
+            verdicts.extend(LayeredProof(derivation, fresh(), progress).run())
     if "expand" in strategies:
         reason = expanded.feasible(derivation)
         if reason:
             skipped.append(f"expanded chain rule proof not run: {reason}")
         else:
-            verdicts.append(expanded.prove_expanded(derivation, kernel, progress))
+            verdicts.append(expanded.prove_expanded(derivation, fresh(), progress))
     if "paths" in strategies:
-        verdicts.append(paths.prove_paths(derivation, kernel))
+        verdicts.append(paths.prove_paths(derivation, fresh()))
     if "general" in strategies:
-        verdicts.append(general.prove_general(kernel))
+        verdicts.append(general.prove_general(fresh()))
     steps = []
     if "walkthrough" in strategies:
         layers = walkthrough_layers or range(network.depth, 0, -1)
-        walk = Walkthrough(derivation, layers, kernel, progress)
+        walk = Walkthrough(derivation, layers, fresh(), progress)
         verdicts.append(walk.run())
         steps = walk.steps
-    return ProofRun(verdicts, skipped, kernel.report(), dict(kernel.assumed), steps)
+    trust = {level: sum(k.report()[level] for k in kernels) for level in TRUST_LEVELS}
+    assumed = {name: reason for k in kernels for name, reason in k.assumed.items()}
+    return ProofRun(verdicts, skipped, trust, assumed, steps)

@@ -46,14 +46,43 @@ def test_the_programs_rules_are_proved(widths, activations, loss, bias, sign):
     assert kernel.report()["assumed"] == 0
 
 
-def test_layers_of_one_shape_share_one_lemma():
-    """Eight hidden layers of width 4 cost one hidden lemma, not eight."""
+def _proof_shape(widths):
+    """Each kernel step's rule and the size of its statement, the widths
+    written as a placeholder: what a proof costs, independent of the clock."""
+    from derive.algebra import tree_size
+
     kernel = Kernel()
-    proof = IndexFormProof(network((4,) * 9), kernel=kernel)
-    assert proof.run().holds
-    differentiations = [s for s in kernel.steps if s.rule == "differentiation"]
-    # output, hidden, weight and bias lemmas: one each for the single shape.
-    assert len(differentiations) == 4
+    assert IndexFormProof(network(widths), kernel=kernel).run().holds
+    placeholder = {sympy.Integer(width): sympy.Symbol("N") for width in set(widths)}
+    return [
+        (
+            step.rule,
+            tree_size(step.fact.lhs.xreplace(placeholder)),
+            tree_size(step.fact.rhs.xreplace(placeholder)),
+        )
+        for step in kernel.steps
+    ]
+
+
+def test_a_proof_costs_the_same_at_width_8_and_at_width_1024():
+    """The same steps with statements of the same size: the sums over 1024
+    units are never written out."""
+    assert _proof_shape((8, 8, 8, 8)) == _proof_shape((1024, 1024, 1024, 1024))
+
+
+def test_the_rule_is_proved_with_its_sum_unevaluated():
+    net = network((784, 256, 128, 10))
+    kernel = Kernel()
+    verdict = IndexFormProof(net, kernel=kernel).run()
+    assert verdict.holds, verdict.failure
+    hidden = verdict.facts[2]  # rules in order: output δ, then the hidden δ at layers 2, 1
+    assert hidden.lhs == delta[1, J]
+    assert any(
+        isinstance(node, sympy.Sum) and node.limits[0][2] == 128
+        for node in sympy.preorder_traversal(hidden.rhs)
+    )
+    assert kernel.report()["assumed"] == 0
+    assert any(step.rule == "finite chain rule" for step in kernel.steps)
 
 
 def _with(net, name, rhs=None, layers=None):
@@ -145,13 +174,17 @@ def test_a_missing_bias_rule_is_noticed():
     assert not verdict.holds and "bias gradient" in verdict.failure
 
 
-def test_the_lemma_is_the_rule_at_a_symbolic_layer():
-    """The hidden lemma's conclusion is the printed rule with λ for l and the
-    concrete width for n[l + 1]."""
-    net = network((2, 3, 3, 2), "tanh")
+def test_the_hidden_rule_is_the_printed_rule_at_each_layer():
+    """Each fact's right side is the printed rule at that layer with the
+    concrete width for n[l + 1]; its left side is δ^l_j itself."""
+    net = network((2, 3, 4, 2), "tanh")
     proof = IndexFormProof(net)
+    verdict = proof.run()
     rule = next(r for r in proof.rules if r.name == "hidden delta")
-    lemma, lam = proof._hidden_lemma(rule, 1)
-    expected = rule.equation.rhs.xreplace({LAYER: lam}).xreplace({n[lam + 1]: 3})
-    assert lemma.lhs == delta[lam, J] and lemma.rhs == expected
-    assert not lemma.assumptions
+    hidden = [f for f in verdict.facts if f.lhs in (delta[1, J], delta[2, J])]
+    for layer, fact in zip((2, 1), hidden, strict=True):
+        expected = rule.equation.rhs.xreplace({LAYER: layer}).xreplace(
+            {n[layer + 1]: net.width(layer + 1)}
+        )
+        assert fact.lhs == delta[layer, J] and fact.rhs == expected
+        assert not fact.assumptions

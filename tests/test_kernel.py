@@ -221,3 +221,156 @@ def test_an_absolute_value_loss_is_proved(tmp_path):
 
     assert main(["--layers", "2", "--loss", "abs(yhat - y)", "--out", str(tmp_path)]) == 0
     assert (tmp_path / "derivation.tex").exists()
+
+
+# -- the finite chain rule ------------------------------------------------------
+
+X = sympy.IndexedBase("x", real=True)
+V = sympy.IndexedBase("v", real=True)
+W = sympy.IndexedBase("w", real=True)
+Q = sympy.IndexedBase("q", real=True)
+E = sympy.Symbol("E")
+J, R, U, I = sympy.symbols("j r u i", integer=True, positive=True)
+WITHIN_3 = [sympy.Q.le(1, J), sympy.Q.le(J, 3)]
+
+
+def _layer(k: Kernel, width: int = 3, inputs: int = 3) -> None:
+    """v_u := Σ_i w_ui x_i for u = 1..width, E := Σ_u sin(v_u)."""
+    k.define_family(V[1, U], sympy.Sum(W[1, U, I] * X[I], (I, 1, inputs)), width)
+    k.define(E, sympy.Sum(sympy.sin(V[1, U]), (U, 1, width)))
+
+
+def _written_out(expr, width, inputs=3):
+    """``expr`` with every sum written out and v, ∂E/∂v replaced by their
+    values: what the chain rule's right side means, computed by SymPy."""
+    from proofs.kernel import Partial
+
+    v = {r: sum(W[1, r, i] * X[i] for i in range(1, inputs + 1)) for r in range(1, width + 1)}
+    done = expr.replace(lambda n: isinstance(n, sympy.Sum), lambda n: n.doit())
+    done = done.replace(
+        lambda n: isinstance(n, Partial), lambda n: sympy.cos(v[int(n.args[1].indices[1])])
+    )
+    return done.xreplace({V[1, r]: v[r] for r in v})
+
+
+@pytest.mark.parametrize("width", [1, 3, 5])
+def test_the_finite_chain_rule_agrees_with_differentiating_the_written_out_loss(width):
+    k = Kernel()
+    _layer(k, width)
+    fact = k.chain_rule(E, X[J], V[1, U], R, WITHIN_3)
+    assert fact.trust == SYMPY and fact.rule == "finite chain rule"
+    assert fact.rhs.has(sympy.Sum)  # the sum over the width stays a sum
+    written = sum(sympy.sin(sum(W[1, r, i] * X[i] for i in (1, 2, 3))) for r in range(1, width + 1))
+    for unit in (1, 2, 3):
+        expected = sympy.diff(written, X[unit])
+        assert sympy.simplify(_written_out(fact.rhs.xreplace({J: unit}), width) - expected) == 0
+
+
+def test_the_finite_chain_rule_costs_the_same_at_any_width():
+    narrow, wide = Kernel(), Kernel()
+    _layer(narrow, 8, 8)
+    _layer(wide, 1024, 1024)
+    small = narrow.chain_rule(E, X[J], V[1, U], R, [sympy.Q.le(1, J), sympy.Q.le(J, 8)])
+    large = wide.chain_rule(E, X[J], V[1, U], R, [sympy.Q.le(1, J), sympy.Q.le(J, 1024)])
+    assert large.rhs == small.rhs.xreplace({sympy.Integer(8): sympy.Integer(1024)})
+
+
+def test_the_chain_rule_is_refused_where_E_also_depends_on_u_directly():
+    k = Kernel()
+    k.define_family(V[1, U], sympy.Sum(W[1, U, I] * X[I], (I, 1, 3)), 3)
+    k.define(E, sympy.Sum(sympy.sin(V[1, U]), (U, 1, 3)) + X[2] ** 2)
+    with pytest.raises(ProofError, match="other than through v"):
+        k.chain_rule(E, X[J], V[1, U], R, WITHIN_3)
+
+
+def test_the_chain_rule_is_refused_where_E_depends_on_u_through_another_quantity():
+    k = Kernel()
+    k.define_family(V[1, U], sympy.Sum(W[1, U, I] * X[I], (I, 1, 3)), 3)
+    k.define_family(Q[1, U], 2 * X[U], 3)
+    k.define(E, sympy.Sum(sympy.sin(V[1, U]) + Q[1, U], (U, 1, 3)))
+    with pytest.raises(ProofError, match="other than through v"):
+        k.chain_rule(E, X[J], V[1, U], R, WITHIN_3)
+
+
+def test_the_chain_rule_is_refused_where_the_inner_definition_hides_u():
+    """v_u names q_u, which is built from x: ∂v/∂x by SymPy would miss it."""
+    k = Kernel()
+    k.define_family(Q[1, U], 2 * X[U], 3)
+    k.define_family(V[1, U], sympy.Sum(W[1, U, I] * Q[1, I], (I, 1, 3)), 3)
+    k.define(E, sympy.Sum(sympy.sin(V[1, U]), (U, 1, 3)))
+    with pytest.raises(ProofError, match="use the chain rule"):
+        k.chain_rule(E, X[J], V[1, U], R, WITHIN_3)
+    # Through q first, then through v, it is accepted.
+    assert k.chain_rule(E, X[J], Q[1, U], R, WITHIN_3).rhs.has(sympy.Sum) is False
+
+
+def test_a_definition_may_not_name_units_beyond_a_familys_bound():
+    k = Kernel()
+    k.define_family(V[1, U], sympy.Sum(W[1, U, I] * X[I], (I, 1, 3)), 3)
+    with pytest.raises(ProofError, match="beyond 1 … 3"):
+        k.define(E, sympy.Sum(sympy.sin(V[1, U]), (U, 1, 4)))
+    with pytest.raises(ProofError, match="beyond 1 … 3"):
+        k.define(E, sympy.sin(V[1, J]))  # a free index could be anything
+
+
+def test_families_never_refer_back_and_their_units_are_not_redefined():
+    k = Kernel()
+    k.define_family(V[1, U], sympy.Sum(W[1, U, I] * Q[1, I], (I, 1, 3)), 3)
+    with pytest.raises(ProofError, match="earlier definition"):
+        k.define_family(Q[1, U], V[1, U], 3)  # q named by v, defined after it: a cycle
+    with pytest.raises(ProofError, match="named by a family"):
+        k.define(V[1, 2], sympy.Integer(0))  # a second value for v_2
+    with pytest.raises(ProofError, match="already defined differently"):
+        k.define_family(V[1, U], sympy.Integer(0), 3)
+    with pytest.raises(ProofError, match="itself"):
+        k.define_family(Q[2, U], Q[2, U] + 1, 3)
+
+
+def test_the_chain_rule_needs_a_fresh_summation_index_and_a_family():
+    k = Kernel()
+    _layer(k)
+    with pytest.raises(ProofError, match="fresh"):
+        k.chain_rule(E, X[J], V[1, U], J, WITHIN_3)
+    with pytest.raises(ProofError, match="not a unit of a defined family"):
+        k.chain_rule(E, X[J], W[1, U, I], R, WITHIN_3)
+    with pytest.raises(ProofError, match="one of the units"):
+        k.chain_rule(E, V[1, J], V[1, U], R, WITHIN_3)
+
+
+def test_kronecker_deltas_collapse_only_inside_the_bounds():
+    """Σ_{r=1}^{3} [r = j] t_r is t_j only for 1 ≤ j ≤ 3: without that
+    condition the sum stays."""
+    k = Kernel()
+    _layer(k)
+    bounded = k.chain_rule(E, W[1, J, 2], V[1, U], R, WITHIN_3)
+    assert not bounded.rhs.has(sympy.Sum, sympy.KroneckerDelta)
+    unbounded = k.chain_rule(E, W[1, J, 2], V[1, U], R, [sympy.Q.le(1, J)])
+    assert unbounded.rhs.has(sympy.Sum)
+
+
+def test_a_partial_derivative_is_inert_and_sympy_may_not_differentiate_it():
+    from proofs.kernel import Partial
+
+    k = Kernel()
+    _layer(k)
+    node = Partial(E, V[1, J])
+    assert node.doit() == node
+    with pytest.raises(ProofError, match="cannot be differentiated"):
+        k.differentiate(node * X[1], X[1])  # SymPy alone would say 0
+    k.define_family(Q[1, U], Partial(E, V[1, U]), 3)
+    k.define(sympy.Symbol("F"), sympy.Sum(Q[1, U], (U, 1, 3)))
+    with pytest.raises(ProofError):
+        k.chain_rule(sympy.Symbol("F"), X[J], Q[1, U], R, WITHIN_3)
+    direct = k.partial(E, V[1, J], WITHIN_3)
+    assert direct.rhs == sympy.cos(V[1, J])
+    with pytest.raises(ProofError, match="use the chain rule"):
+        k.partial(E, X[J], WITHIN_3)  # E names v, which is built from x
+
+
+def test_sums_compare_as_wholes_and_long_sums_are_never_written_out():
+    k = Kernel()
+    long = sympy.Sum(W[1, J, I] * X[I], (I, 1, 784))
+    assert k.algebra(2 * long * x, x * long + long * x).trust == SYMPY
+    other = sympy.Sum(W[1, J, I] * X[I], (I, 1, 783))
+    with pytest.raises(ProofError, match="each sum taken as a whole"):
+        k.algebra(long, other + W[1, J, 784] * X[784])
