@@ -58,6 +58,30 @@ def _within(index, bound):
     return [sympy.Q.le(1, index), sympy.Q.le(index, bound)]
 
 
+def define_network(kernel: Kernel, net: Network) -> tuple[dict[int, Fact], dict[int, Fact]]:
+    """The forward pass and the loss as the kernel's definitions, bottom up
+    (each names only what is defined before it), then δ^l_u := ∂E/∂z^l_u.
+    Returns the facts a^l_u = f_l(z^l_u) and δ^l_u = ∂E/∂z^l_u by layer."""
+    depth = net.depth
+    forward, deltas = {}, {}
+    for layer in range(1, depth + 1):
+        value = sympy.Sum(w[layer, UNIT, I] * a[layer - 1, I], (I, 1, net.width(layer - 1)))
+        if net.spec.bias:
+            value += net.bias_sign * b[layer, UNIT]
+        width = net.width(layer)
+        kernel.define_family(z[layer, UNIT], value, width)
+        forward[layer] = kernel.define_family(
+            a[layer, UNIT], net.spec.activation(layer).at(z[layer, UNIT]), width
+        )
+    loss = net.spec.loss.at(a[depth, UNIT], y[UNIT])
+    kernel.define(E, sympy.Sum(loss, (UNIT, 1, net.width(depth))))
+    for layer in range(1, depth + 1):
+        deltas[layer] = kernel.define_family(
+            delta[layer, UNIT], Partial(E, z[layer, UNIT]), net.width(layer)
+        )
+    return forward, deltas
+
+
 class IndexFormProof:
     """Proves ``rules`` (the program's by default) for ``network``."""
 
@@ -77,28 +101,10 @@ class IndexFormProof:
         self._deltas: dict[int, Fact] = {}
         self._at = ""
 
-    # -- the network, as the kernel's definitions ---------------------------------
-
     def _define_network(self) -> None:
-        """The forward pass and the loss, bottom up (each definition names
-        only what is defined before it), then δ^l_u := ∂E/∂z^l_u."""
-        net, kernel = self.network, self.kernel
-        depth = net.depth
-        for layer in range(1, depth + 1):
-            value = sympy.Sum(w[layer, UNIT, I] * a[layer - 1, I], (I, 1, net.width(layer - 1)))
-            if net.spec.bias:
-                value += net.bias_sign * b[layer, UNIT]
-            width = net.width(layer)
-            kernel.define_family(z[layer, UNIT], value, width)
-            self._forward[layer] = kernel.define_family(
-                a[layer, UNIT], net.spec.activation(layer).at(z[layer, UNIT]), width
-            )
-        loss = net.spec.loss.at(a[depth, UNIT], y[UNIT])
-        kernel.define(E, sympy.Sum(loss, (UNIT, 1, net.width(depth))))
-        for layer in range(1, depth + 1):
-            self._deltas[layer] = kernel.define_family(
-                delta[layer, UNIT], Partial(E, z[layer, UNIT]), net.width(layer)
-            )
+        self._forward, self._deltas = define_network(self.kernel, self.network)
+
+    # -- the network, as the kernel's definitions ---------------------------------
 
     def _delta(self, layer: int, unit) -> Fact:
         """⊢ δ^layer_unit = ∂E/∂z^layer_unit (the definition, at ``unit``)."""

@@ -538,15 +538,18 @@ class Kernel:
 
     def expand_sum(self, total: sympy.Sum) -> Fact:
         """⊢ Σ_{r=lo}^{hi} e = e[r := lo] + … + e[r := hi]   for integer bounds:
-        the definition of a finite sum, applied by substitution."""
-        if not isinstance(total, sympy.Sum) or len(total.limits) != 1:
-            raise ProofError("sum expansion", "not a sum over one index")
-        index, low, high = total.limits[0]
+        the definition of a finite sum, applied by substitution.  Over several
+        indices, the outermost is written out and the others stay a sum."""
+        if not isinstance(total, sympy.Sum):
+            raise ProofError("sum expansion", "not a sum")
+        index, low, high = total.limits[-1]
         if not (low.is_Integer and high.is_Integer) or high - low > SUM_EXPANSION_LIMIT:
             raise ProofError("sum expansion", "the bounds are not small integers")
+        inner = total.function
+        if len(total.limits) > 1:
+            inner = sympy.Sum(total.function, *total.limits[:-1])
         terms = [
-            algebra.replace_nodes(total.function, {index: value})
-            for value in range(int(low), int(high) + 1)
+            algebra.replace_nodes(inner, {index: value}) for value in range(int(low), int(high) + 1)
         ]
         return self._accept("sum expansion", ELEMENTARY, total, sympy.Add(*terms))
 
@@ -567,7 +570,7 @@ class Kernel:
         else:
             result = _diff(expr, variable, "differentiation")
         if result.has(sympy.Sum) or result.has(sympy.KroneckerDelta):
-            result = algebra.replace_nodes(result, _forced(conditions))
+            result = _pinned_free(result, conditions)
             result = _collapse_deltas(result, conditions)
         lhs = sympy.Derivative(expr, variable)
         return self._accept(
@@ -578,11 +581,13 @@ class Kernel:
         """⊢ lhs = rhs when lhs − rhs is zero by exact algebra (expansion over
         atoms; sums are evaluated and refined under ``conditions``)."""
         started = time.perf_counter()
-        difference = algebra.replace_nodes(_name_points(lhs - rhs), _forced(conditions))
+        difference = _pinned_free(_name_points(lhs - rhs), conditions)
         sums = frozenset(difference.atoms(sympy.Sum))
         if sums and algebra.is_zero(difference, sums, thorough=False):
             # Each sum as one atom, the same node the same atom: sound, and
             # the sums are never written out.
+            return self._accept("algebra", SYMPY, lhs, rhs, conditions=conditions, started=started)
+        if sums and _same_sum_bodies(lhs, rhs, opaque):
             return self._accept("algebra", SYMPY, lhs, rhs, conditions=conditions, started=started)
         if any(_terms(s) > SUM_ALGEBRA_LIMIT for s in sums):
             raise ProofError("algebra", "the two sides differ with each sum taken as a whole")
@@ -626,6 +631,43 @@ class Kernel:
         )
         self.steps.append(Step("assumption", ASSUMED, fact, 0.0, name))
         return fact
+
+
+def _gather_sums(expr):
+    """Linearity of finite sums, as a normal form: a factor beside a sum
+    moves into it (c·Σ_h t_h = Σ_h c·t_h, where c does not contain h) and a
+    sum of a sum becomes one sum over both indices.  Nothing is written
+    out, whatever the bounds."""
+    if isinstance(expr, sympy.Sum):
+        body = _gather_sums(expr.function)
+        outer = {limit[0] for limit in expr.limits}
+        if isinstance(body, sympy.Sum) and not outer & {limit[0] for limit in body.limits}:
+            return sympy.Sum(body.function, *body.limits, *expr.limits)
+        return sympy.Sum(body, *expr.limits)
+    if expr.is_Mul:
+        factors = [_gather_sums(factor) for factor in expr.args]
+        sums = [factor for factor in factors if isinstance(factor, sympy.Sum)]
+        if len(sums) == 1:
+            rest = sympy.Mul(*(factor for factor in factors if factor is not sums[0]))
+            bound = {limit[0] for limit in sums[0].limits}
+            if not rest.free_symbols & bound:
+                return sympy.Sum(rest * sums[0].function, *sums[0].limits)
+        return sympy.Mul(*factors)
+    return expr
+
+
+def _same_sum_bodies(lhs, rhs, opaque) -> bool:
+    """lhs and rhs gather (:func:`_gather_sums`) into sums over the same
+    indices and bounds whose bodies are equal by algebra: then they are
+    equal, term by term."""
+    left, right = _gather_sums(lhs), _gather_sums(rhs)
+    if not (isinstance(left, sympy.Sum) and isinstance(right, sympy.Sum)):
+        return False
+    if left.limits != right.limits:
+        return False
+    difference = left.function - right.function
+    inner = frozenset(difference.atoms(sympy.Sum)) | frozenset(opaque)
+    return algebra.is_zero(difference, inner, thorough=False)
 
 
 def _terms(total: sympy.Sum) -> int:
@@ -678,6 +720,19 @@ def _substitute(expr, mapping):
 def _variables(expr) -> set:
     """Free symbols and undefined functions of ``expr``."""
     return set(expr.free_symbols) | {node.func for node in expr.atoms(AppliedUndef)}
+
+
+def _pinned_free(expr, conditions) -> sympy.Expr:
+    """``expr`` with the indices the conditions pin to one value replaced,
+    where they are free: a summation index keeps its range even when a
+    condition carried from an instance mentions it."""
+    forced = _forced(conditions)
+    if not forced:
+        return expr
+    bound = {limit[0] for total in expr.atoms(sympy.Sum) for limit in total.limits}
+    return algebra.replace_nodes(
+        expr, {k: v for k, v in forced.items() if k in expr.free_symbols and k not in bound}
+    )
 
 
 def _forced(conditions) -> dict:

@@ -1,29 +1,47 @@
-"""Theorem (d), the explanation: for L = 3 the expanded chain rule is a sum
-over paths, and grouping the paths by their first edge is the δ recursion.
+"""Theorem (d), the explanation: for L = 3 the chain rule is a sum over
+paths, and grouping the paths by their first edge is the δ recursion.
 
 A path from weight w¹_jk to the loss runs x_k → unit j of layer 1 → unit h
 of layer 2 → output o.  Its term is the product of the local derivatives
 along it:  x_k · f₁'(z¹_j) · w²_hj · f₂'(z²_h) · w³_oh · f₃'(z³_o) · ∂ℓ/∂a³_o.
-The kernel checks (1) that the derivative of the fully expanded loss is the
-sum of these terms, and (2) that the sum regrouped by the first edge j → h,
-x_k f₁'(z¹_j) Σ_h w²_hj [f₂'(z²_h) Σ_o w³_oh δ³_o], is x_k δ¹_j with the
-δ's the program computes — the step the seed calls "从而可以推导出".
+With the units j, k symbolic and the sums unevaluated (the network as the
+kernel's per-layer definitions, :func:`proofs.index_form.define_network`),
+the kernel derives ∂E/∂w¹_jk by the finite chain rule, layer by layer, as
+x_k f₁'(z¹_j) Σ_h w²_hj [f₂'(z²_h) Σ_o w³_oh ∂ℓ/∂a³_o f₃'(z³_o)] — the paths
+grouped by their first edge j → h — and checks (1) that this is the double
+sum over paths (linearity of finite sums) and (2) that it is x_k δ¹_j, the
+step the seed calls "从而可以推导出".  Every weight w¹_jk at once, at a
+cost that does not grow with the widths; the sum shown for w¹₁₁ is the
+theorem at j = k = 1 with its sums written out by the kernel.
 """
 
 from __future__ import annotations
 
 import sympy
 
+from derive import indexed
 from derive.errors import InputError
 from derive.gradients import Derivation
-from proofs.kernel import Kernel
+from derive.indexed import E, J, K, a, delta, w, y, z
+from proofs.index_form import UNIT, R, define_network
+from proofs.kernel import Fact, Kernel, ProofError
 from proofs.layered import Verdict, checked
 
 NAME = "sum over paths (L = 3)"
 STATEMENT = (
-    "L = 3: ∂E/∂w¹_jk is the sum over paths j → h → o of x_k f'(z¹_j) w²_hj f'(z²_h) "
-    "w³_oh f'(z³_o) ∂ℓ/∂a³_o; grouped by the first edge j → h it is x_k δ¹_j"
+    "L = 3: for every first-layer weight, ∂E/∂w¹_jk is the sum over paths j → h → o of "
+    "x_k f'(z¹_j) w²_hj f'(z²_h) w³_oh f'(z³_o) ∂ℓ/∂a³_o; grouped by the first edge j → h "
+    "it is x_k δ¹_j (units symbolic, the finite chain rule)"
 )
+
+SHOWN_PATHS_LIMIT = 64
+"""Up to this many paths the sum for w¹₁₁ is also written out, term by term,
+and compared with the one the report and write-up print."""
+
+H = sympy.Symbol("h", integer=True, positive=True)
+O = sympy.Symbol("o", integer=True, positive=True)
+UNIT_2 = sympy.Symbol("h2", integer=True, positive=True)
+UNIT_3 = sympy.Symbol("o3", integer=True, positive=True)
 
 
 def path_sum(derivation: Derivation, unit: int, source: int) -> sympy.Expr:
@@ -68,35 +86,90 @@ def grouped_by_first_edge(
     return net.a[0][source - 1] * slope(1, unit) * outer
 
 
+def indexed_path_sum(network) -> sympy.Expr:
+    """Σ_h Σ_o of the path products for w¹_jk, units symbolic."""
+    spec = network.spec
+    slope = lambda layer, unit: spec.activation(layer).derivative_at(z[layer, unit])  # noqa: E731
+    product = (
+        a[0, K]
+        * slope(1, J)
+        * w[2, H, J]
+        * slope(2, H)
+        * w[3, O, H]
+        * slope(3, O)
+        * spec.loss.derivative_at(a[3, O], y[O])
+    )
+    return sympy.Sum(sympy.Sum(product, (O, 1, network.width(3))), (H, 1, network.width(2)))
+
+
+def _layer_down(kernel: Kernel, network, layer: int, unit, index) -> Fact:
+    """⊢ ∂E/∂z^layer_unit = f'(z^layer_unit) Σ_index w^{layer+1}_{index,unit} ∂E/∂z^{layer+1}_index,
+    or, at the output layer, ∂ℓ/∂a^L_unit · f'(z^L_unit): the finite chain rule
+    through a^layer, then through z^{layer+1}."""
+    width = network.width(layer)
+    within = [sympy.Q.le(1, unit), sympy.Q.le(unit, width)]
+    through = kernel.chain_rule(E, z[layer, unit], a[layer, UNIT], R, within)
+    if layer == network.depth:
+        return kernel.rewrite(through, kernel.partial(E, a[layer, unit], within))
+    upward = kernel.chain_rule(E, a[layer, unit], z[layer + 1, UNIT], index, within)
+    return kernel.rewrite(through, upward)
+
+
+def _written_out(kernel: Kernel, fact: Fact) -> Fact:
+    """``fact`` with every sum on its right written out, outermost first, by
+    the kernel's (elementary) sum expansion."""
+    while True:
+        sums = [node for node in sympy.preorder_traversal(fact.rhs) if isinstance(node, sympy.Sum)]
+        if not sums:
+            return fact
+        fact = kernel.rewrite(fact, kernel.expand_sum(sums[0]))
+
+
 def prove_paths(derivation: Derivation, kernel: Kernel | None = None) -> Verdict:
     kernel = kernel or Kernel()
     net = derivation.network
 
     def body(facts):
-        for unit in range(1, net.width(1) + 1):
-            for source in range(1, net.width(0) + 1):
-                weight = net.weights[1][unit - 1][source - 1]
-                paths = path_sum(derivation, unit, source)
-                derivative = kernel.differentiate(net.loss_expanded, weight, shared=True)
-                facts.append(
-                    kernel.equal_by_algebra(
-                        derivative,
-                        paths.xreplace(net.expansion),
-                        opaque=net.pre_activations_expanded,
+        if net.depth != 3:
+            raise ProofError("paths", f"the sum over paths is proved for L = 3, not {net.depth}")
+        _, deltas = define_network(kernel, net)
+        n0, n1 = net.width(0), net.width(1)
+        within = [sympy.Q.le(1, J), sympy.Q.le(J, n1), sympy.Q.le(1, K), sympy.Q.le(K, n0)]
+        # ∂E/∂w¹_jk = x_k ∂E/∂z¹_j, then down through the layers, unit by unit.
+        weight = kernel.chain_rule(E, w[1, J, K], z[1, UNIT], R, within)
+        first = kernel.rewrite(weight, _layer_down(kernel, net, 1, J, H))
+        second = kernel.instantiate(_layer_down(kernel, net, 2, UNIT_2, O), {UNIT_2: H})
+        third = kernel.instantiate(_layer_down(kernel, net, 3, UNIT_3, R), {UNIT_3: O})
+        grouped = kernel.rewrite(kernel.rewrite(first, second), third)
+        paths = kernel.equal_by_algebra(grouped, indexed_path_sum(net))
+        facts.append(paths)
+        # Grouped by the first edge it is x_k δ¹_j.
+        named = kernel.rewrite(weight, kernel.symmetry(kernel.instantiate(deltas[1], {UNIT: J})))
+        facts.append(kernel.equal_by_algebra(named, a[0, K] * delta[1, J]))
+        # The sum shown for w¹₁₁ is this theorem at j = k = 1, written out.
+        if net.width(2) * net.width(3) > SHOWN_PATHS_LIMIT:
+            return
+        shown = _written_out(kernel, kernel.instantiate(paths, {J: 1, K: 1}))
+        scalar = shown.rhs.replace(
+            lambda node: isinstance(node, sympy.Indexed), lambda node: indexed.scalar(net, node)
+        )
+        facts.append(kernel.algebra(scalar, path_sum(derivation, 1, 1)))
+        # … and grouped, it is the program's own recursion for w¹₁₁, its δ's
+        # substituted layer by layer.
+        grouped_shown = _written_out(kernel, kernel.instantiate(grouped, {J: 1, K: 1}))
+        grouped_scalar = grouped_shown.rhs.replace(
+            lambda node: isinstance(node, sympy.Indexed), lambda node: indexed.scalar(net, node)
+        )
+        program = derivation.gradient(net.weights[1][0][0]).delta_form
+        for layer in (1, 2, 3):
+            program = program.xreplace(
+                {
+                    net.delta[layer][u - 1]: derivation.delta_definition(
+                        layer, u, through_output=False
                     )
-                )
-                grouped = kernel.algebra(paths, grouped_by_first_edge(derivation, unit, source))
-                # The program's own recursion, δ's substituted layer by layer.
-                program = derivation.gradient(weight).delta_form
-                for layer in (1, 2, 3):
-                    program = program.xreplace(
-                        {
-                            net.delta[layer][u - 1]: derivation.delta_definition(
-                                layer, u, through_output=False
-                            )
-                            for u in range(1, net.width(layer) + 1)
-                        }
-                    )
-                facts.append(kernel.equal_by_algebra(grouped, program))
+                    for u in range(1, net.width(layer) + 1)
+                }
+            )
+        facts.append(kernel.algebra(grouped_scalar, program))
 
     return checked(NAME, STATEMENT, body)
