@@ -37,7 +37,7 @@ def _parser(command: str | None = None) -> argparse.ArgumentParser:
         ),
         epilog=(
             "Other commands: 'derive prove …' runs only the proofs; 'derive check … "
-            "\'LHS = RHS\'' proves or refutes a formula derived by hand; 'derive experiment "
+            "'LHS = RHS'' proves or refutes a formula derived by hand; 'derive experiment "
             "batch-size|sequential …' measures the note's two open questions (each has --help). "
             "Exit status: 0 success, 1 a claim or proof failed, 2 bad input."
         ),

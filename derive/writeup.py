@@ -184,16 +184,14 @@ def _letters(writer: LatexWriter, layer: int) -> dict:
 
 def _checked(writer: LatexWriter, steps: LayerSteps, rename: dict) -> str:
     """What the long chain was compared with, in the notation's letters."""
-    if not steps.checked_units:
+    if steps.unchecked_reason:
         reason = text(steps.unchecked_reason)
-        return f"the long chain was not compared with the expanded loss term by term ({reason})"
-    units = ", ".join(
-        f"${writer.math(rename.get(J, J))} = {j}$, ${writer.math(rename.get(K, K))} = {k}$"
-        for j, k in steps.checked_units
-    )
+        return f"the long chain was not compared with the derivative ({reason})"
+    j, k = (writer.math(rename.get(letter, letter)) for letter in (J, K))
     return (
-        "the long chain, path by path, against the derivative of the fully expanded "
-        f"loss and against the grouped form, for {units}"
+        "the long chain, summed over the units of every layer above, against the "
+        "derivative the kernel derives from the network's definitions by the finite "
+        f"chain rule, and against the grouped form, for every ${j}$ and ${k}$ at once"
     )
 
 

@@ -82,6 +82,24 @@ def define_network(kernel: Kernel, net: Network) -> tuple[dict[int, Fact], dict[
     return forward, deltas
 
 
+def derivative_down(kernel: Kernel, net: Network, layer: int, unit, letters: dict) -> Fact:
+    """⊢ ∂E/∂z^layer_unit = f'(z^layer_unit) Σ_{i} w^{layer+1}_{i,unit} [ … ], down
+    to ∂ℓ/∂a^L_i f_L'(z^L_i): the finite chain rule through a^m, then through
+    z^{m+1}, for every layer m from ``layer`` to the output, the sum over the
+    units of layer m indexed by ``letters[m]``.  The network must be defined
+    in ``kernel`` (:func:`define_network`).  Each layer is proved at a free
+    unit and instantiated at the letter of the sum it sits in."""
+    within = [sympy.Q.le(1, unit), sympy.Q.le(unit, net.width(layer))]
+    through = kernel.chain_rule(E, z[layer, unit], a[layer, UNIT], R, within)
+    if layer == net.depth:
+        return kernel.rewrite(through, kernel.partial(E, a[layer, unit], within))
+    index = letters[layer + 1]
+    upward = kernel.chain_rule(E, a[layer, unit], z[layer + 1, UNIT], index, within)
+    free = sympy.Dummy("unit", integer=True, positive=True)
+    above = derivative_down(kernel, net, layer + 1, free, letters)
+    return kernel.rewrite(kernel.rewrite(through, upward), kernel.instantiate(above, {free: index}))
+
+
 class IndexFormProof:
     """Proves ``rules`` (the program's by default) for ``network``."""
 

@@ -23,7 +23,7 @@ from derive import indexed
 from derive.errors import InputError
 from derive.gradients import Derivation
 from derive.indexed import E, J, K, a, delta, w, y, z
-from proofs.index_form import UNIT, R, define_network
+from proofs.index_form import UNIT, R, define_network, derivative_down
 from proofs.kernel import Fact, Kernel, ProofError
 from proofs.layered import Verdict, checked
 
@@ -40,8 +40,6 @@ and compared with the one the report and write-up print."""
 
 H = sympy.Symbol("h", integer=True, positive=True)
 O = sympy.Symbol("o", integer=True, positive=True)
-UNIT_2 = sympy.Symbol("h2", integer=True, positive=True)
-UNIT_3 = sympy.Symbol("o3", integer=True, positive=True)
 
 
 def path_sum(derivation: Derivation, unit: int, source: int) -> sympy.Expr:
@@ -102,19 +100,6 @@ def indexed_path_sum(network) -> sympy.Expr:
     return sympy.Sum(sympy.Sum(product, (O, 1, network.width(3))), (H, 1, network.width(2)))
 
 
-def _layer_down(kernel: Kernel, network, layer: int, unit, index) -> Fact:
-    """⊢ ∂E/∂z^layer_unit = f'(z^layer_unit) Σ_index w^{layer+1}_{index,unit} ∂E/∂z^{layer+1}_index,
-    or, at the output layer, ∂ℓ/∂a^L_unit · f'(z^L_unit): the finite chain rule
-    through a^layer, then through z^{layer+1}."""
-    width = network.width(layer)
-    within = [sympy.Q.le(1, unit), sympy.Q.le(unit, width)]
-    through = kernel.chain_rule(E, z[layer, unit], a[layer, UNIT], R, within)
-    if layer == network.depth:
-        return kernel.rewrite(through, kernel.partial(E, a[layer, unit], within))
-    upward = kernel.chain_rule(E, a[layer, unit], z[layer + 1, UNIT], index, within)
-    return kernel.rewrite(through, upward)
-
-
 def _written_out(kernel: Kernel, fact: Fact) -> Fact:
     """``fact`` with every sum on its right written out, outermost first, by
     the kernel's (elementary) sum expansion."""
@@ -137,10 +122,7 @@ def prove_paths(derivation: Derivation, kernel: Kernel | None = None) -> Verdict
         within = [sympy.Q.le(1, J), sympy.Q.le(J, n1), sympy.Q.le(1, K), sympy.Q.le(K, n0)]
         # ∂E/∂w¹_jk = x_k ∂E/∂z¹_j, then down through the layers, unit by unit.
         weight = kernel.chain_rule(E, w[1, J, K], z[1, UNIT], R, within)
-        first = kernel.rewrite(weight, _layer_down(kernel, net, 1, J, H))
-        second = kernel.instantiate(_layer_down(kernel, net, 2, UNIT_2, O), {UNIT_2: H})
-        third = kernel.instantiate(_layer_down(kernel, net, 3, UNIT_3, R), {UNIT_3: O})
-        grouped = kernel.rewrite(kernel.rewrite(first, second), third)
+        grouped = kernel.rewrite(weight, derivative_down(kernel, net, 1, J, {2: H, 3: O}))
         paths = kernel.equal_by_algebra(grouped, indexed_path_sum(net))
         facts.append(paths)
         # Grouped by the first edge it is x_k δ¹_j.

@@ -242,8 +242,32 @@ class _SwappedRecursion(Derivation):
         )
 
 
-def test_a_wrong_grouping_is_rejected():
-    verdict, _ = _walk(parse_spec("2", "2,2,2", None, None, True), _SwappedRecursion)
+def test_a_wrong_scalar_recursion_is_rejected_by_the_per_unit_proof():
+    """The walkthrough shows the index-form rules; the program's per-unit
+    formulas, which the report prints, are the per-unit proof's to check."""
+    from proofs.layered import LayeredProof
+
+    derivation = _SwappedRecursion(Network(parse_spec("2", "2,2,2", None, None, True)))
+    verdicts = LayeredProof(derivation).run()
+    assert not all(v.holds for v in verdicts)
+    assert any("differ" in (v.failure or "") for v in verdicts)
+
+
+class _WrongGrouping(Walkthrough):
+    """Shows ∂E/∂w^l_jk = δ^l_j a^l_k: the input taken from the layer itself."""
+
+    def _rules(self, layer):
+        delta_rule, gradient, bias = super()._rules(layer)
+        wrong = sympy.Eq(
+            gradient.lhs, delta[layer, J] * a[layer, sympy.Symbol("k", integer=True, positive=True)]
+        )
+        return delta_rule, wrong, bias
+
+
+@pytest.mark.parametrize("depth", [1, 3])
+def test_a_wrong_grouping_is_rejected(depth):
+    spec = parse_spec(str(depth), None, None, None, True)
+    verdict = _WrongGrouping(Derivation(Network(spec)), range(depth, 0, -1)).run()
     assert not verdict.holds
     assert "differ" in verdict.failure
 

@@ -1,0 +1,95 @@
+"""Real-size networks end to end: every command against the default job,
+and the default job against SymPy's import, measured in the same run.
+
+Each command runs in a fresh process; every round runs all of them, in an
+order rotated from round to round, so a load on the shared machine falls
+on every row alike.  A row reports the median wall time and the median over
+rounds of its ratio to the baseline measured in that round:
+
+* ``import sympy, numpy``: the floor any run of derive pays;
+* ``python -m derive --layers 3``: the default job (baseline of the rest);
+* the MNIST-size main job, 784-256-128-10, writing all four files;
+* ``derive prove`` at depth 3 and widths 8 … 1024 (the width sweep: flat,
+  because no proof step writes a sum out), and at width 512 and depths
+  3, 20, 100 (linear in depth).
+
+    python benchmarks/real_size.py [--rounds 5] [--timeout 300]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _widths(depth: int, width: int) -> str:
+    return ",".join([str(width)] * (depth + 1))
+
+
+def commands(out: Path) -> dict[str, list[str]]:
+    python = [sys.executable]
+    rows = {
+        "import sympy, numpy": python + ["-c", "import sympy, numpy"],
+        "default job: --layers 3": python + ["-m", "derive", "--layers", "3", "--out", str(out)],
+        "main job 784-256-128-10": python
+        + ["-m", "derive", "--layers", "3", "--widths", "784,256,128,10", "--out", str(out)],
+    }
+    for width in (8, 64, 512, 1024):
+        rows[f"prove L = 3, width {width}"] = python + [
+            "-m", "derive", "prove", "--layers", "3", "--widths", _widths(3, width),
+        ]  # fmt: skip
+    for depth in (20, 100):
+        rows[f"prove L = {depth}, width 512"] = python + [
+            "-m", "derive", "prove", "--layers", str(depth), "--widths", _widths(depth, 512),
+        ]  # fmt: skip
+    return rows
+
+
+def wall(argv: list[str], timeout: float) -> float:
+    started = time.perf_counter()
+    subprocess.run(argv, cwd=ROOT, capture_output=True, check=True, timeout=timeout)
+    return time.perf_counter() - started
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--timeout", type=float, default=300.0)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as folder:
+        rows = commands(Path(folder) / "out")
+        names = list(rows)
+        times: dict[str, list[float]] = {name: [] for name in names}
+        for round_number in range(args.rounds):
+            shift = round_number % len(names)
+            for name in names[shift:] + names[:shift]:
+                times[name].append(wall(rows[name], args.timeout))
+            print(f"round {round_number + 1}/{args.rounds} done", file=sys.stderr, flush=True)
+    floor, default = "import sympy, numpy", "default job: --layers 3"
+    print(f"median of {args.rounds} rounds, fresh processes, order rotated per round\n")
+    print("| command | seconds | ÷ import sympy, numpy | ÷ default job |")
+    print("|---|---|---|---|")
+    for name in names:
+        ratio_floor = statistics.median(
+            t / f for t, f in zip(times[name], times[floor], strict=True)
+        )
+        ratio_default = statistics.median(
+            t / d for t, d in zip(times[name], times[default], strict=True)
+        )
+        print(
+            f"| {name} | {statistics.median(times[name]):.2f} | {ratio_floor:.2f}× "
+            f"| {ratio_default:.2f}× |"
+        )
+
+
+if __name__ == "__main__":
+    main()
