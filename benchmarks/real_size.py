@@ -9,9 +9,10 @@ rounds of its ratio to the baseline measured in that round:
 * ``import sympy, numpy``: the floor any run of derive pays;
 * ``python -m derive --layers 3``: the default job (baseline of the rest);
 * the MNIST-size main job, 784-256-128-10, writing all four files;
-* ``derive prove`` at depth 3 and widths 8 … 1024 (the width sweep: flat,
-  because no proof step writes a sum out), and at width 512 and depths
-  3, 20, 100 (linear in depth).
+* the index-form proof alone (a process that imports derive and runs it)
+  at depth 3 and widths 8 … 1024 (the width sweep: flat, because no proof
+  step writes a sum out), and at width 512 and depths 20 and 100;
+* ``derive prove --layers 20`` at width 512, end to end.
 
     python benchmarks/real_size.py [--rounds 5] [--timeout 300]
 """
@@ -33,6 +34,16 @@ def _widths(depth: int, width: int) -> str:
     return ",".join([str(width)] * (depth + 1))
 
 
+def _proof(depth: int, width: int) -> str:
+    """A process that imports derive and runs only the index-form proof."""
+    return (
+        "from derive.model import Network; from derive.spec import parse_spec; "
+        "from proofs.index_form import IndexFormProof; "
+        f"assert IndexFormProof(Network(parse_spec('{depth}', '{_widths(depth, width)}')))"
+        ".run().holds"
+    )
+
+
 def commands(out: Path) -> dict[str, list[str]]:
     python = [sys.executable]
     rows = {
@@ -42,13 +53,12 @@ def commands(out: Path) -> dict[str, list[str]]:
         + ["-m", "derive", "--layers", "3", "--widths", "784,256,128,10", "--out", str(out)],
     }
     for width in (8, 64, 512, 1024):
-        rows[f"prove L = 3, width {width}"] = python + [
-            "-m", "derive", "prove", "--layers", "3", "--widths", _widths(3, width),
-        ]  # fmt: skip
+        rows[f"index-form proof, L = 3, width {width}"] = python + ["-c", _proof(3, width)]
     for depth in (20, 100):
-        rows[f"prove L = {depth}, width 512"] = python + [
-            "-m", "derive", "prove", "--layers", str(depth), "--widths", _widths(depth, 512),
-        ]  # fmt: skip
+        rows[f"index-form proof, L = {depth}, width 512"] = python + ["-c", _proof(depth, 512)]
+    rows["derive prove --layers 20, width 512"] = python + [
+        "-m", "derive", "prove", "--layers", "20", "--widths", _widths(20, 512),
+    ]  # fmt: skip
     return rows
 
 

@@ -7,11 +7,21 @@ The pipeline reads from the module names: ``spec`` (what network) →
 
 __version__ = "0.1.0"
 
-from derive.claims import Verdict, check  # noqa: E402
 from derive.errors import InputError  # noqa: E402
 from derive.gradients import Derivation, differentiate  # noqa: E402
 from derive.model import Network  # noqa: E402
 from derive.spec import NetworkSpec, parse_spec  # noqa: E402
+
+
+def __getattr__(name: str):
+    """``check`` and ``Verdict`` load the claim checker (its parsers and
+    mpmath) on first use: the main job never needs them."""
+    if name in ("check", "Verdict"):
+        from derive import claims
+
+        return getattr(claims, name)
+    raise AttributeError(f"module 'derive' has no attribute {name!r}")
+
 
 __all__ = [
     "Derivation",

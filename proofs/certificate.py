@@ -36,8 +36,9 @@ FORMAT = "derive.certificate"
 FORMAT_VERSION = 2
 
 METHODS = {
-    "index-form rules": "kernel: one lemma per layer shape with the layer and units symbolic "
-    "and the widths concrete, instantiated at every layer and compared with the stored rule",
+    "index-form rules": "kernel: the network as one definition per layer and quantity, the "
+    "units symbolic, the widths concrete and the sums unevaluated; at every layer the finite "
+    "chain rule gives each rule, compared with the stored rule",
     **{
         name: "kernel: per-shape lemma for an arbitrary function above the layer, "
         "instantiated for every unit and compared with the stored formula"

@@ -191,6 +191,14 @@ def _in_range(index, scope: dict, bound: int) -> bool:
     return limits is not None and limits[0] >= 1 and limits[1] <= bound
 
 
+def _patterns_may_equal(first: tuple, second: tuple) -> bool:
+    """Index patterns that can name the same quantity: no position where
+    both are integers and differ."""
+    return len(first) == len(second) and all(
+        a is None or b is None or a == b for a, b in zip(first, second, strict=True)
+    )
+
+
 def _may_equal(node: sympy.Indexed, target: sympy.Indexed) -> bool:
     """Whether ``node`` can be ``target``'s own quantity: the same base and no
     index where both are integers and differ (z^3_k is not z^2_j)."""
@@ -217,6 +225,8 @@ class Kernel:
         be one of them, so definitions never refer back (no cycles)."""
         self._family_symbols: set = set()
         self._walks: dict = {}
+        self._family_links: dict = {}
+        self._symbol_links: dict = {}
         self._pinned: set = set()
         """Variables a definition's value depends on but its name does not:
         instantiating one would silently change what the defined name means."""
@@ -277,6 +287,8 @@ class Kernel:
         ):
             raise ProofError("definition", f"{name} is named by a family's definition")
         self._check_units(value, {}, name)
+        for node in value.atoms(sympy.Indexed):  # no family may be made for these later
+            self._mentions.setdefault(node.base, []).append(node)
         self._definitions[name] = value
         self._pinned |= _variables(value) - _variables(name)
         return self._accept("definition", ELEMENTARY, name, value)
@@ -316,6 +328,7 @@ class Kernel:
                 self._mentions.setdefault(node.base, []).append(node)
             else:
                 self._family_symbols.add(node)
+        self._family_links[name] = self._links(value)
         self._families[(name.base, family.pattern)] = family
         self._families_by_base.setdefault(name.base, []).append(family)
         self._family_cache.clear()
@@ -357,32 +370,48 @@ class Kernel:
         only to earlier ones, so one pass in the order they were made
         answers for all of them, without recursion at any depth; each
         answer is kept (definitions never change)."""
-        key = (target.base, _pattern(target), None if cut is None else cut.name)
-        answers = self._walks.setdefault(key, {})
+        wanted = (target.base, _pattern(target))
+        answers = self._walks.setdefault((*wanted, None if cut is None else cut.name), {})
         families = list(self._families.values())
         for family in families[len(answers) :]:
-            answers[family.name] = any(
-                self._named_reaches(mention, target, cut, answers) for mention in family.mentions
-            )
-        return self._named_reaches(node, target, cut, answers)
-
-    def _named_reaches(self, node, target, cut, answers, seen=frozenset()) -> bool:
+            links = self._family_links[family.name]
+            answers[family.name] = self._links_reach(links, wanted, cut, answers, frozenset())
         if isinstance(node, sympy.Indexed):
-            family = self._family_of(node)
+            links = (((node.base, _pattern(node), self._family_of(node)),), ())
+        else:
+            links = self._links_of(node) if node in self._definitions else ((), ())
+        return self._links_reach(links, wanted, cut, answers, frozenset())
+
+    def _links_of(self, name) -> tuple:
+        """What a defined symbol's value names, as :meth:`_links`."""
+        if name not in self._symbol_links:
+            self._symbol_links[name] = self._links(self._definitions[name])
+        return self._symbol_links[name]
+
+    def _links(self, value) -> tuple:
+        """(base, index pattern, family or None) of each indexed name ``value``
+        names, and the defined symbols it names."""
+        indexed = tuple(
+            (node.base, _pattern(node), self._family_of(node))
+            for node in value.atoms(sympy.Indexed)
+        )
+        symbols = tuple(node for node in value.atoms(sympy.Symbol) if node in self._definitions)
+        return indexed, symbols
+
+    def _links_reach(self, links, wanted, cut, answers, seen) -> bool:
+        indexed, symbols = links
+        for base, pattern, family in indexed:
             if cut is not None and family is cut:
-                return False
-            if _may_equal(node, target):
+                continue
+            if base == wanted[0] and _patterns_may_equal(pattern, wanted[1]):
                 return True
-            return family is not None and answers[family.name]
-        if isinstance(node, sympy.Symbol) and node in self._definitions:
-            seen = seen | {node}
-            value = self._definitions[node]
-            return any(
-                self._named_reaches(inner, target, cut, answers, seen)
-                for inner in value.atoms(sympy.Indexed, sympy.Symbol)
-                if inner not in seen
-            )
-        return False
+            if family is not None and answers[family.name]:
+                return True
+        return any(
+            self._links_reach(self._links_of(symbol), wanted, cut, answers, seen | {symbol})
+            for symbol in symbols
+            if symbol not in seen
+        )
 
     def _value_of(self, name):
         if isinstance(name, sympy.Symbol) and name in self._definitions:

@@ -324,6 +324,9 @@ def test_families_never_refer_back_and_their_units_are_not_redefined():
         k.define_family(V[1, U], sympy.Integer(0), 3)
     with pytest.raises(ProofError, match="itself"):
         k.define_family(Q[2, U], Q[2, U] + 1, 3)
+    k.define(E, sympy.Sum(Q[3, U], (U, 1, 3)))
+    with pytest.raises(ProofError, match="earlier definition"):
+        k.define_family(Q[3, U], X[U], 3)  # E would have been built from a leaf, then not
 
 
 def test_the_chain_rule_needs_a_fresh_summation_index_and_a_family():
