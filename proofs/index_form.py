@@ -144,7 +144,7 @@ class IndexFormProof:
             return []
         if activation.name not in self._slopes:
             self._slopes[activation.name] = self.kernel.simplification(
-                activation.derivative, through_output, _DEFINITIONS
+                activation.derivative, through_output, ACTIVATION_DEFINITIONS
             )
         return [self.kernel.instantiate(self._slopes[activation.name], {registry.X: z[layer, J]})]
 
@@ -270,7 +270,7 @@ class IndexFormProof:
         return verdict
 
 
-_DEFINITIONS = {
+ACTIVATION_DEFINITIONS = {
     entry.expr.func: sympy.Lambda(registry.X, entry.definition)
     for entry in registry.ACTIVATIONS.values()
     if entry.definition is not None

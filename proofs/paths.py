@@ -100,6 +100,13 @@ def indexed_path_sum(network) -> sympy.Expr:
     return sympy.Sum(sympy.Sum(product, (O, 1, network.width(3))), (H, 1, network.width(2)))
 
 
+def _scalar(net, expr: sympy.Expr) -> sympy.Expr:
+    """``expr`` with integer units, in the model's scalar symbols (w2_1_3 …)."""
+    return expr.replace(
+        lambda node: isinstance(node, sympy.Indexed), lambda node: indexed.scalar(net, node)
+    )
+
+
 def _written_out(kernel: Kernel, fact: Fact) -> Fact:
     """``fact`` with every sum on its right written out, outermost first, by
     the kernel's (elementary) sum expansion."""
@@ -132,16 +139,10 @@ def prove_paths(derivation: Derivation, kernel: Kernel | None = None) -> Verdict
         if net.width(2) * net.width(3) > SHOWN_PATHS_LIMIT:
             return
         shown = _written_out(kernel, kernel.instantiate(paths, {J: 1, K: 1}))
-        scalar = shown.rhs.replace(
-            lambda node: isinstance(node, sympy.Indexed), lambda node: indexed.scalar(net, node)
-        )
-        facts.append(kernel.algebra(scalar, path_sum(derivation, 1, 1)))
+        facts.append(kernel.algebra(_scalar(net, shown.rhs), path_sum(derivation, 1, 1)))
         # … and grouped, it is the program's own recursion for w¹₁₁, its δ's
         # substituted layer by layer.
         grouped_shown = _written_out(kernel, kernel.instantiate(grouped, {J: 1, K: 1}))
-        grouped_scalar = grouped_shown.rhs.replace(
-            lambda node: isinstance(node, sympy.Indexed), lambda node: indexed.scalar(net, node)
-        )
         program = derivation.gradient(net.weights[1][0][0]).delta_form
         for layer in (1, 2, 3):
             program = program.xreplace(
@@ -152,6 +153,6 @@ def prove_paths(derivation: Derivation, kernel: Kernel | None = None) -> Verdict
                     for u in range(1, net.width(layer) + 1)
                 }
             )
-        facts.append(kernel.algebra(grouped_scalar, program))
+        facts.append(kernel.algebra(_scalar(net, grouped_shown.rhs), program))
 
     return checked(NAME, STATEMENT, body)

@@ -1,7 +1,7 @@
 """Which proofs run for a network, and their verdicts.
 
-By default the index-form rules are proved for every network (cost linear
-in depth, O(width) per layer shape), and the per-unit formulas too where
+By default the index-form rules are proved for every network (a few kernel
+steps per layer, whatever the widths), and the per-unit formulas too where
 that is quick; the full expansion on request.  Where a proof is not attempted, the reason is
 returned instead, so nothing is ever silently claimed.
 """

@@ -32,7 +32,7 @@ import sympy
 from derive import indexed, registry
 from derive.gradients import Derivation
 from derive.indexed import E, J, K, a, b, w, y, z
-from proofs.index_form import UNIT, R, define_network, derivative_down
+from proofs.index_form import ACTIVATION_DEFINITIONS, UNIT, R, define_network, derivative_down
 from proofs.kernel import Fact, Kernel
 from proofs.layered import Verdict, checked
 from proofs.progress import QUIET, Progress
@@ -53,12 +53,6 @@ linearly with their number (0.3 s for 10, 2.6 s for 32 layers)."""
 _R = sympy.Symbol("r", integer=True, positive=True)
 J_OTHER = sympy.Symbol("j'", integer=True, positive=True)
 """Another unit of the weight's layer, for the vanishing derivatives."""
-
-_DEFINITIONS = {
-    entry.expr.func: sympy.Lambda(registry.X, entry.definition)
-    for entry in registry.ACTIVATIONS.values()
-    if entry.definition is not None
-}
 
 
 def letter(layer: int, weight_layer: int) -> sympy.Symbol:
@@ -171,7 +165,7 @@ class Walkthrough:
             return Factor(derivative, slope)
         if activation.name not in self._slopes:
             self._slopes[activation.name] = self.kernel.simplification(
-                activation.derivative, through_output, _DEFINITIONS
+                activation.derivative, through_output, ACTIVATION_DEFINITIONS
             )
         fact = self.kernel.instantiate(self._slopes[activation.name], {registry.X: point})
         facts.append(self.kernel.algebra(slope, fact.lhs))
