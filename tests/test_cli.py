@@ -254,3 +254,38 @@ def test_a_reader_that_stops_early_gets_no_traceback(tmp_path):
     process.wait(timeout=300)
     assert "Traceback" not in stderr
     assert (tmp_path / "derivation.json").is_file()
+
+
+def test_an_mnist_size_network_gets_a_proved_trainer_that_runs(tmp_path, capsys):
+    """784-256-128-10: all four files, the index-form rules proved with the
+    finite chain rule, and a trainer whose gradient matches central
+    differences of its own loss."""
+    import importlib.util
+
+    import numpy as np
+
+    assert main(["--layers", "3", "--widths", "784,256,128,10", "--out", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert "proved: index-form rules" in out and "FAILED" not in out
+    names = ["derivation.json", "certificate.json", "trainer.py", "derivation.tex"]
+    assert all((tmp_path / name).exists() for name in names)
+    assert (tmp_path / "derivation.json").stat().st_size < 100_000  # not one entry per weight
+    assert (tmp_path / "derivation.tex").stat().st_size < 100_000  # not 784 rows
+    certificate = json.loads((tmp_path / "certificate.json").read_text())
+    assert certificate["trusted_base"]["assumed"] == {}
+    spec = importlib.util.spec_from_file_location("trainer_784", tmp_path / "trainer.py")
+    trainer = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(trainer)
+    params = trainer.init_params(seed=0)
+    rng = np.random.default_rng(1)
+    X, Y = rng.normal(size=(4, 784)), rng.uniform(size=(4, 10))
+    grads = trainer.gradients(params, X, Y)
+    for key, index in [("W1", (3, 700)), ("W2", (100, 7)), ("b1", (200,)), ("W3", (9, 127))]:
+        step = 1e-6
+        saved = params[key][index]
+        params[key][index] = saved + step
+        up = trainer.loss(params, X, Y)
+        params[key][index] = saved - step
+        down = trainer.loss(params, X, Y)
+        params[key][index] = saved
+        assert abs((up - down) / (2 * step) - grads[key][index]) < 1e-7
