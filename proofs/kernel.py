@@ -151,6 +151,10 @@ class _Family:
         return self.pattern.index(None)
 
 
+_ANY = object()
+"""A name that may be a unit of some family (its index is symbolic)."""
+
+
 def _pattern(node: sympy.Indexed) -> tuple:
     return tuple(int(i) if i.is_Integer else None for i in node.indices)
 
@@ -189,6 +193,16 @@ def _in_range(index, scope: dict, bound: int) -> bool:
         return 1 <= int(index) <= bound
     limits = scope.get(index) if isinstance(index, sympy.Symbol) else None
     return limits is not None and limits[0] >= 1 and limits[1] <= bound
+
+
+def _summation_indices(*exprs) -> set:
+    """Every index a sum in ``exprs`` binds."""
+    return {
+        limit[0]
+        for expr in exprs
+        for total in getattr(expr, "atoms", lambda *_: ())(sympy.Sum)
+        for limit in total.limits
+    }
 
 
 def _patterns_may_equal(first: tuple, second: tuple) -> bool:
@@ -233,11 +247,23 @@ class Kernel:
 
     # -- bookkeeping -----------------------------------------------------------
 
-    def _accept(self, rule, trust, lhs, rhs, premises=(), conditions=(), note="", started=None):
+    def _accept(
+        self,
+        rule,
+        trust,
+        lhs,
+        rhs,
+        premises=(),
+        conditions=(),
+        note="",
+        started=None,
+        discharged=frozenset(),
+    ):
         assumptions = (
             frozenset().union(*(p.assumptions for p in premises)) if premises else frozenset()
         )
         all_conditions = frozenset(conditions).union(*(p.conditions for p in premises))
+        all_conditions -= discharged
         fact = Fact(lhs, rhs, rule, trust, all_conditions, assumptions, _TOKEN)
         elapsed = 0.0 if started is None else time.perf_counter() - started
         self.steps.append(Step(rule, trust, fact, elapsed, note))
@@ -317,6 +343,9 @@ class Kernel:
             if (known.name, known.value, known.bound) != (name, value, bound):
                 raise ProofError("definition", f"{name} is already defined differently")
             return self._accept("definition", ELEMENTARY, name, value)
+        for other in self._families_by_base.get(name.base, ()):
+            if _patterns_may_equal(other.pattern, family.pattern):
+                raise ProofError("definition", f"{name} overlaps the family {other.name}")
         earlier = [node for node in self._definitions if isinstance(node, sympy.Indexed)]
         for node in earlier + self._mentions.get(name.base, []) + list(mentions):
             if _covers(family, node):
@@ -328,6 +357,7 @@ class Kernel:
                 self._mentions.setdefault(node.base, []).append(node)
             else:
                 self._family_symbols.add(node)
+        self._pinned |= _variables(value) - _variables(name)
         self._family_links[name] = self._links(value)
         self._families[(name.base, family.pattern)] = family
         self._families_by_base.setdefault(name.base, []).append(family)
@@ -377,7 +407,7 @@ class Kernel:
             links = self._family_links[family.name]
             answers[family.name] = self._links_reach(links, wanted, cut, answers, frozenset())
         if isinstance(node, sympy.Indexed):
-            links = (((node.base, _pattern(node), self._family_of(node)),), ())
+            links = self._links(node)
         else:
             links = self._links_of(node) if node in self._definitions else ((), ())
         return self._links_reach(links, wanted, cut, answers, frozenset())
@@ -389,18 +419,30 @@ class Kernel:
         return self._symbol_links[name]
 
     def _links(self, value) -> tuple:
-        """(base, index pattern, family or None) of each indexed name ``value``
-        names, and the defined symbols it names."""
-        indexed = tuple(
-            (node.base, _pattern(node), self._family_of(node))
-            for node in value.atoms(sympy.Indexed)
+        """(base, index pattern, family) of each indexed name ``value`` names
+        — the family None for a leaf, ANY where a symbolic index may make it
+        a unit of some family (v[L, u] beside v[1, u]) — and the names
+        defined by :meth:`define` that it names."""
+        indexed = []
+        for node in value.atoms(sympy.Indexed):
+            family = self._family_of(node)
+            if family is None and any(
+                _covers(other, node) for other in self._families_by_base.get(node.base, ())
+            ):
+                family = _ANY
+            indexed.append((node.base, _pattern(node), family))
+        defined = tuple(
+            node
+            for node in value.atoms(sympy.Symbol, sympy.Indexed, AppliedUndef)
+            if node in self._definitions
         )
-        symbols = tuple(node for node in value.atoms(sympy.Symbol) if node in self._definitions)
-        return indexed, symbols
+        return tuple(indexed), defined
 
     def _links_reach(self, links, wanted, cut, answers, seen) -> bool:
         indexed, symbols = links
         for base, pattern, family in indexed:
+            if family is _ANY:
+                return True  # it may be a unit of any family: assume the worst
             if cut is not None and family is cut:
                 continue
             if base == wanted[0] and _patterns_may_equal(pattern, wanted[1]):
@@ -424,7 +466,7 @@ class Kernel:
     def _direct(self, expr, variable, rule: str) -> None:
         """``variable`` may occur in ``expr`` only as itself (or as its
         family's other units): nothing else ``expr`` names is built from it."""
-        for node in expr.atoms(sympy.Indexed, sympy.Symbol):
+        for node in expr.atoms(sympy.Indexed, sympy.Symbol, AppliedUndef):
             if isinstance(node, sympy.Indexed) and _may_equal(node, variable):
                 continue
             if self._reaches(node, variable):
@@ -438,6 +480,8 @@ class Kernel:
         definition names is built from v."""
         started = time.perf_counter()
         value = self._value_of(name)
+        _not_summed(variable, value, "partial derivative")
+        _free_conditions(conditions, "partial derivative", value)
         self._direct(value, variable, "partial derivative")
         result = _collapse_kronecker(_diff(value, variable, "partial derivative"), conditions)
         return self._accept(
@@ -477,13 +521,16 @@ class Kernel:
         value = self._value_of(name)
         if any(
             self._reaches(node, variable, family)
-            for node in value.atoms(sympy.Indexed, sympy.Symbol)
+            for node in value.atoms(sympy.Indexed, sympy.Symbol, AppliedUndef)
         ):
             raise ProofError(
                 "chain rule", f"{name} is built from {variable} other than through {through.base}"
             )
         unit = family.name.xreplace({family.unit: index})
         inner = family.instance(unit)
+        _not_summed(variable, value, "chain rule")
+        _not_summed(variable, inner, "chain rule")
+        _free_conditions(conditions, "chain rule", value, inner)
         self._direct(inner, variable, "chain rule")
         slope = _collapse_kronecker(_diff(inner, variable, "chain rule"), conditions)
         total = _collapse_kronecker(
@@ -513,6 +560,16 @@ class Kernel:
             if key in self._pinned:
                 raise ProofError(
                     "instantiation", f"{key} occurs in a definition whose name does not show it"
+                )
+        summed = _summation_indices(fact.lhs, fact.rhs, *fact.conditions)
+        for key, value in mapping.items():
+            if key in summed:
+                raise ProofError("instantiation", f"{key} is a summation index, not free")
+            captured = summed & set(getattr(value, "free_symbols", ()))
+            if captured:
+                raise ProofError(
+                    "instantiation",
+                    f"{key} ↦ {value} would be captured by the sum over {captured.pop()}",
                 )
         bound = {
             variable
@@ -551,18 +608,34 @@ class Kernel:
         """a = b, u = v ⊢ a = b[u := v]   (replacing equals by equals)"""
         started = time.perf_counter()
         _check_free_of_bound(fact.rhs, [equation])
+        inside = _conditions_inside_sums(fact.rhs, [equation])
         rhs = algebra.replace_nodes(fact.rhs, {equation.lhs: equation.rhs})
         if rhs == fact.rhs:
             raise ProofError("rewrite", f"{equation.lhs} does not occur")
-        return self._accept("rewrite", ELEMENTARY, fact.lhs, rhs, [fact, equation], started=started)
+        return self._accept(
+            "rewrite",
+            ELEMENTARY,
+            fact.lhs,
+            rhs,
+            [fact, equation],
+            started=started,
+            discharged=inside,
+        )
 
     def rewrite_all(self, fact: Fact, equations: list[Fact]) -> Fact:
         """a = b, u₁ = v₁, …, uₙ = vₙ ⊢ a = b[u₁ := v₁, …]   (simultaneously)"""
         started = time.perf_counter()
         _check_free_of_bound(fact.rhs, equations)
+        inside = _conditions_inside_sums(fact.rhs, equations)
         rhs = algebra.replace_nodes(fact.rhs, {e.lhs: e.rhs for e in equations})
         return self._accept(
-            "rewrite", ELEMENTARY, fact.lhs, rhs, [fact, *equations], started=started
+            "rewrite",
+            ELEMENTARY,
+            fact.lhs,
+            rhs,
+            [fact, *equations],
+            started=started,
+            discharged=inside,
         )
 
     def expand_sum(self, total: sympy.Sum) -> Fact:
@@ -577,6 +650,8 @@ class Kernel:
         inner = total.function
         if len(total.limits) > 1:
             inner = sympy.Sum(total.function, *total.limits[:-1])
+        if index in _summation_indices(inner):
+            raise ProofError("sum expansion", f"{index} is also summed over inside")
         terms = [
             algebra.replace_nodes(inner, {index: value}) for value in range(int(low), int(high) + 1)
         ]
@@ -592,9 +667,15 @@ class Kernel:
         tested against ``sympy.diff``) for expanded networks, whose trees
         ``sympy.diff`` walks path by path."""
         started = time.perf_counter()
+        _free_conditions(conditions, "differentiation", expr)
         if shared:
             from derive.gradients import differentiate
 
+            if expr.has(Partial):
+                raise ProofError(
+                    "differentiation",
+                    "a partial derivative ∂E/∂v cannot be differentiated by SymPy",
+                )
             result = differentiate(expr, variable)
         else:
             result = _diff(expr, variable, "differentiation")
@@ -610,6 +691,7 @@ class Kernel:
         """⊢ lhs = rhs when lhs − rhs is zero by exact algebra (expansion over
         atoms; sums are evaluated and refined under ``conditions``)."""
         started = time.perf_counter()
+        _free_conditions(conditions, "algebra", lhs, rhs)
         difference = _pinned_free(_name_points(lhs - rhs), conditions)
         sums = frozenset(difference.atoms(sympy.Sum))
         if sums and algebra.is_zero(difference, sums, thorough=False):
@@ -703,10 +785,15 @@ def _same_sum_bodies(lhs, rhs, opaque, conditions=()) -> bool:
                 pins[index] = low
             else:
                 limits.append((index, low, high))
+        if any(
+            set(pins) & (sympy.sympify(l).free_symbols | sympy.sympify(h).free_symbols)
+            for _, l, h in limits
+        ):
+            return None, None  # a pinned index in a bound: not compared here
         return algebra.replace_nodes(total.function, pins), tuple(limits)
 
     (left_body, left_limits), (right_body, right_limits) = settled(left), settled(right)
-    if left_limits != right_limits:
+    if left_limits is None or right_limits is None or left_limits != right_limits:
         return False
     difference = left_body - right_body
     inner = frozenset(difference.atoms(sympy.Sum)) | frozenset(opaque)
@@ -734,6 +821,53 @@ def _name_points(expr):
         ),
         lambda node: node.doit(),
     )
+
+
+def _conditions_inside_sums(expr, equations: list[Fact]) -> frozenset:
+    """An equation that holds under 1 ≤ i ≤ n may replace equals inside a sum
+    over i only where that sum runs within 1 … n; then, there, the condition
+    holds and is discharged.  Any other condition on a summation index of
+    ``expr`` (or on one that is also free in it) is refused."""
+    summed = _summation_indices(expr)
+    discharged = set()
+    for equation in equations:
+        for condition in equation.conditions:
+            inside = condition.free_symbols & summed
+            if not inside:
+                continue
+            (index,) = inside if len(inside) == 1 else (None,)
+            if (
+                index is None
+                or index in expr.free_symbols
+                or not _every_sum_within(expr, index, condition)
+            ):
+                raise ProofError(
+                    "rewrite", f"{condition} is not known to hold where {index} is summed over"
+                )
+            discharged.add(condition)
+    return frozenset(discharged)
+
+
+def _every_sum_within(expr, index, condition) -> bool:
+    """Every sum of ``expr`` over ``index`` satisfies ``condition`` (a ≤ i or
+    i ≤ b with integer a, b) for all its values."""
+    if not (
+        isinstance(condition, sympy.assumptions.relation.binrel.AppliedBinaryRelation)
+        and condition.function == sympy.Q.le
+    ):
+        return False
+    low, high = condition.arguments
+    for total in expr.atoms(sympy.Sum):
+        for variable, start, stop in total.limits:
+            if variable != index:
+                continue
+            if high == index and not (low.is_Integer and start.is_Integer and start >= low):
+                return False
+            if low == index and not (high.is_Integer and stop.is_Integer and stop <= high):
+                return False
+            if index not in (low, high):
+                return False
+    return True
 
 
 def _check_free_of_bound(expr, equations: list[Fact]) -> None:
@@ -828,6 +962,26 @@ def _quickly_zero(expr) -> bool:
     return sympy.expand(sympy.powsimp(combined)) == 0
 
 
+def _free_conditions(conditions, rule: str, *exprs) -> None:
+    """Conditions speak of free indices: one about an index a sum in
+    ``exprs`` binds (1 ≤ r ≤ 3 beside Σ_{r=4}^{4}) would be read inside it."""
+    summed = _summation_indices(*exprs)
+    for condition in conditions:
+        clash = condition.free_symbols & summed
+        if clash:
+            raise ProofError(
+                rule, f"the condition {condition} names the summation index {clash.pop()}"
+            )
+
+
+def _not_summed(variable, expr, rule: str) -> None:
+    """The variable's indices must be free where it is differentiated by: in
+    Σ_u c_u v_u, "∂/∂v_u" with the summation index u is no derivative."""
+    clash = set(variable.free_symbols) & _summation_indices(expr)
+    if clash:
+        raise ProofError(rule, f"{variable}: {clash.pop()} is a summation index there")
+
+
 def _diff(expr, variable, rule: str):
     """SymPy's derivative, refused where ``expr`` holds a :class:`Partial`:
     SymPy would read ∂E/∂v as a constant (its arguments do not show what E
@@ -844,6 +998,8 @@ def _entails(conditions, low, value, high) -> bool:
         return low.is_Integer and high.is_Integer and low <= value <= high
     if not isinstance(value, sympy.Symbol) or not (low.is_Integer and high.is_Integer):
         return False
+    if value.is_integer is not True:
+        return False  # 1 ≤ j ≤ 3 leaves j = 3/2 unless j is an integer
     facts = set(conditions)
     above = (
         low <= 1
@@ -868,6 +1024,8 @@ def _collapse_kronecker(expr, conditions):
     exactly), so only the term r = j is left.  A sum of terms is split
     first.  Structural: the width is never expanded."""
 
+    summed = _summation_indices(expr)  # conditions speak of free indices only
+
     def collapse(node):
         if not isinstance(node, sympy.Sum) or len(node.limits) != 1:
             return node
@@ -881,12 +1039,14 @@ def _collapse_kronecker(expr, conditions):
             if index not in delta.args:
                 continue
             other = delta.args[1] if delta.args[0] == index else delta.args[0]
-            if index in other.free_symbols or not _entails(conditions, low, other, high):
+            if index in other.free_symbols or other.free_symbols & summed:
+                continue
+            if not _entails(conditions, low, other, high):
                 continue
             switch = sympy.Dummy("switch")
             term = body.xreplace({delta: switch})
-            if term.xreplace({switch: 0}) == 0:
-                return term.xreplace({switch: 1}).xreplace({index: other})
+            if term.xreplace({switch: sympy.S.Zero}) == 0:
+                return term.xreplace({switch: sympy.S.One}).xreplace({index: other})
         return node
 
     return expr.replace(lambda node: isinstance(node, sympy.Sum), collapse)

@@ -377,3 +377,116 @@ def test_sums_compare_as_wholes_and_long_sums_are_never_written_out():
     other = sympy.Sum(W[1, J, I] * X[I], (I, 1, 783))
     with pytest.raises(ProofError, match="each sum taken as a whole"):
         k.algebra(long, other + W[1, J, 784] * X[784])
+
+
+# -- routes to a false fact that a review found, each refused -------------------
+
+
+def test_a_familys_constants_cannot_be_instantiated():
+    """v_u := c·x_u, then c := 0 and c := 1 would give 0 = 1."""
+    k = Kernel()
+    c = sympy.Symbol("c")
+    fact = k.define_family(V[1, U], c * X[U], 3)
+    with pytest.raises(ProofError, match="occurs in a definition"):
+        k.instantiate(fact, {c: 0})
+
+
+def test_instantiation_cannot_capture_a_summation_index():
+    k = Kernel()
+    fact = k.define_family(
+        V[1, U], sympy.Sum(sympy.KroneckerDelta(U, I) * sympy.KroneckerDelta(I, 1), (I, 1, 3)), 3
+    )
+    with pytest.raises(ProofError, match="captured by the sum"):
+        k.instantiate(fact, {U: I})
+    with pytest.raises(ProofError, match="summation index"):
+        k.instantiate(fact, {I: 2})
+
+
+def test_the_variable_of_a_derivative_may_not_be_a_summation_index():
+    """In E := Σ_u (u − 1) v_u, "∂E/∂v_u" with the bound u is no derivative."""
+    k = Kernel()
+    k.define_family(V[1, U], sympy.Sum(W[1, U, I] * X[I], (I, 1, 3)), 3)
+    k.define(E, sympy.Sum((U - 1) * V[1, U], (U, 1, 2)))
+    with pytest.raises(ProofError, match="summation index"):
+        k.partial(E, V[1, U])
+    with pytest.raises(ProofError, match="summation index"):
+        k.chain_rule(E, X[I], V[1, U], R, [sympy.Q.le(1, I), sympy.Q.le(I, 3)])
+
+
+def test_conditions_may_not_speak_of_a_summation_index():
+    """1 ≤ r ≤ 3 beside Σ_{r=4}^{4} would collapse a delta that is 0."""
+    k = Kernel()
+    inner = sympy.Sum(sympy.KroneckerDelta(R, I) * X[I], (I, 1, 3))
+    expr = x * sympy.Sum(2 * inner, (R, 4, 4))
+    with pytest.raises(ProofError, match="names the summation index"):
+        k.differentiate(expr, x, [sympy.Q.le(1, R), sympy.Q.le(R, 3)])
+
+
+def test_a_delta_collapses_only_at_an_integer():
+    k = Kernel()
+    k.define_family(V[1, U], 2 * X[U], 3)
+    k.define(E, sympy.Sum(3 * V[1, U], (U, 1, 3)))
+    j = sympy.Symbol("j")  # 1 ≤ j ≤ 3 does not make j a unit: j = 3/2
+    fact = k.partial(E, V[1, j], [sympy.Q.le(1, j), sympy.Q.le(j, 3)])
+    assert fact.rhs.has(sympy.Sum)
+
+
+def test_a_symbolic_layer_may_be_any_family():
+    """E names v[L, u] beside the family v[1, u]: with L = 1, E is built from x."""
+    k = Kernel()
+    layer = sympy.Symbol("L")
+    k.define_family(V[1, U], 2 * X[U], 3)
+    k.define_family(Q[1, U], W[U], 3)
+    k.define(E, sympy.Sum(Q[1, U] + V[layer, U], (U, 1, 3)))
+    with pytest.raises(ProofError, match="other than through q"):
+        k.chain_rule(E, X[J], Q[1, U], R, WITHIN_3)
+
+
+def test_families_of_one_base_may_not_overlap():
+    k = Kernel()
+    k.define_family(V[1, U], sympy.Integer(0), 3)
+    with pytest.raises(ProofError, match="overlaps"):
+        k.define_family(V[U, 1], sympy.Integer(1), 3)  # both would define v[1, 1]
+
+
+def test_a_conditional_equation_is_used_inside_a_sum_only_within_its_range():
+    k = Kernel()
+    k.define_family(V[1, U], X[U], 2)
+    k.define(E, sympy.Sum(3 * V[1, U], (U, 1, 1)))
+    at_one = k.partial(E, V[1, J], [sympy.Q.le(1, J), sympy.Q.le(J, 1)])
+    with pytest.raises(ProofError, match="not known to hold"):
+        k.rewrite(k.reflexivity(sympy.Sum(at_one.lhs, (J, 1, 2))), at_one)
+    inside = k.rewrite(k.reflexivity(sympy.Sum(at_one.lhs, (J, 1, 1))), at_one)
+    assert not inside.conditions  # discharged: the sum runs within 1 … 1
+
+
+@pytest.mark.parametrize("hidden", [sympy.IndexedBase("y")[7], G(x)])
+def test_what_a_name_is_built_from_follows_every_definition(hidden):
+    """E names y_7 (or G(x)), defined as Σ v_u, and v is built from x."""
+    k = Kernel()
+    k.define_family(V[1, U], 2 * X[U], 3)
+    k.define_family(Q[1, U], W[U], 3)
+    k.define(hidden, sympy.Sum(V[1, U], (U, 1, 3)))
+    k.define(E, sympy.Sum(Q[1, U], (U, 1, 3)) + hidden)
+    with pytest.raises(ProofError, match="other than through q"):
+        k.chain_rule(E, X[J], Q[1, U], R, WITHIN_3)
+    with pytest.raises(ProofError, match="use the chain rule"):
+        k.partial(E, X[J], WITHIN_3)
+
+
+def test_the_shared_differentiation_refuses_a_partial_too():
+    from proofs.kernel import Partial
+
+    k = Kernel()
+    k.define_family(V[1, U], 2 * X[U], 1)
+    k.define(E, sympy.Sum(V[1, U] ** 2, (U, 1, 1)))
+    with pytest.raises(ProofError, match="cannot be differentiated"):
+        k.differentiate(Partial(E, V[1, 1]), X[1], shared=True)
+
+
+def test_a_sum_compared_by_its_body_keeps_its_bounds():
+    """Σ_{h=2}^{2} Σ_{s=1}^{h} [s = 3] is 0, not Σ_{s=1}^{h} [s = 3] for every h."""
+    k = Kernel()
+    term = sympy.KroneckerDelta(I, 3)
+    with pytest.raises(ProofError):
+        k.algebra(sympy.Sum(term, (I, 1, R), (R, 2, 2)), sympy.Sum(term, (I, 1, R)))
