@@ -143,8 +143,12 @@ class _Family:
     """The indexed quantities and symbols the value names."""
 
     def instance(self, node: sympy.Indexed) -> sympy.Expr:
-        """The value at ``node``'s unit."""
-        return algebra.replace_nodes(self.value, {self.unit: node.indices[self.position]})
+        """The value at ``node``'s unit (refused where a sum in the value
+        would capture the unit's symbols)."""
+        unit = node.indices[self.position]
+        if set(unit.free_symbols) & _summation_indices(self.value):
+            raise ProofError("definition", f"{node}: {unit} is summed over in {self.name}'s value")
+        return algebra.replace_nodes(self.value, {self.unit: unit})
 
     @property
     def position(self) -> int:
@@ -193,6 +197,18 @@ def _in_range(index, scope: dict, bound: int) -> bool:
         return 1 <= int(index) <= bound
     limits = scope.get(index) if isinstance(index, sympy.Symbol) else None
     return limits is not None and limits[0] >= 1 and limits[1] <= bound
+
+
+def _refuse_reversed_sums(rule: str, *exprs) -> None:
+    """A sum whose lower bound exceeds its upper one is 0 to the kernel's sum
+    expansion but minus the sum over the gap to SymPy's ``doit`` (Karr's
+    convention): neither may meet the other, so such sums are refused."""
+    for expr in exprs:
+        for total in getattr(expr, "atoms", lambda *_: ())(sympy.Sum):
+            for _, low, high in total.limits:
+                difference = high - low
+                if difference.is_Integer and difference < 0:
+                    raise ProofError(rule, f"the sum over {low} … {high} runs backwards")
 
 
 def _summation_indices(*exprs) -> set:
@@ -312,6 +328,7 @@ class Kernel:
             for family in self._families_by_base.get(getattr(name, "base", None), ())
         ):
             raise ProofError("definition", f"{name} is named by a family's definition")
+        _refuse_reversed_sums("definition", value)
         self._check_units(value, {}, name)
         for node in value.atoms(sympy.Indexed):  # no family may be made for these later
             self._mentions.setdefault(node.base, []).append(node)
@@ -351,6 +368,7 @@ class Kernel:
             if _covers(family, node):
                 where = "itself" if node in mentions else "an earlier definition"
                 raise ProofError("definition", f"{name} is named by {where}")
+        _refuse_reversed_sums("definition", value)
         self._check_units(value, {free[0]: (1, bound)}, name)
         for node in mentions:
             if isinstance(node, sympy.Indexed):
@@ -511,9 +529,13 @@ class Kernel:
         family = self._family_of(through)
         if family is None:
             raise ProofError("chain rule", f"{through} is not a unit of a defined family")
-        fresh = not (
-            variable.free_symbols | family.value.free_symbols | _variables(name)
-        ).intersection({index}) and not any(index in c.free_symbols for c in conditions)
+        used = (
+            variable.free_symbols
+            | family.value.free_symbols
+            | _summation_indices(family.value)
+            | _variables(name)
+        )
+        fresh = index not in used and not any(index in c.free_symbols for c in conditions)
         if not (isinstance(index, sympy.Symbol) and fresh):
             raise ProofError("chain rule", f"{index} is not a fresh summation index")
         if _covers(family, variable):
@@ -644,6 +666,7 @@ class Kernel:
         indices, the outermost is written out and the others stay a sum."""
         if not isinstance(total, sympy.Sum):
             raise ProofError("sum expansion", "not a sum")
+        _refuse_reversed_sums("sum expansion", total)
         index, low, high = total.limits[-1]
         if not (low.is_Integer and high.is_Integer) or high - low > SUM_EXPANSION_LIMIT:
             raise ProofError("sum expansion", "the bounds are not small integers")
@@ -668,6 +691,7 @@ class Kernel:
         ``sympy.diff`` walks path by path."""
         started = time.perf_counter()
         _free_conditions(conditions, "differentiation", expr)
+        _refuse_reversed_sums("differentiation", expr)
         if shared:
             from derive.gradients import differentiate
 
@@ -692,6 +716,7 @@ class Kernel:
         atoms; sums are evaluated and refined under ``conditions``)."""
         started = time.perf_counter()
         _free_conditions(conditions, "algebra", lhs, rhs)
+        _refuse_reversed_sums("algebra", lhs, rhs)
         difference = _pinned_free(_name_points(lhs - rhs), conditions)
         sums = frozenset(difference.atoms(sympy.Sum))
         if sums and algebra.is_zero(difference, sums, thorough=False):
@@ -785,11 +810,11 @@ def _same_sum_bodies(lhs, rhs, opaque, conditions=()) -> bool:
                 pins[index] = low
             else:
                 limits.append((index, low, high))
-        if any(
-            set(pins) & (sympy.sympify(l).free_symbols | sympy.sympify(h).free_symbols)
-            for _, l, h in limits
-        ):
-            return None, None  # a pinned index in a bound: not compared here
+        bound_here = {limit[0] for limit in limits} | _summation_indices(total.function)
+        in_bounds = set().union(*(low.free_symbols | high.free_symbols for _, low, high in limits))
+        values = set().union(*(sympy.sympify(v).free_symbols for v in pins.values()))
+        if set(pins) & in_bounds or values & bound_here:
+            return None, None  # a pinned index in a bound, or captured: not compared here
         return algebra.replace_nodes(total.function, pins), tuple(limits)
 
     (left_body, left_limits), (right_body, right_limits) = settled(left), settled(right)
@@ -836,13 +861,15 @@ def _conditions_inside_sums(expr, equations: list[Fact]) -> frozenset:
             if not inside:
                 continue
             (index,) = inside if len(inside) == 1 else (None,)
+            if index is not None and index not in equation.lhs.free_symbols:
+                index = None  # then its left side may also occur outside the sums
             if (
                 index is None
                 or index in expr.free_symbols
                 or not _every_sum_within(expr, index, condition)
             ):
                 raise ProofError(
-                    "rewrite", f"{condition} is not known to hold where {index} is summed over"
+                    "rewrite", f"{condition} is not known to hold wherever the equation is used"
                 )
             discharged.add(condition)
     return frozenset(discharged)
@@ -1041,6 +1068,8 @@ def _collapse_kronecker(expr, conditions):
             other = delta.args[1] if delta.args[0] == index else delta.args[0]
             if index in other.free_symbols or other.free_symbols & summed:
                 continue
+            if _summation_indices(body) & ({index} | other.free_symbols):
+                continue  # r := j would reach into an inner sum that binds r or j
             if not _entails(conditions, low, other, high):
                 continue
             switch = sympy.Dummy("switch")

@@ -490,3 +490,54 @@ def test_a_sum_compared_by_its_body_keeps_its_bounds():
     term = sympy.KroneckerDelta(I, 3)
     with pytest.raises(ProofError):
         k.algebra(sympy.Sum(term, (I, 1, R), (R, 2, 2)), sympy.Sum(term, (I, 1, R)))
+
+
+def test_a_sum_that_runs_backwards_is_refused():
+    """Σ_{i=3}^{1} is 0 by expansion and −1 by SymPy's convention."""
+    k = Kernel()
+    backwards = sympy.Sum(sympy.Integer(1), (I, 3, 1))
+    with pytest.raises(ProofError, match="runs backwards"):
+        k.expand_sum(backwards)
+    with pytest.raises(ProofError, match="runs backwards"):
+        k.algebra(backwards, sympy.Integer(-1))
+
+
+def test_a_condition_is_discharged_only_where_the_equation_is_used_inside_the_sum():
+    """x₁ = x_j under j = 1 must not rewrite the x₁ outside Σ_{j=1}^{1}."""
+    k = Kernel()
+    condition = [sympy.Q.le(1, J), sympy.Q.le(J, 1)]
+    equation = k.symmetry(k.algebra(X[J], X[1], condition))
+    with pytest.raises(ProofError, match="not known to hold"):
+        k.rewrite(k.reflexivity(X[1] + sympy.Sum(X[1], (J, 1, 1))), equation)
+
+
+def test_a_delta_collapse_does_not_reach_into_a_sum_that_rebinds_its_index():
+    """Σ_r [r = j] Σ_r x_r w_j is w_j Σ_r x_r, not Σ_j x_j w_j."""
+    k = Kernel()
+    inner = sympy.Sum(X[R] * W[J], (R, 1, 3))
+    fact = k.differentiate(
+        x * sympy.Sum(sympy.KroneckerDelta(R, J) * inner, (R, 1, 3)), x, WITHIN_3
+    )
+    written = fact.rhs.doit().xreplace({J: 1})
+    assert sympy.expand(written - (X[1] + X[2] + X[3]) * W[1]) == 0
+
+
+def test_a_pinned_index_is_not_captured_when_sum_bodies_are_compared():
+    """Σ_{s=h}^{h} Σ_{h=1}^{3} x_h v_s (h free in the outer bound) is
+    v_h (x₁ + x₂ + x₃), not Σ_h x_h v_h."""
+    k = Kernel()
+    H = sympy.Symbol("h", integer=True, positive=True)
+    lhs = sympy.Sum(X[H] * V[I], (H, 1, 3), (I, H, H))
+    assert k.algebra(lhs, V[H] * (X[1] + X[2] + X[3])).rhs.has(V[H])
+    with pytest.raises(ProofError):
+        k.algebra(lhs, sympy.Sum(X[H] * V[H], (H, 1, 3)))
+
+
+def test_a_unit_or_summation_index_is_never_captured_by_a_familys_own_sum():
+    k = Kernel()
+    k.define_family(V[1, U], sympy.Sum(W[U, R] * X[R], (R, 1, 2)), 2)
+    k.define(E, V[1, 1])
+    with pytest.raises(ProofError, match="fresh"):
+        k.chain_rule(E, X[J], V[1, U], R, [sympy.Q.le(1, J), sympy.Q.le(J, 2)])
+    with pytest.raises(ProofError, match="summed over"):
+        k.partial(V[1, R], X[1])
