@@ -278,8 +278,8 @@ class Kernel:
         assumptions = (
             frozenset().union(*(p.assumptions for p in premises)) if premises else frozenset()
         )
-        all_conditions = frozenset(conditions).union(*(p.conditions for p in premises))
-        all_conditions -= discharged
+        all_conditions = frozenset().union(*(p.conditions for p in premises)) - discharged
+        all_conditions |= frozenset(conditions)
         fact = Fact(lhs, rhs, rule, trust, all_conditions, assumptions, _TOKEN)
         elapsed = 0.0 if started is None else time.perf_counter() - started
         self.steps.append(Step(rule, trust, fact, elapsed, note))
@@ -424,10 +424,10 @@ class Kernel:
         for family in families[len(answers) :]:
             links = self._family_links[family.name]
             answers[family.name] = self._links_reach(links, wanted, cut, answers, frozenset())
-        if isinstance(node, sympy.Indexed):
+        if isinstance(node, sympy.Indexed) or node not in self._definitions:
             links = self._links(node)
         else:
-            links = self._links_of(node) if node in self._definitions else ((), ())
+            links = self._links_of(node)
         return self._links_reach(links, wanted, cut, answers, frozenset())
 
     def _links_of(self, name) -> tuple:
@@ -449,6 +449,10 @@ class Kernel:
             ):
                 family = _ANY
             indexed.append((node.base, _pattern(node), family))
+        functions = {name.func for name in self._definitions if isinstance(name, AppliedUndef)}
+        for node in value.atoms(AppliedUndef):
+            if node.func in functions and node not in self._definitions:
+                indexed.append((None, (), _ANY))  # G(s) beside a defined G(t): assume the worst
         defined = tuple(
             node
             for node in value.atoms(sympy.Symbol, sympy.Indexed, AppliedUndef)
@@ -630,6 +634,7 @@ class Kernel:
         """a = b, u = v ⊢ a = b[u := v]   (replacing equals by equals)"""
         started = time.perf_counter()
         _check_free_of_bound(fact.rhs, [equation])
+        _outside_partials(fact.rhs, [equation])
         inside = _conditions_inside_sums(fact.rhs, [equation])
         rhs = algebra.replace_nodes(fact.rhs, {equation.lhs: equation.rhs})
         if rhs == fact.rhs:
@@ -640,6 +645,7 @@ class Kernel:
             fact.lhs,
             rhs,
             [fact, equation],
+            fact.conditions,
             started=started,
             discharged=inside,
         )
@@ -648,6 +654,7 @@ class Kernel:
         """a = b, u₁ = v₁, …, uₙ = vₙ ⊢ a = b[u₁ := v₁, …]   (simultaneously)"""
         started = time.perf_counter()
         _check_free_of_bound(fact.rhs, equations)
+        _outside_partials(fact.rhs, equations)
         inside = _conditions_inside_sums(fact.rhs, equations)
         rhs = algebra.replace_nodes(fact.rhs, {e.lhs: e.rhs for e in equations})
         return self._accept(
@@ -656,6 +663,7 @@ class Kernel:
             fact.lhs,
             rhs,
             [fact, *equations],
+            fact.conditions,
             started=started,
             discharged=inside,
         )
@@ -692,6 +700,10 @@ class Kernel:
         started = time.perf_counter()
         _free_conditions(conditions, "differentiation", expr)
         _refuse_reversed_sums("differentiation", expr)
+        if isinstance(variable, sympy.Indexed):
+            _not_summed(variable, expr, "differentiation")
+            if shared:
+                raise ProofError("differentiation", "the shared rules compare names, not indices")
         if shared:
             from derive.gradients import differentiate
 
@@ -848,6 +860,15 @@ def _name_points(expr):
     )
 
 
+def _outside_partials(expr, equations: list[Fact]) -> None:
+    """∂E/∂v depends on how E and v are defined, not only on their values:
+    equals may not replace equals inside a Partial (only the whole node)."""
+    for node in expr.atoms(Partial):
+        for equation in equations:
+            if node != equation.lhs and any(arg.has(equation.lhs) for arg in node.args):
+                raise ProofError("rewrite", f"{equation.lhs} occurs inside {node}")
+
+
 def _conditions_inside_sums(expr, equations: list[Fact]) -> frozenset:
     """An equation that holds under 1 ≤ i ≤ n may replace equals inside a sum
     over i only where that sum runs within 1 … n; then, there, the condition
@@ -994,6 +1015,14 @@ def _free_conditions(conditions, rule: str, *exprs) -> None:
     ``exprs`` binds (1 ≤ r ≤ 3 beside Σ_{r=4}^{4}) would be read inside it."""
     summed = _summation_indices(*exprs)
     for condition in conditions:
+        labels = {node.base.label for node in condition.atoms(sympy.Indexed)}
+        loose = [
+            symbol
+            for symbol in condition.free_symbols - labels
+            if isinstance(symbol, sympy.Symbol) and symbol.is_integer is not True
+        ]
+        if loose:
+            raise ProofError(rule, f"the condition {condition} is about {loose[0]}, not an integer")
         clash = condition.free_symbols & summed
         if clash:
             raise ProofError(
