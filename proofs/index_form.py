@@ -82,22 +82,30 @@ def define_network(kernel: Kernel, net: Network) -> tuple[dict[int, Fact], dict[
     return forward, deltas
 
 
-def derivative_down(kernel: Kernel, net: Network, layer: int, unit, letters: dict) -> Fact:
-    """⊢ ∂E/∂z^layer_unit = f'(z^layer_unit) Σ_{i} w^{layer+1}_{i,unit} [ … ], down
-    to ∂ℓ/∂a^L_i f_L'(z^L_i): the finite chain rule through a^m, then through
-    z^{m+1}, for every layer m from ``layer`` to the output, the sum over the
-    units of layer m indexed by ``letters[m]``.  The network must be defined
-    in ``kernel`` (:func:`define_network`).  Each layer is proved at a free
-    unit and instantiated at the letter of the sum it sits in."""
+def layer_down(kernel: Kernel, net: Network, layer: int, unit, index) -> Fact:
+    """⊢ ∂E/∂z^layer_unit = f'(z^layer_unit) Σ_index w^{layer+1}_{index,unit} ∂E/∂z^{layer+1}_index
+    (the finite chain rule through a^layer, then through z^{layer+1}), or at
+    the output layer ∂E/∂z^L_unit = ∂ℓ/∂a^L_unit f_L'(z^L_unit)."""
     within = [sympy.Q.le(1, unit), sympy.Q.le(unit, net.width(layer))]
     through = kernel.chain_rule(E, z[layer, unit], a[layer, UNIT], R, within)
     if layer == net.depth:
         return kernel.rewrite(through, kernel.partial(E, a[layer, unit], within))
-    index = letters[layer + 1]
     upward = kernel.chain_rule(E, a[layer, unit], z[layer + 1, UNIT], index, within)
+    return kernel.rewrite(through, upward)
+
+
+def derivative_down(kernel: Kernel, net: Network, layer: int, unit, letters: dict) -> Fact:
+    """:func:`layer_down` for every layer m from ``layer`` to the output, each
+    ∂E/∂z^{m+1} replaced by the next layer's fact, the sum over the units of
+    layer m indexed by ``letters[m]``.  The network must be defined in
+    ``kernel`` (:func:`define_network`).  Each layer is proved at a free unit
+    and instantiated at the letter of the sum it sits in."""
+    step = layer_down(kernel, net, layer, unit, letters.get(layer + 1))
+    if layer == net.depth:
+        return step
     free = sympy.Dummy("unit", integer=True, positive=True)
     above = derivative_down(kernel, net, layer + 1, free, letters)
-    return kernel.rewrite(kernel.rewrite(through, upward), kernel.instantiate(above, {free: index}))
+    return kernel.rewrite(step, kernel.instantiate(above, {free: letters[layer + 1]}))
 
 
 class IndexFormProof:
@@ -174,25 +182,15 @@ class IndexFormProof:
 
     # -- one rule at one layer -----------------------------------------------------
 
-    def _through_activation(self, layer: int) -> Fact:
-        """⊢ ∂E/∂z^l_j = ∂E/∂a^l_j · f_l'(z^l_j)."""
-        width = self.network.width(layer)
-        return self.kernel.chain_rule(E, z[layer, J], a[layer, UNIT], R, _within(J, width))
-
     def _output(self, rule: Rule, layer: int) -> Fact:
-        kernel, width = self.kernel, self.network.width(layer)
-        through = self._through_activation(layer)
-        loss = kernel.partial(E, a[layer, J], _within(J, width))
-        derivative = kernel.rewrite(through, loss)
-        fact = kernel.transitivity(self._delta(layer, J), derivative)
+        derivative = layer_down(self.kernel, self.network, layer, J, None)
+        fact = self.kernel.transitivity(self._delta(layer, J), derivative)
         return self._matches(fact, self._program(rule, layer), layer)
 
     def _hidden(self, rule: Rule, layer: int) -> Fact:
-        kernel, width = self.kernel, self.network.width(layer)
-        through = self._through_activation(layer)
-        upward = kernel.chain_rule(E, a[layer, J], z[layer + 1, UNIT], K, _within(J, width))
-        derivative = self._named(kernel.rewrite(through, upward), layer + 1, K)
-        fact = kernel.transitivity(self._delta(layer, J), derivative)
+        derivative = layer_down(self.kernel, self.network, layer, J, K)
+        named = self._named(derivative, layer + 1, K)
+        fact = self.kernel.transitivity(self._delta(layer, J), named)
         return self._matches(fact, self._program(rule, layer), layer)
 
     def _parameter(self, rule: Rule, layer: int) -> Fact:

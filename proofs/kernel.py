@@ -163,17 +163,13 @@ def _pattern(node: sympy.Indexed) -> tuple:
     return tuple(int(i) if i.is_Integer else None for i in node.indices)
 
 
-def _covers(family: _Family, node: sympy.Indexed) -> bool:
+def _covers(family: _Family, node) -> bool:
     """Whether ``node`` is, or may be, one of ``family``'s units: a symbolic
     index where the family fixes an integer counts as a match."""
     return (
         isinstance(node, sympy.Indexed)
         and node.base == family.name.base
-        and len(node.indices) == len(family.pattern)
-        and all(
-            fixed is None or not index.is_Integer or fixed == index
-            for fixed, index in zip(family.pattern, node.indices, strict=True)
-        )
+        and _patterns_may_equal(family.pattern, _pattern(node))
     )
 
 
@@ -232,12 +228,7 @@ def _patterns_may_equal(first: tuple, second: tuple) -> bool:
 def _may_equal(node: sympy.Indexed, target: sympy.Indexed) -> bool:
     """Whether ``node`` can be ``target``'s own quantity: the same base and no
     index where both are integers and differ (z^3_k is not z^2_j)."""
-    if node.base != target.base or len(node.indices) != len(target.indices):
-        return False
-    return all(
-        not (i.is_Integer and t.is_Integer) or i == t
-        for i, t in zip(node.indices, target.indices, strict=True)
-    )
+    return node.base == target.base and _patterns_may_equal(_pattern(node), _pattern(target))
 
 
 class Kernel:
