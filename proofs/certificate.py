@@ -40,8 +40,9 @@ METHODS = {
     "units symbolic, the widths concrete and the sums unevaluated; at every layer the finite "
     "chain rule gives each rule, compared with the stored rule",
     **{
-        name: "kernel: per-shape lemma for an arbitrary function above the layer, "
-        "instantiated for every unit and compared with the stored formula"
+        name: "kernel: the index-form facts (the finite chain rule, units symbolic) "
+        "instantiated at every unit, their sums written out, and compared with the stored "
+        "formula, each of its symbols defined as the indexed quantity it names"
         for name in PER_UNIT
     },
 }

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from derive.gradients import EXPANDED_DEPTH_LIMIT, EXPANDED_PARAMETER_LIMIT, Derivation
 from proofs.kernel import Kernel
-from proofs.layered import Verdict, checked
 from proofs.progress import QUIET, Progress
+from proofs.verdict import Verdict, checked
 
 STATEMENT = "∂E/∂p of the expanded loss = the δ-recursion gradient, for every parameter p"
 

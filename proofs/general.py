@@ -25,7 +25,7 @@ from derive.indexed import LAYER, J, K, a, b, delta, n, w, y, z
 from derive.model import Network
 from derive.spec import NetworkSpec
 from proofs.kernel import Kernel
-from proofs.layered import Verdict, checked
+from proofs.verdict import Verdict, checked
 
 ELL = sympy.Function("ell")
 """A generic per-output loss ℓ(ŷ, y)."""

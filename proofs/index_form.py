@@ -40,8 +40,8 @@ from derive import indexed, registry
 from derive.indexed import LAYER, E, J, K, Rule, a, b, delta, n, w, y, z
 from derive.model import Network
 from proofs.kernel import Fact, Kernel, Partial, ProofError
-from proofs.layered import Verdict, checked
 from proofs.progress import QUIET, Progress
+from proofs.verdict import Verdict, checked
 
 I = sympy.Symbol("i", integer=True, positive=True)
 R = sympy.Symbol("r", integer=True, positive=True)
@@ -108,6 +108,69 @@ def derivative_down(kernel: Kernel, net: Network, layer: int, unit, letters: dic
     return kernel.rewrite(step, kernel.instantiate(above, {free: letters[layer + 1]}))
 
 
+def written_out(kernel: Kernel, fact: Fact) -> Fact:
+    """``fact`` with every sum on its right written out, outermost first, by
+    the kernel's (elementary) sum expansion."""
+    while True:
+        sums = [node for node in sympy.preorder_traversal(fact.rhs) if isinstance(node, sympy.Sum)]
+        if not sums:
+            return fact
+        fact = kernel.rewrite(fact, kernel.expand_sum(sums[0]))
+
+
+class NetworkFacts:
+    """The network defined in one kernel (:func:`define_network`), and the
+    fact each rule rests on at a layer, for a symbolic unit j (and k),
+    proved once and shared by the theorems that read it:
+
+    * output:  δ^L_j = ∂ℓ/∂a^L_j · f_L'(z^L_j);
+    * hidden:  δ^l_j = f_l'(z^l_j) Σ_{k=1}^{n_{l+1}} w^{l+1}_kj δ^{l+1}_k;
+    * weight:  ∂E/∂w^l_jk = δ^l_j a^{l−1}_k;   bias:  ∂E/∂b^l_j = ±δ^l_j.
+
+    Derivatives of f are SymPy's, at z (not yet written through the output);
+    the index-form proof reads them in the program's printed form, the
+    per-unit proof (:mod:`proofs.layered`) instantiates them at every unit."""
+
+    def __init__(self, kernel: Kernel, network: Network):
+        self.kernel = kernel
+        self.network = network
+        self.forward, self.deltas = define_network(kernel, network)
+        self._proved: dict[tuple, Fact] = {}
+
+    def delta(self, layer: int, unit) -> Fact:
+        """⊢ δ^layer_unit = ∂E/∂z^layer_unit (the definition, at ``unit``)."""
+        return self.kernel.instantiate(self.deltas[layer], {UNIT: unit})
+
+    def named(self, fact: Fact, layer: int, unit) -> Fact:
+        """``fact`` with ∂E/∂z^layer_unit written δ^layer_unit."""
+        return self.kernel.rewrite(fact, self.kernel.symmetry(self.delta(layer, unit)))
+
+    def rule(self, name: str, layer: int) -> Fact:
+        """The fact behind the rule ``name`` at ``layer`` (see the class)."""
+        key = (name, layer)
+        if key not in self._proved:
+            self._proved[key] = self._prove(name, layer)
+        return self._proved[key]
+
+    def _prove(self, name: str, layer: int) -> Fact:
+        net, kernel = self.network, self.kernel
+        if name == "output delta":
+            derivative = layer_down(kernel, net, layer, J, None)
+            return kernel.transitivity(self.delta(layer, J), derivative)
+        if name == "hidden delta":
+            derivative = self.named(layer_down(kernel, net, layer, J, K), layer + 1, K)
+            return kernel.transitivity(self.delta(layer, J), derivative)
+        rows, columns = net.width(layer), net.width(layer - 1)
+        if name == "weight gradient":
+            parameter, conditions = w[layer, J, K], _within(J, rows) + _within(K, columns)
+        elif name == "bias gradient":
+            parameter, conditions = b[layer, J], _within(J, rows)
+        else:
+            raise ProofError("rule", f"unknown rule {name!r}")
+        derivative = kernel.chain_rule(E, parameter, z[layer, UNIT], R, conditions)
+        return self.named(derivative, layer, J)
+
+
 class IndexFormProof:
     """Proves ``rules`` (the program's by default) for ``network``."""
 
@@ -122,23 +185,10 @@ class IndexFormProof:
         self.rules = rules if rules is not None else indexed.rules(network)
         self.kernel = kernel or Kernel()
         self.progress = progress
+        self.facts: NetworkFacts | None = None
+        """The network's facts, once defined: the per-unit proof reads them."""
         self._slopes: dict[str, Fact] = {}
-        self._forward: dict[int, Fact] = {}
-        self._deltas: dict[int, Fact] = {}
         self._at = ""
-
-    def _define_network(self) -> None:
-        self._forward, self._deltas = define_network(self.kernel, self.network)
-
-    # -- the network, as the kernel's definitions ---------------------------------
-
-    def _delta(self, layer: int, unit) -> Fact:
-        """⊢ δ^layer_unit = ∂E/∂z^layer_unit (the definition, at ``unit``)."""
-        return self.kernel.instantiate(self._deltas[layer], {UNIT: unit})
-
-    def _named(self, fact: Fact, layer: int, unit) -> Fact:
-        """``fact`` with ∂E/∂z^layer_unit written δ^layer_unit."""
-        return self.kernel.rewrite(fact, self.kernel.symmetry(self._delta(layer, unit)))
 
     # -- matching the printed rule ----------------------------------------------
 
@@ -166,7 +216,7 @@ class IndexFormProof:
             slopes = self._slope_fact(layer)
             if slopes:
                 fact = kernel.rewrite_all(fact, slopes)
-            forward = kernel.instantiate(self._forward[layer], {UNIT: J})
+            forward = kernel.instantiate(self.facts.forward[layer], {UNIT: J})
             if program.has(a[layer, J]):
                 reading = kernel.rewrite(reading, forward)
             if fact.rhs.has(a[layer, J]):
@@ -182,26 +232,10 @@ class IndexFormProof:
 
     # -- one rule at one layer -----------------------------------------------------
 
-    def _output(self, rule: Rule, layer: int) -> Fact:
-        derivative = layer_down(self.kernel, self.network, layer, J, None)
-        fact = self.kernel.transitivity(self._delta(layer, J), derivative)
-        return self._matches(fact, self._program(rule, layer), layer)
-
-    def _hidden(self, rule: Rule, layer: int) -> Fact:
-        derivative = layer_down(self.kernel, self.network, layer, J, K)
-        named = self._named(derivative, layer + 1, K)
-        fact = self.kernel.transitivity(self._delta(layer, J), named)
-        return self._matches(fact, self._program(rule, layer), layer)
-
-    def _parameter(self, rule: Rule, layer: int) -> Fact:
-        net, kernel = self.network, self.kernel
-        rows, columns = net.width(layer), net.width(layer - 1)
-        if rule.name == "weight gradient":
-            parameter, conditions = w[layer, J, K], _within(J, rows) + _within(K, columns)
-        else:
-            parameter, conditions = b[layer, J], _within(J, rows)
-        derivative = kernel.chain_rule(E, parameter, z[layer, UNIT], R, conditions)
-        return self._matches(self._named(derivative, layer, J), self._program(rule, layer))
+    def _rule_fact(self, rule: Rule, layer: int) -> Fact:
+        fact = self.facts.rule(rule.name, layer)
+        read_at = layer if rule.name in ("output delta", "hidden delta") else None
+        return self._matches(fact, self._program(rule, layer), read_at)
 
     def _meaning(self, rule: Rule, layer: int) -> sympy.Expr:
         """What the rule's left-hand side names at ``layer``: δ^l_j, or the
@@ -212,13 +246,7 @@ class IndexFormProof:
         return lhs
 
     def _rule_at(self, rule: Rule, layer: int) -> Fact:
-        prove = {
-            "output delta": self._output,
-            "hidden delta": self._hidden,
-            "weight gradient": self._parameter,
-            "bias gradient": self._parameter,
-        }[rule.name]
-        fact = prove(rule, layer)
+        fact = self._rule_fact(rule, layer)
         if fact.lhs != self._meaning(rule, layer):
             raise ProofError("rule", f"the {rule.name} rule does not state {fact.lhs} here")
         return fact
@@ -251,7 +279,7 @@ class IndexFormProof:
         def body(facts):
             self._at = "rules"
             self._covered()
-            self._define_network()
+            self.facts = NetworkFacts(self.kernel, self.network)
             steps = sum(len(rule.layers) for rule in self.rules)
             done = 0
             for rule in self.rules:

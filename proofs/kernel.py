@@ -1110,6 +1110,10 @@ def _counterexample(difference):
 
     # A generic activation gets a concrete one (with its true derivative).
     difference = difference.replace(f, sympy.tanh).replace(fprime, lambda u: 1 - sympy.tanh(u) ** 2)
+    # A unit such as δ[2, 1] is a variable like any other.
+    difference = difference.xreplace(
+        {node: sympy.Symbol(str(node), real=True) for node in difference.atoms(sympy.Indexed)}
+    )
     symbols = sorted(difference.free_symbols, key=str)
     if difference.has(sympy.Sum, sympy.Subs, sympy.Derivative, AppliedUndef):
         return None

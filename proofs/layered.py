@@ -1,215 +1,124 @@
-"""Theorem (b): for one concrete network, the δ recursion is ∂E/∂z, layer by
-layer, at a cost linear in depth.
+"""Theorem (b) unit by unit: every scalar formula the program states — the
+recursion of each δ^l_j and ∂E/∂p of each weight and bias — is a kernel
+fact about the program's own symbols.
 
-Write E as a function of the pre-activations of layer l: E = G_l(z^l).  By
-the network's definition G_L(z) = Σ_j ℓ(f_L(z_j), y_j) and, for l < L,
-G_l(z) = G_{l+1}(ζ(z)) with ζ_k(z) = Σ_j w^{l+1}_kj f_l(z_j) + b^{l+1}_k, and
-δ^l_j is by definition ∂G_l/∂z_j at z^l.  So
+The index-form facts (:class:`proofs.index_form.NetworkFacts`) hold for a
+symbolic unit j (and k) of each layer, proved by the finite chain rule from
+the network's per-layer definitions:
 
-* base case: differentiate G_L directly;
-* step l+1 → l: for an *arbitrary* function G of n_{l+1} variables,
-  ∂/∂z_j G(ζ(z)) = f_l'(z_j) Σ_k w_kj (∂_k G)(ζ(z));  with G := G_{l+1} and
-  (∂_k G)(z^{l+1}) = δ^{l+1}_k this is the recursion;
-* weights and biases: for an arbitrary H of n_l variables,
-  ∂/∂w_jk H(Wa + b) = (∂_j H)(Wa + b)·a_k and ∂/∂b_j H(Wa + b) = (∂_j H)(…).
+* δ^L_j = ∂ℓ/∂a^L_j · f_L'(z^L_j),
+* δ^l_j = f_l'(z^l_j) Σ_k w^{l+1}_kj δ^{l+1}_k,
+* ∂E/∂w^l_jk = δ^l_j a^{l−1}_k and ∂E/∂b^l_j = ±δ^l_j.
 
-Each lemma is proved once per layer shape (widths, activation) for unit 1
-and instantiated, by renaming and permuting units, for every unit of every
-layer of that shape.  Each instance is then compared with the formula the
-program uses (:class:`derive.gradients.Derivation`), so a wrong formula in
-the program is caught here, layer by layer.
+Each is instantiated at every unit, its sum over the layer above written out
+by the kernel's sum expansion, and compared with the program's formula
+(:class:`derive.gradients.Derivation`) read in the indexed names.  The
+reading goes through the kernel too: each model symbol is a definition of
+the quantity it names (z2_1 := z[2, 1], x1 := a[0, 1]), so the conclusion
+δ2_1 = (the program's formula) is a fact about the program's symbols, and a
+wrong formula is refused here, unit by unit.  Nothing is proved per unit
+that grows with the width: the cost is one instance per formula, linear in
+the number of parameters.
 """
 
 from __future__ import annotations
 
-import time
-from dataclasses import dataclass, field
-
 import sympy
 
 from derive.gradients import Derivation
-from proofs.kernel import Fact, Kernel, ProofError
+from derive.indexed import J, K, indexed_name
+from proofs.index_form import NetworkFacts, written_out
+from proofs.kernel import Fact, Kernel
 from proofs.progress import QUIET, Progress
-
-
-@dataclass
-class Verdict:
-    """The outcome of one theorem."""
-
-    name: str
-    statement: str
-    holds: bool
-    seconds: float
-    checks: int
-    failure: str | None = None
-    facts: list[Fact] = field(default_factory=list, repr=False)
-
-
-def checked(name: str, statement: str, body) -> Verdict:
-    """Run ``body(facts)``, which appends kernel facts, into a timed verdict;
-    a refused step makes the verdict fail with the kernel's reason."""
-    started = time.perf_counter()
-    facts: list[Fact] = []
-    try:
-        body(facts)
-    except ProofError as error:
-        return Verdict(
-            name, statement, False, time.perf_counter() - started, len(facts), str(error), facts
-        )
-    return Verdict(name, statement, True, time.perf_counter() - started, len(facts), None, facts)
-
-
-def _partial(function, point, index: int) -> sympy.Expr:
-    """(∂_index function)(point), in the form SymPy's chain rule produces:
-    Subs(Derivative(G(…, ξ, …), ξ), ξ, point[index]) — kept as a Subs even
-    where the point is a symbol, so renamed instances match it."""
-    xi = sympy.Dummy("xi")
-    arguments = list(point)
-    arguments[index - 1] = xi
-    return sympy.Subs(sympy.Derivative(function(*arguments), xi), xi, point[index - 1])
+from proofs.verdict import Verdict, checked
 
 
 class LayeredProof:
-    """Proves the recursion of ``derivation`` layer by layer."""
+    """Proves the per-unit formulas of ``derivation``.  ``facts``, where given,
+    are the index-form proof's (the same kernel): each fact is proved once."""
 
     def __init__(
-        self, derivation: Derivation, kernel: Kernel | None = None, progress: Progress = QUIET
+        self,
+        derivation: Derivation,
+        kernel: Kernel | None = None,
+        progress: Progress = QUIET,
+        facts: NetworkFacts | None = None,
     ):
         self.derivation = derivation
-        self.progress = progress
         self.network = derivation.network
-        self.kernel = kernel or Kernel()
-        self._lemmas: dict[tuple, tuple[Fact, dict]] = {}
+        self.facts = facts
+        self.kernel = facts.kernel if facts is not None else (kernel or Kernel())
+        self.progress = progress
+        self._names: dict[sympy.Symbol, Fact] = {}
         self._at = ""  # the formula being checked, for failure messages
-        self._uppers = {l: sympy.Function(f"G{l}") for l in range(1, self.network.depth + 2)}
 
-    # -- lemmas, one per shape -----------------------------------------------
+    # -- the program's names, as definitions ----------------------------------------
 
-    def _hidden_lemma(self, layer: int) -> tuple[Fact, dict]:
-        """∂/∂ζ₁ G(Σ_j W_kj f(ζ_j) + s·B_k) = f'(ζ₁) Σ_k W_k1 (∂_k G)(…) for the
-        shape of ``layer`` (its width, the width above, its activation)."""
+    def _name(self, symbol: sympy.Symbol) -> Fact:
+        """⊢ symbol = the indexed quantity it names: a definition of a fresh name."""
+        if symbol not in self._names:
+            self._names[symbol] = self.kernel.define(symbol, indexed_name(self.network, symbol))
+        return self._names[symbol]
+
+    def _read(self, formula: sympy.Expr) -> Fact:
+        """⊢ formula = the same formula in the indexed names."""
         net = self.network
-        below, above = net.width(layer), net.width(layer + 1)
-        activation = net.spec.activation(layer)
-        key = ("hidden", below, above, activation.name)
-        if key in self._lemmas:
-            return self._lemmas[key]
-        zeta = sympy.symbols(f"zeta1:{below + 1}", real=True)
-        weights = [sympy.symbols(f"W{k}_1:{below + 1}", real=True) for k in range(1, above + 1)]
-        biases = sympy.symbols(f"B1:{above + 1}", real=True)
-        G = sympy.Function("G")
-        point = [
-            sympy.Add(*(weights[k][j] * activation.at(zeta[j]) for j in range(below)))
-            + (net.bias_sign * biases[k] if net.spec.bias else 0)
-            for k in range(above)
-        ]
-        derivative = self.kernel.differentiate(G(*point), zeta[0])
-        claim = activation.derivative_at(zeta[0]) * sympy.Add(
-            *(weights[k][0] * _partial(G, point, k + 1) for k in range(above))
-        )
-        lemma = self.kernel.equal_by_algebra(derivative, claim)
-        names = {"zeta": zeta, "W": weights, "B": biases, "G": G}
-        self._lemmas[key] = (lemma, names)
-        return lemma, names
+        # The model makes its symbols on first use: make them all, so that
+        # every symbol of the network has its role.
+        net.x, net.y, net.z, net.a, net.delta, net.weights, net.biases  # noqa: B018
+        fact = self.kernel.reflexivity(formula)
+        symbols = sorted((s for s in formula.free_symbols if s in self.network.roles), key=str)
+        if not symbols:
+            return fact
+        return self.kernel.rewrite_all(fact, [self._name(s) for s in symbols])
 
-    def _weight_lemma(self, layer: int) -> tuple[Fact, dict]:
-        """∂/∂W₁₁ H(Σ_k W_jk A_k + s·B_j) = (∂₁H)(…)·A₁ and ∂/∂B₁ H(…) = s·(∂₁H)(…)."""
+    # -- one formula -------------------------------------------------------------------
+
+    def _instance(self, rule: str, layer: int, mapping: dict) -> Fact:
+        """The index-form fact behind ``rule`` at ``layer``, at the units of
+        ``mapping``, its sums written out."""
+        if self.facts is None:
+            self.facts = NetworkFacts(self.kernel, self.network)
+        fact = self.kernel.instantiate(self.facts.rule(rule, layer), mapping)
+        return written_out(self.kernel, fact)
+
+    def _matches(self, instance: Fact, formula: sympy.Expr) -> Fact:
+        """instance.lhs = ``formula``: the same expression once read in the
+        indexed names, or failing that equal by algebra."""
+        reading = self._read(formula)
+        if instance.rhs != reading.rhs:
+            instance = self.kernel.equal_by_algebra(instance, reading.rhs)
+        return self.kernel.transitivity(instance, self.kernel.symmetry(reading))
+
+    def _delta(self, layer: int, unit: int) -> Fact:
+        """⊢ δ^layer_unit (the program's symbol) = its formula in the program."""
         net = self.network
-        rows, columns = net.width(layer), net.width(layer - 1)
-        key = ("weight", rows, columns)
-        if key in self._lemmas:
-            return self._lemmas[key]
-        inputs = sympy.symbols(f"A1:{columns + 1}", real=True)
-        weights = [sympy.symbols(f"V{j}_1:{columns + 1}", real=True) for j in range(1, rows + 1)]
-        biases = sympy.symbols(f"C1:{rows + 1}", real=True)
-        H = sympy.Function("H")
-        point = [
-            sympy.Add(*(weights[j][k] * inputs[k] for k in range(columns)))
-            + (net.bias_sign * biases[j] if net.spec.bias else 0)
-            for j in range(rows)
-        ]
-        derivative = self.kernel.differentiate(H(*point), weights[0][0])
-        lemma = self.kernel.equal_by_algebra(derivative, _partial(H, point, 1) * inputs[0])
-        names = {"A": inputs, "V": weights, "C": biases, "H": H}
-        if net.spec.bias:
-            bias_derivative = self.kernel.differentiate(H(*point), biases[0])
-            names["bias_lemma"] = self.kernel.equal_by_algebra(
-                bias_derivative, net.bias_sign * _partial(H, point, 1)
-            )
-        self._lemmas[key] = (lemma, names)
-        return lemma, names
+        self._at = f"δ{layer}_{unit}"
+        rule = "output delta" if layer == net.depth else "hidden delta"
+        instance = self._instance(rule, layer, {J: unit})
+        formula = self.derivation.delta_definition(layer, unit, through_output=False)
+        fact = self._matches(instance, formula)
+        return self.kernel.transitivity(self._name(net.delta[layer][unit - 1]), fact)
 
-    # -- instances -------------------------------------------------------------
+    def _gradient(self, parameter: sympy.Symbol) -> Fact:
+        """⊢ ∂E/∂p = the program's formula for ∂E/∂p."""
+        role = self.network.roles[parameter]
+        self._at = f"∂E/∂{parameter}"
+        if role.kind == "w":
+            unit, column = role.indices
+            instance = self._instance("weight gradient", role.layer, {J: unit, K: column})
+        else:
+            instance = self._instance("bias gradient", role.layer, {J: role.indices[0]})
+        return self._matches(instance, self.derivation.gradient(parameter).delta_form)
 
-    def _delta_definitions(self, layer: int) -> list[Fact]:
-        """(∂_k G_l)(z^l) = δ^l_k: the definition of δ as ∂E/∂z, read backwards."""
-        net = self.network
-        point = net.z[layer]
-        return [
-            self.kernel.symmetry(
-                self.kernel.define(net.delta[layer][k], _partial(self._uppers[layer], point, k + 1))
-            )
-            for k in range(net.width(layer))
-        ]
-
-    def _activation_definitions(self, layer: int) -> list[Fact]:
-        """a^l_j = f_l(z^l_j): the forward pass (none for the inputs x)."""
-        net = self.network
-        if layer == 0:
-            return []
-        return [
-            self.kernel.define(net.a[layer][j], net.activation(layer, j + 1))
-            for j in range(net.width(layer))
-        ]
-
-    def _composed_input(self, layer: int, unit: int) -> sympy.Expr:
-        """a^{l}_j as the layer below sees it: f_l(z^l_j), or x_j for l = 0.
-        Keeping f(z) (not a) in the composed forward pass keeps every node
-        of an instance intact for renaming."""
-        net = self.network
-        return net.x[unit] if layer == 0 else net.activation(layer, unit + 1)
-
-    def _rename(self, fact: Fact, *groups: list[Fact]) -> Fact:
-        for group in groups:
-            fact = self.kernel.rewrite_all(fact, group)
-        return fact
-
-    def _forward_definitions(self, layer: int) -> list[Fact]:
-        """Σ_j w^l_kj f_{l−1}(z^{l−1}_j) + b^l_k = z^l_k: the forward pass, read
-        backwards."""
-        net = self.network
-        composed = {
-            net.a[layer - 1][j]: self._composed_input(layer - 1, j)
-            for j in range(net.width(layer - 1))
-        }
-        return [
-            self.kernel.symmetry(
-                self.kernel.define(
-                    net.z[layer][k], net.pre_activation(layer, k + 1).xreplace(composed)
-                )
-            )
-            for k in range(net.width(layer))
-        ]
+    # -- the theorems ---------------------------------------------------------------------
 
     def output_layer(self) -> Verdict:
         net = self.network
-        depth = net.depth
 
         def body(facts):
-            activation_defs = {
-                net.a[depth][j]: net.spec.activation(depth).at(net.z[depth][j])
-                for j in range(net.width(depth))
-            }
-            top = net.spec.loss.total(list(activation_defs.values()), net.y)
-            for j in range(net.width(depth)):
-                self._at = f"δ{depth}_{j + 1}"
-                derivative = self.kernel.differentiate(top, net.z[depth][j])
-                program = self.derivation.delta_definition(depth, j + 1, through_output=False)
-                # a^L_j = f_L(z^L_j) is the forward pass: the program's formula
-                # is read with it.
-                facts.append(
-                    self.kernel.equal_by_algebra(derivative, program.xreplace(activation_defs))
-                )
+            for unit in range(1, net.width(net.depth) + 1):
+                facts.append(self._delta(net.depth, unit))
 
         return self._checked("output layer", body)
 
@@ -218,17 +127,9 @@ class LayeredProof:
 
         def body(facts):
             for layer in range(net.depth - 1, 0, -1):
-                lemma, names = self._hidden_lemma(layer)
-                renaming = (
-                    self._forward_definitions(layer + 1),
-                    self._delta_definitions(layer + 1),
-                )
                 self.progress.update("hidden layers", net.depth - layer, net.depth - 1)
-                for j in range(net.width(layer)):
-                    self._at = f"δ{layer}_{j + 1}"
-                    program = self.derivation.delta_definition(layer, j + 1, through_output=False)
-                    mapping = self._hidden_mapping(layer, j, names)
-                    facts.append(self._instance(lemma, mapping, renaming, program))
+                for unit in range(1, net.width(layer) + 1):
+                    facts.append(self._delta(layer, unit))
 
         return self._checked("hidden layers", body)
 
@@ -237,25 +138,9 @@ class LayeredProof:
 
         def body(facts):
             for layer in range(1, net.depth + 1):
-                lemma, names = self._weight_lemma(layer)
-                renaming = (self._forward_definitions(layer), self._delta_definitions(layer))
-                inputs = self._activation_definitions(layer - 1)
                 self.progress.update("weights and biases", layer - 1, net.depth)
-                for j in range(net.width(layer)):
-                    for k in range(net.width(layer - 1)):
-                        weight = net.weights[layer][j][k]
-                        self._at = f"∂E/∂{weight}"
-                        program = self.derivation.gradient(weight).delta_form
-                        mapping = self._weight_mapping(layer, j, k, names)
-                        facts.append(self._instance(lemma, mapping, renaming, program, inputs))
-                    if net.spec.bias:
-                        bias = net.biases[layer][j]
-                        self._at = f"∂E/∂{bias}"
-                        program = self.derivation.gradient(bias).delta_form
-                        mapping = self._weight_mapping(layer, j, 0, names)
-                        facts.append(
-                            self._instance(names["bias_lemma"], mapping, renaming, program)
-                        )
+                for parameter in net.parameters(layer):
+                    facts.append(self._gradient(parameter))
 
         return self._checked("weights and biases", body)
 
@@ -266,58 +151,6 @@ class LayeredProof:
         verdicts.append(self.parameters())
         self.progress.close()
         return verdicts
-
-    # -- helpers -----------------------------------------------------------------
-
-    def _matches(self, fact: Fact, program: sympy.Expr, renaming=()) -> Fact:
-        """lhs = the program's formula, from ``fact`` whose right-hand side is
-        the formula with ``renaming`` (definitions such as a = f(z)) applied:
-        the formula is rewritten the same way and compared structurally, or
-        failing that by algebra."""
-        if fact.rhs == program:
-            return fact
-        if renaming:
-            renamed = self.kernel.rewrite_all(self.kernel.reflexivity(program), renaming)
-            if fact.rhs == renamed.rhs:
-                return self.kernel.transitivity(fact, self.kernel.symmetry(renamed))
-        return self.kernel.equal_by_algebra(fact, program)
-
-    def _hidden_mapping(self, layer: int, unit: int, names: dict) -> dict:
-        net = self.network
-        order = _swap(net.width(layer), unit)
-        mapping = {names["G"]: self._uppers[layer + 1]}
-        for i, target in enumerate(order):
-            mapping[names["zeta"][i]] = net.z[layer][target]
-            for k in range(net.width(layer + 1)):
-                mapping[names["W"][k][i]] = net.weights[layer + 1][k][target]
-        for k in range(net.width(layer + 1)):
-            if net.spec.bias:
-                mapping[names["B"][k]] = net.biases[layer + 1][k]
-        return mapping
-
-    def _weight_mapping(self, layer: int, unit: int, column: int, names: dict) -> dict:
-        net = self.network
-        rows = _swap(net.width(layer), unit)
-        columns = _swap(net.width(layer - 1), column)
-        # Permuting the rows permutes H's arguments: H becomes G_l with its
-        # arguments put back in the network's order.
-        arguments = sympy.symbols(f"u1:{len(rows) + 1}")
-        upper = self._uppers[layer]
-        mapping = {names["H"]: sympy.Lambda(arguments, upper(*(arguments[r] for r in rows)))}
-        for c, target in enumerate(columns):
-            mapping[names["A"][c]] = self._composed_input(layer - 1, target)
-        for r, row in enumerate(rows):
-            for c, column_target in enumerate(columns):
-                mapping[names["V"][r][c]] = net.weights[layer][row][column_target]
-            if net.spec.bias:
-                mapping[names["C"][r]] = net.biases[layer][row]
-        return mapping
-
-    def _instance(self, lemma, mapping, renaming, program, program_renaming=()) -> Fact:
-        """The lemma instantiated by ``mapping``, renamed into the network's
-        names, and matched with the program's formula."""
-        instance = self.kernel.instantiate(lemma, mapping)
-        return self._matches(self._rename(instance, *renaming), program, program_renaming)
 
     def _checked(self, name: str, body) -> Verdict:
         verdict = checked(name, STATEMENTS[name], body)
@@ -331,10 +164,3 @@ STATEMENTS = {
     "hidden layers": "δ^l_j = ∂E/∂z^l_j = f_l'(z^l_j) Σ_k w^{l+1}_kj δ^{l+1}_k",
     "weights and biases": "∂E/∂w^l_jk = δ^l_j a^{l−1}_k, ∂E/∂b^l_j = ±δ^l_j (− for thresholds)",
 }
-
-
-def _swap(size: int, unit: int) -> list[int]:
-    """The permutation of 0..size−1 that exchanges 0 and ``unit``."""
-    order = list(range(size))
-    order[0], order[unit] = order[unit], order[0]
-    return order

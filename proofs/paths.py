@@ -23,9 +23,9 @@ from derive import indexed
 from derive.errors import InputError
 from derive.gradients import Derivation
 from derive.indexed import E, J, K, a, delta, w, y, z
-from proofs.index_form import UNIT, R, define_network, derivative_down
-from proofs.kernel import Fact, Kernel, ProofError
-from proofs.layered import Verdict, checked
+from proofs.index_form import UNIT, R, define_network, derivative_down, written_out
+from proofs.kernel import Kernel, ProofError
+from proofs.verdict import Verdict, checked
 
 NAME = "sum over paths (L = 3)"
 STATEMENT = (
@@ -107,16 +107,6 @@ def _scalar(net, expr: sympy.Expr) -> sympy.Expr:
     )
 
 
-def _written_out(kernel: Kernel, fact: Fact) -> Fact:
-    """``fact`` with every sum on its right written out, outermost first, by
-    the kernel's (elementary) sum expansion."""
-    while True:
-        sums = [node for node in sympy.preorder_traversal(fact.rhs) if isinstance(node, sympy.Sum)]
-        if not sums:
-            return fact
-        fact = kernel.rewrite(fact, kernel.expand_sum(sums[0]))
-
-
 def prove_paths(derivation: Derivation, kernel: Kernel | None = None) -> Verdict:
     kernel = kernel or Kernel()
     net = derivation.network
@@ -138,11 +128,11 @@ def prove_paths(derivation: Derivation, kernel: Kernel | None = None) -> Verdict
         # The sum shown for w¹₁₁ is this theorem at j = k = 1, written out.
         if net.width(2) * net.width(3) > SHOWN_PATHS_LIMIT:
             return
-        shown = _written_out(kernel, kernel.instantiate(paths, {J: 1, K: 1}))
+        shown = written_out(kernel, kernel.instantiate(paths, {J: 1, K: 1}))
         facts.append(kernel.algebra(_scalar(net, shown.rhs), path_sum(derivation, 1, 1)))
         # … and grouped, it is the program's own recursion for w¹₁₁, its δ's
         # substituted layer by layer.
-        grouped_shown = _written_out(kernel, kernel.instantiate(grouped, {J: 1, K: 1}))
+        grouped_shown = written_out(kernel, kernel.instantiate(grouped, {J: 1, K: 1}))
         program = derivation.gradient(net.weights[1][0][0]).delta_form
         for layer in (1, 2, 3):
             program = program.xreplace(

@@ -34,8 +34,8 @@ from derive.gradients import Derivation
 from derive.indexed import E, J, K, a, b, w, y, z
 from proofs.index_form import ACTIVATION_DEFINITIONS, UNIT, R, define_network, derivative_down
 from proofs.kernel import Fact, Kernel
-from proofs.layered import Verdict, checked
 from proofs.progress import QUIET, Progress
+from proofs.verdict import Verdict, checked
 
 NAME = "chain rule, step by step"
 STATEMENT = (

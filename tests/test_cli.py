@@ -94,7 +94,7 @@ def test_large_network_skips_the_expanded_form_and_says_why(tmp_path, capsys):
     assert main(["--layers", "8", "--widths", ",".join(["8"] * 9), "--out", str(tmp_path)]) == 0
     out = capsys.readouterr().out
     assert "expanded chain rule skipped: 576 parameters" in out
-    assert "per-unit proof not run" in out
+    assert "proved: weights and biases" in out  # per unit: one instance per parameter
     assert "proved: index-form rules" in out
     assert "δˡⱼ" in out
     doc = json.loads((tmp_path / "derivation.json").read_text())

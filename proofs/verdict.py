@@ -1,0 +1,35 @@
+"""One theorem's outcome, and the wrapper every theorem runs its body in."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+from proofs.kernel import Fact, ProofError
+
+
+@dataclass
+class Verdict:
+    """The outcome of one theorem."""
+
+    name: str
+    statement: str
+    holds: bool
+    seconds: float
+    checks: int
+    failure: str | None = None
+    facts: list[Fact] = field(default_factory=list, repr=False)
+
+
+def checked(name: str, statement: str, body) -> Verdict:
+    """Run ``body(facts)``, which appends kernel facts, into a timed verdict;
+    a refused step makes the verdict fail with the kernel's reason."""
+    started = time.perf_counter()
+    facts: list[Fact] = []
+    try:
+        body(facts)
+    except ProofError as error:
+        return Verdict(
+            name, statement, False, time.perf_counter() - started, len(facts), str(error), facts
+        )
+    return Verdict(name, statement, True, time.perf_counter() - started, len(facts), None, facts)
