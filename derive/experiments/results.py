@@ -14,8 +14,6 @@ import io
 import json
 from pathlib import Path
 
-from derive.experiments import batch_size, sequential
-
 NAMES = ("batch-size", "sequential")
 
 
@@ -53,6 +51,10 @@ def load(folder: Path) -> tuple[dict, list[str]]:
 
 
 def _summarise(name: str, meta: dict, rows: list[dict]) -> dict:
+    # Imported here: the experiments need NumPy, and the main job, which
+    # calls load() on every run, does not unless an experiment is there.
+    from derive.experiments import batch_size, sequential
+
     setup = meta["setup"]
     if name == "batch-size":
         runs = batch_size.runs_from_csv(rows, meta["stopped"])
