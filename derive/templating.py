@@ -25,9 +25,33 @@ def templates_dir() -> Path:
     raise FileNotFoundError("derive's templates are missing: reinstall the package")
 
 
-def _environment(**delimiters) -> jinja2.Environment:
+class _QuietBytecodeCache(jinja2.FileSystemBytecodeCache):
+    """Compiled templates kept between runs, as Python keeps its .pyc files:
+    compiling the templates costs a twentieth of the main job, every run.
+    Jinja keys each entry by the template's file and checks its source, so
+    an edited template is compiled again.  A cache that cannot be written
+    is left alone: the template is still compiled and used."""
+
+    def dump_bytecode(self, bucket) -> None:
+        try:
+            super().dump_bytecode(bucket)
+        except OSError:
+            pass
+
+
+def _bytecode_cache(kind: str) -> jinja2.BytecodeCache | None:
+    """Jinja's per-user folder in the temporary directory, or none where
+    there is no safe one."""
+    try:
+        return _QuietBytecodeCache(pattern=f"derive-{kind}-%s.cache")
+    except (OSError, RuntimeError):
+        return None
+
+
+def _environment(kind: str, **delimiters) -> jinja2.Environment:
     return jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(templates_dir())),
+        bytecode_cache=_bytecode_cache(kind),
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
         trim_blocks=True,
@@ -39,7 +63,7 @@ def _environment(**delimiters) -> jinja2.Environment:
 
 @cache
 def environment() -> jinja2.Environment:
-    return _environment()
+    return _environment("text")
 
 
 def render(name: str, **context) -> str:
@@ -51,6 +75,7 @@ def latex_environment() -> jinja2.Environment:
     """Delimiters that LaTeX never uses: << value >>, <% block %>, <# comment #>,
     so the template's braces stay LaTeX's."""
     return _environment(
+        "latex",
         block_start_string="<%",
         block_end_string="%>",
         variable_start_string="<<",
