@@ -506,7 +506,7 @@ def _rules(writer: LatexWriter) -> list[Display]:
     above = sympy.Symbol("i", integer=True, positive=True)
     for rule in indexed.rules(net):
         if rule.name == "hidden delta":  # k is the layer below everywhere else
-            rule = replace(rule, equation=rule.equation.xreplace({K: above}))
+            rule = replace(rule, equation=indexed.substituted(rule.equation, {K: above}))
         layers = rule.layers
         if rule.name == "output delta":
             where = f"$l = L = {net.depth}$"

@@ -113,6 +113,7 @@ class Walkthrough:
         self.steps: list[LayerSteps] = []
         self._slopes: dict[str, Fact] = {}
         self._deltas: dict[int, Fact] | None = None
+        self._rules_cache: list | None = None
         """δ^l_u = ∂E/∂z^l_u by layer, once the network is defined in the kernel."""
 
     def run(self) -> Verdict:
@@ -228,14 +229,16 @@ class Walkthrough:
     def _rules(self, layer: int):
         """δ^l_j's rule and the gradient rules at ``layer`` (the program's)."""
         by_name = {}
-        for rule in indexed.rules(self.network):
+        if self._rules_cache is None:
+            self._rules_cache = indexed.rules(self.network)
+        for rule in self._rules_cache:
             if layer in rule.layers:
-                by_name[rule.name] = rule.equation.xreplace({indexed.LAYER: layer})
+                by_name[rule.name] = indexed.substituted(rule.equation, {indexed.LAYER: layer})
         name = "output delta" if layer == self.network.depth else "hidden delta"
         delta = by_name[name]
         if name == "hidden delta":  # the sum runs over the layer above: its letter
             above = letter(layer + 1, layer)
-            delta = delta.xreplace({K: above})
+            delta = indexed.substituted(delta, {K: above})
         return delta, by_name["weight gradient"], by_name.get("bias gradient")
 
     # -- the long chain, unit by unit ------------------------------------------------------
