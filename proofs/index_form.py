@@ -198,8 +198,8 @@ class IndexFormProof:
         activation and instantiated at z^layer_j."""
         activation = self.network.spec.activation(layer)
         through_output = activation.derivative_from_output(activation.expr)
-        if through_output is None:
-            return []
+        if through_output is None or activation.derivative.is_Number:
+            return []  # nothing to write through the output (identity: f' = 1)
         if activation.name not in self._slopes:
             self._slopes[activation.name] = self.kernel.simplification(
                 activation.derivative, through_output, ACTIVATION_DEFINITIONS

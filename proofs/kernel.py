@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import hashlib
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import sympy
 from sympy.core.function import AppliedUndef, UndefinedFunction
@@ -41,8 +41,6 @@ ELEMENTARY = "elementary"
 SYMPY = "sympy"
 ASSUMED = "assumed"
 TRUST_LEVELS = (ELEMENTARY, SYMPY, ASSUMED)
-
-_TOKEN = object()
 
 SUM_EXPANSION_LIMIT = 10_000
 
@@ -68,7 +66,11 @@ class ProofError(Exception):
 
 @dataclass(frozen=True, eq=False)
 class Fact:
-    """lhs = rhs, as checked by a kernel.  Construct only through Kernel."""
+    """lhs = rhs, as checked by a kernel.
+
+    Anyone can build one; only the kernel that issued a fact accepts it as a
+    premise, and only unchanged (:meth:`Kernel._premise`): a copy, a pickle,
+    ``dataclasses.replace``, a subclass or an edited attribute is refused."""
 
     lhs: sympy.Expr
     rhs: sympy.Expr
@@ -77,11 +79,6 @@ class Fact:
     conditions: frozenset = frozenset()
     assumptions: frozenset = frozenset()
     """Names of the assumed facts this one depends on."""
-    _token: object = field(default=None, repr=False)
-
-    def __post_init__(self):
-        if self._token is not _TOKEN:
-            raise ProofError("fact", "only the kernel can make a fact")
 
     @property
     def equation(self) -> sympy.Equality:
@@ -231,6 +228,51 @@ def _may_equal(node: sympy.Indexed, target: sympy.Indexed) -> bool:
     return node.base == target.base and _patterns_may_equal(_pattern(node), _pattern(target))
 
 
+def _content(fact: Fact) -> tuple:
+    return (fact.lhs, fact.rhs, fact.rule, fact.trust, fact.conditions, fact.assumptions)
+
+
+class _Mentions:
+    """The names the issued facts mention — symbols, undefined functions and
+    indexed quantities — gathered once per distinct node, so that a
+    definition can be refused unless its name is new (definitions are then
+    conservative: a name no fact has spoken of cannot contradict one)."""
+
+    def __init__(self):
+        self._seen: set = set()
+        self.symbols: set = set()
+        self.functions: set = set()
+        self.indexed: dict[sympy.Basic, set] = {}
+
+    def add(self, *exprs) -> None:
+        stack = [e for e in exprs if isinstance(e, sympy.Basic)]
+        while stack:
+            node = stack.pop()
+            if node in self._seen:
+                continue
+            self._seen.add(node)
+            if isinstance(node, sympy.Symbol):
+                self.symbols.add(node)
+            elif isinstance(node, sympy.Indexed):
+                self.indexed.setdefault(node.base, set()).add(node)
+            elif isinstance(node, AppliedUndef):
+                self.functions.add(node.func)
+            stack.extend(node.args)
+
+    def names(self, name) -> bool:
+        """Whether an issued fact mentions ``name`` (or, for an indexed name,
+        a quantity that may be it)."""
+        if isinstance(name, sympy.Symbol):
+            return name in self.symbols
+        if isinstance(name, AppliedUndef):
+            return name.func in self.functions
+        return any(_may_equal(node, name) for node in self.indexed.get(name.base, ()))
+
+    def covered(self, family: _Family) -> bool:
+        """Whether an issued fact mentions a unit, or a possible unit, of ``family``."""
+        return any(_covers(family, node) for node in self.indexed.get(family.name.base, ()))
+
+
 class Kernel:
     """Checks proof steps and records them."""
 
@@ -251,8 +293,30 @@ class Kernel:
         self._pinned: set = set()
         """Variables a definition's value depends on but its name does not:
         instantiating one would silently change what the defined name means."""
+        self._ledger: dict[int, tuple[Fact, tuple]] = {}
+        """Every fact this kernel issued, by identity, with its content then."""
+        self._mentioned = _Mentions()
+        """The names every issued fact mentions: a definition must be of a new one."""
 
     # -- bookkeeping -----------------------------------------------------------
+
+    def _premise(self, fact, rule: str) -> None:
+        """Refuse anything but a fact this kernel issued, unchanged."""
+        if type(fact) is not Fact:
+            raise ProofError(rule, f"a premise must be a Fact, not a {type(fact).__name__}")
+        issued = self._ledger.get(id(fact))
+        if issued is None or issued[0] is not fact:
+            raise ProofError(
+                rule, "a premise this kernel did not issue (a copy, a pickle, or another kernel's)"
+            )
+        if issued[1] != _content(fact):
+            raise ProofError(rule, "a premise changed after this kernel issued it")
+
+    def _issue(self, fact: Fact, note: str, elapsed: float) -> Fact:
+        self._ledger[id(fact)] = (fact, _content(fact))
+        self._mentioned.add(fact.lhs, fact.rhs, *fact.conditions)
+        self.steps.append(Step(fact.rule, fact.trust, fact, elapsed, note))
+        return fact
 
     def _accept(
         self,
@@ -266,15 +330,16 @@ class Kernel:
         started=None,
         discharged=frozenset(),
     ):
+        for premise in premises:
+            self._premise(premise, rule)
         assumptions = (
             frozenset().union(*(p.assumptions for p in premises)) if premises else frozenset()
         )
         all_conditions = frozenset().union(*(p.conditions for p in premises)) - discharged
         all_conditions |= frozenset(conditions)
-        fact = Fact(lhs, rhs, rule, trust, all_conditions, assumptions, _TOKEN)
+        fact = Fact(lhs, rhs, rule, trust, all_conditions, assumptions)
         elapsed = 0.0 if started is None else time.perf_counter() - started
-        self.steps.append(Step(rule, trust, fact, elapsed, note))
-        return fact
+        return self._issue(fact, note, elapsed)
 
     def report(self) -> dict[str, int]:
         """How many accepted steps rest on each kind of trust."""
@@ -309,10 +374,9 @@ class Kernel:
         """
         if not isinstance(name, (sympy.Symbol, sympy.Indexed, AppliedUndef)):
             raise ProofError("definition", f"{name} is not a name")
-        if name in self._definitions:
-            if self._definitions[name] != value:
-                raise ProofError("definition", f"{name} is already defined differently")
-        elif value.has(name):
+        if self._mentioned.names(name):
+            raise ProofError("definition", f"{name} is not a new name: an earlier fact mentions it")
+        if value.has(name):
             raise ProofError("definition", f"{name} occurs in its own definition")
         elif name in self._family_symbols or any(
             _covers(family, name)
@@ -346,11 +410,10 @@ class Kernel:
             raise ProofError("definition", f"{name}: the bound {bound} is not a positive integer")
         mentions = tuple(value.atoms(sympy.Indexed, sympy.Symbol))
         family = _Family(name, value, free[0], bound, _pattern(name), mentions)
-        known = self._families.get((name.base, family.pattern))
-        if known is not None:
-            if (known.name, known.value, known.bound) != (name, value, bound):
-                raise ProofError("definition", f"{name} is already defined differently")
-            return self._accept("definition", ELEMENTARY, name, value)
+        if self._mentioned.covered(family):
+            raise ProofError(
+                "definition", f"{name} is not a new name: an earlier fact mentions one of its units"
+            )
         for other in self._families_by_base.get(name.base, ()):
             if _patterns_may_equal(other.pattern, family.pattern):
                 raise ProofError("definition", f"{name} overlaps the family {other.name}")
@@ -484,6 +547,46 @@ class Kernel:
                 continue
             if self._reaches(node, variable):
                 raise ProofError(rule, f"{node} is built from {variable}: use the chain rule")
+
+    def _independent(self, expr, variable) -> None:
+        """SymPy differentiates ``expr`` holding every other name fixed: refuse
+        where a defined name in it is built from ``variable`` (y := x makes
+        ∂(x·y)/∂x = 2x, not y).  An indexed variable may be a defined
+        quantity (∂f(z)/∂z with z a family's unit, as in :meth:`partial`); a
+        symbol may not."""
+        if not self._definitions and not self._families:
+            return
+        if isinstance(variable, sympy.Indexed):
+            self._direct(expr, variable, "differentiation")
+            return
+        if variable in self._definitions:
+            raise ProofError("differentiation", f"{variable} is a defined name")
+        seen, stack = set(), [expr]
+        while stack:
+            for node in stack.pop().atoms(sympy.Symbol, sympy.Indexed, AppliedUndef):
+                if node in seen:
+                    continue
+                seen.add(node)
+                for value in self._meanings(node):
+                    if value.has(variable):
+                        raise ProofError("differentiation", f"{node} is built from {variable}")
+                    stack.append(value)
+
+    def _meanings(self, node) -> list:
+        """What the definitions say ``node`` is: its definition, its family's
+        value, or every definition of the function it applies."""
+        if node in self._definitions:
+            return [self._definitions[node]]
+        family = self._family_of(node)
+        if family is not None:
+            return [family.value]
+        if isinstance(node, AppliedUndef):
+            return [
+                value
+                for name, value in self._definitions.items()
+                if isinstance(name, AppliedUndef) and name.func == node.func
+            ]
+        return []
 
     def partial(self, name, variable: sympy.Indexed, conditions=()) -> Fact:
         """⊢ ∂E/∂v = D  for a defined E whose definition names v directly: D
@@ -624,6 +727,7 @@ class Kernel:
     def rewrite(self, fact: Fact, equation: Fact) -> Fact:
         """a = b, u = v ⊢ a = b[u := v]   (replacing equals by equals)"""
         started = time.perf_counter()
+        _replaceable("rewrite", [equation])
         _check_free_of_bound(fact.rhs, [equation])
         _outside_partials(fact.rhs, [equation])
         inside = _conditions_inside_sums(fact.rhs, [equation])
@@ -644,6 +748,7 @@ class Kernel:
     def rewrite_all(self, fact: Fact, equations: list[Fact]) -> Fact:
         """a = b, u₁ = v₁, …, uₙ = vₙ ⊢ a = b[u₁ := v₁, …]   (simultaneously)"""
         started = time.perf_counter()
+        _replaceable("rewrite", equations)
         _check_free_of_bound(fact.rhs, equations)
         _outside_partials(fact.rhs, equations)
         inside = _conditions_inside_sums(fact.rhs, equations)
@@ -691,6 +796,7 @@ class Kernel:
         started = time.perf_counter()
         _free_conditions(conditions, "differentiation", expr)
         _refuse_reversed_sums("differentiation", expr)
+        self._independent(expr, variable)
         if isinstance(variable, sympy.Indexed):
             _not_summed(variable, expr, "differentiation")
             if shared:
@@ -766,11 +872,8 @@ class Kernel:
         """⊢ lhs = rhs, taken without proof.  Recorded by name; every fact
         built from it lists the name among its assumptions."""
         self.assumed[name] = reason
-        fact = Fact(
-            lhs, rhs, "assumption", ASSUMED, frozenset(conditions), frozenset([name]), _TOKEN
-        )
-        self.steps.append(Step("assumption", ASSUMED, fact, 0.0, name))
-        return fact
+        fact = Fact(lhs, rhs, "assumption", ASSUMED, frozenset(conditions), frozenset([name]))
+        return self._issue(fact, name, 0.0)
 
 
 def _gather_sums(expr):
@@ -909,13 +1012,22 @@ def _every_sum_within(expr, index, condition) -> bool:
     return True
 
 
+def _replaceable(rule: str, equations: list[Fact]) -> None:
+    """Equals replace names and compound expressions, never a number: a
+    number also stands where only an integer may (a sum's bound, an index,
+    the order of a derivative)."""
+    for equation in equations:
+        if equation.lhs.is_Number:
+            raise ProofError(rule, f"the number {equation.lhs} is not rewritten")
+
+
 def _check_free_of_bound(expr, equations: list[Fact]) -> None:
     """Equals may replace equals only where no derivative in ``expr`` (other
     than the replaced nodes themselves) varies one of their symbols.  All
     equations are checked in one pass, against the symbols of every one of
     them: stricter than one by one, and linear in their number."""
     remaining = algebra.replace_nodes(expr, {e.lhs: sympy.Dummy() for e in equations})
-    bound = {v for d in remaining.atoms(sympy.Derivative) for v in d.variables}
+    bound = {v for d in remaining.atoms(sympy.Derivative) for v, _ in d.variable_count}
     if not bound:
         return
     symbols = set().union(*(e.lhs.free_symbols | e.rhs.free_symbols for e in equations))

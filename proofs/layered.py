@@ -66,11 +66,10 @@ class LayeredProof:
         # The model makes its symbols on first use: make them all, so that
         # every symbol of the network has its role.
         net.x, net.y, net.z, net.a, net.delta, net.weights, net.biases  # noqa: B018
+        symbols = sorted((s for s in formula.free_symbols if s in net.roles), key=str)
+        names = [self._name(s) for s in symbols]  # defined before any fact mentions them
         fact = self.kernel.reflexivity(formula)
-        symbols = sorted((s for s in formula.free_symbols if s in self.network.roles), key=str)
-        if not symbols:
-            return fact
-        return self.kernel.rewrite_all(fact, [self._name(s) for s in symbols])
+        return self.kernel.rewrite_all(fact, names) if names else fact
 
     # -- one formula -------------------------------------------------------------------
 

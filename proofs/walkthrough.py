@@ -118,6 +118,8 @@ class Walkthrough:
 
     def run(self) -> Verdict:
         def body(facts):
+            # The network's definitions first: a definition must be of a new name.
+            _, self._deltas = define_network(self.kernel, self.network)
             for done, layer in enumerate(self.layers):
                 self.progress.update("step-by-step chains", done, len(self.layers))
                 self.steps.append(self._layer(layer, facts))
@@ -249,8 +251,6 @@ class Walkthrough:
         network's definitions, = δ^l_j a^{l−1}_k: for every j and k at once,
         the sums unevaluated, so the cost grows with the depth only."""
         kernel, net, layer = self.kernel, self.network, steps.layer
-        if self._deltas is None:
-            _, self._deltas = define_network(kernel, net)
         at_z = [f.slope if f.slope is not None else f.value for f in steps.factors]
         limits = [(index, 1, width) for index, width in reversed(steps.sums)]
         chain = sympy.Mul(*at_z)

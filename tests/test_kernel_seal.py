@@ -1,0 +1,236 @@
+"""The kernel accepts as a premise only a fact it issued, unchanged, and its
+definitions only introduce new names: no route through the public rules
+reaches a false fact."""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import pickle
+import random
+
+import pytest
+import sympy
+
+from proofs.kernel import ELEMENTARY, Fact, Kernel, ProofError
+
+x, y, z = sympy.symbols("x y z", real=True)
+f = sympy.Function("f")
+G = sympy.Function("G")
+
+
+@pytest.fixture
+def issued():
+    kernel = Kernel()
+    return kernel, kernel.algebra(x + x, 2 * x)
+
+
+def _forged_by_replace(fact):
+    return dataclasses.replace(fact, rhs=x + 1)
+
+
+def _forged_by_copy(fact):
+    forged = copy.copy(fact)
+    object.__setattr__(forged, "rhs", x + 1)
+    return forged
+
+
+def _forged_by_deepcopy(fact):
+    forged = copy.deepcopy(fact)
+    forged.__dict__["rhs"] = x + 1
+    return forged
+
+
+def _forged_by_pickle(fact):
+    forged = pickle.loads(pickle.dumps(fact))
+    object.__setattr__(forged, "rhs", x + 1)
+    return forged
+
+
+def _forged_by_subclass(fact):
+    class Trusted(Fact):
+        pass
+
+    return Trusted(fact.lhs, x + 1, fact.rule, fact.trust)
+
+
+def _forged_by_construction(fact):
+    return Fact(fact.lhs, x + 1, "algebra", ELEMENTARY)
+
+
+FORGERIES = [
+    _forged_by_replace,
+    _forged_by_copy,
+    _forged_by_deepcopy,
+    _forged_by_pickle,
+    _forged_by_subclass,
+    _forged_by_construction,
+]
+
+
+@pytest.mark.parametrize("forge", FORGERIES, ids=lambda forge: forge.__name__[len("_forged_by_") :])
+def test_a_forged_fact_is_refused_as_a_premise(issued, forge):
+    kernel, fact = issued
+    forged = forge(fact)
+    with pytest.raises(ProofError, match="did not issue|must be a Fact"):
+        kernel.symmetry(forged)
+    with pytest.raises(ProofError, match="did not issue|must be a Fact"):
+        kernel.transitivity(kernel.reflexivity(x + x), forged)
+
+
+def test_an_issued_fact_changed_in_place_is_refused(issued):
+    kernel, fact = issued
+    object.__setattr__(fact, "rhs", x + 1)
+    with pytest.raises(ProofError, match="changed after"):
+        kernel.symmetry(fact)
+
+
+def test_a_fact_of_another_kernel_is_refused(issued):
+    _, fact = issued
+    with pytest.raises(ProofError, match="did not issue"):
+        Kernel().symmetry(fact)
+
+
+def test_an_issued_fact_is_accepted(issued):
+    kernel, fact = issued
+    assert kernel.symmetry(fact).rhs == x + x
+
+
+# -- definitions introduce new names ---------------------------------------------------
+
+
+def test_define_instantiate_define_cannot_prove_zero_equals_one():
+    kernel = Kernel()
+    first = kernel.define(f(x), sympy.Integer(0))
+    at_y = kernel.instantiate(first, {x: y})
+    assert at_y.lhs == f(y) and at_y.rhs == 0  # true: f is 0 everywhere
+    with pytest.raises(ProofError, match="not a new name"):
+        kernel.define(f(y), sympy.Integer(1))
+
+
+@pytest.mark.parametrize(
+    "mention, name",
+    [(x + 1, x), (G(y), G(z)), (sympy.IndexedBase("w")[1, 2], sympy.IndexedBase("w")[1, 2])],
+    ids=["symbol", "function", "indexed"],
+)
+def test_a_name_an_earlier_fact_mentions_cannot_be_defined(mention, name):
+    kernel = Kernel()
+    kernel.reflexivity(mention)
+    with pytest.raises(ProofError, match="not a new name"):
+        kernel.define(name, sympy.Integer(5))
+
+
+def test_a_family_over_a_mentioned_unit_cannot_be_defined():
+    kernel, a = Kernel(), sympy.IndexedBase("a")
+    u = sympy.Symbol("u", integer=True, positive=True)
+    kernel.reflexivity(a[1, 2] ** 2)
+    with pytest.raises(ProofError, match="not a new name"):
+        kernel.define_family(a[1, u], sympy.Integer(0), 3)
+
+
+def test_a_name_cannot_be_defined_twice_even_alike():
+    kernel = Kernel()
+    kernel.define(z, x + 1)
+    with pytest.raises(ProofError, match="not a new name"):
+        kernel.define(z, x + 1)
+
+
+# -- a search of short sequences of the public rules for a false fact ---------------------
+
+_EXPRESSIONS = [x, y, sympy.Integer(0), sympy.Integer(1), x + 1, f(x), f(y), G(x), x * y, z]
+_NAMES = [f(x), f(y), G(x), G(y), z, y]
+
+
+def _step(kernel: Kernel, facts: list, rng: random.Random) -> None:
+    """One random application of a public rule; refusals are fine."""
+    pick = lambda pool: pool[rng.randrange(len(pool))]  # noqa: E731
+    rule = rng.randrange(9)
+    try:
+        if rule == 0:
+            facts.append(kernel.reflexivity(pick(_EXPRESSIONS)))
+        elif rule == 1:
+            facts.append(kernel.define(pick(_NAMES), pick(_EXPRESSIONS)))
+        elif rule == 2 and facts:
+            facts.append(kernel.symmetry(pick(facts)))
+        elif rule == 3 and facts:
+            facts.append(kernel.transitivity(pick(facts), pick(facts)))
+        elif rule == 4 and facts:
+            variable = pick([x, y, z])
+            facts.append(kernel.instantiate(pick(facts), {variable: pick(_EXPRESSIONS)}))
+        elif rule == 5 and facts:
+            facts.append(kernel.rewrite(pick(facts), pick(facts)))
+        elif rule == 6:
+            facts.append(kernel.algebra(pick(_EXPRESSIONS), pick(_EXPRESSIONS)))
+        elif rule == 7:
+            facts.append(kernel.differentiate(pick(_EXPRESSIONS) * x, x))
+        elif rule == 8 and facts:
+            facts.append(kernel.rewrite_all(pick(facts), [pick(facts), pick(facts)]))
+    except ProofError:
+        pass
+
+
+def _false(kernel: Kernel, fact: Fact, rng: random.Random) -> bool:
+    """Whether ``fact`` fails at a random point, every defined name read by
+    its definition and every other function a fixed concrete one."""
+    expr = fact.lhs - fact.rhs
+    for _ in range(4):  # definitions may refer to earlier ones
+        for name, value in kernel._definitions.items():
+            if isinstance(name, sympy.Symbol):
+                expr = expr.xreplace({name: value})
+            else:
+                arguments = name.args
+                expr = expr.replace(
+                    lambda node, n=name: getattr(node, "func", None) == n.func,
+                    lambda node, a=arguments, v=value: v.xreplace(
+                        dict(zip(a, node.args, strict=True))
+                    ),
+                )
+    expr = expr.replace(f, lambda u: sympy.sin(3 * u + 1)).replace(G, lambda u: sympy.cos(u) + u)
+    expr = expr.doit()
+    point = {s: sympy.Rational(rng.randint(-9, 9), 7) for s in expr.free_symbols}
+    value = complex(expr.xreplace(point).evalf())
+    return abs(value) > 1e-9
+
+
+def test_short_sequences_of_the_public_rules_prove_nothing_false():
+    rng = random.Random(20261207)
+    checked = 0
+    for _ in range(400):
+        kernel, facts = Kernel(), []
+        for _ in range(rng.randint(2, 7)):
+            _step(kernel, facts, rng)
+        for fact in facts:
+            checked += 1
+            assert not _false(kernel, fact, rng), (fact.lhs, fact.rhs, fact.rule)
+    assert checked > 500
+
+
+# -- routes the search found, each refused ---------------------------------------------------
+
+
+def test_a_symbol_defined_from_the_variable_is_not_held_fixed():
+    kernel = Kernel()
+    kernel.define(y, x)
+    with pytest.raises(ProofError, match="built from x"):
+        kernel.differentiate(x * f(y), x)  # would give f(y); it is f(x) + x f'(x)
+
+
+def test_a_function_defined_from_the_variable_is_not_held_fixed():
+    kernel, t = Kernel(), sympy.Symbol("t")
+    kernel.define(G(t), x * t)
+    with pytest.raises(ProofError, match="built from x"):
+        kernel.differentiate(G(x), x)
+
+
+def test_a_defined_symbol_is_not_differentiated_by():
+    kernel = Kernel()
+    kernel.define(z, x + 1)
+    with pytest.raises(ProofError, match="defined name"):
+        kernel.differentiate(x * y, z)
+
+
+def test_a_number_is_not_rewritten():
+    kernel = Kernel()
+    one = kernel.symmetry(kernel.differentiate(x, x))  # 1 = d/dx x
+    with pytest.raises(ProofError, match="number"):
+        kernel.rewrite(kernel.reflexivity(sympy.Sum(y, (z, 1, 3))), one)
