@@ -83,13 +83,8 @@ def _identity(name: str) -> sympy.Lambda:
     it is needed, as a function of u."""
     from proofs.kernel import Kernel
 
-    x = registry.X
-    definitions = {
-        registry.sigmoid: sympy.Lambda(x, 1 / (1 + sympy.exp(-x))),
-        registry.softplus: sympy.Lambda(x, sympy.log(1 + sympy.exp(x))),
-    }
-    fact = Kernel().simplification(*_IDENTITIES[name], definitions)
-    return sympy.Lambda(x, fact.rhs)
+    fact = Kernel().simplification(*_IDENTITIES[name])
+    return sympy.Lambda(registry.X, fact.rhs)
 
 
 def _finite_forms(expr: sympy.Expr) -> sympy.Expr:

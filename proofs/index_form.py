@@ -202,7 +202,7 @@ class IndexFormProof:
             return []  # nothing to write through the output (identity: f' = 1)
         if activation.name not in self._slopes:
             self._slopes[activation.name] = self.kernel.simplification(
-                activation.derivative, through_output, ACTIVATION_DEFINITIONS
+                activation.derivative, through_output
             )
         return [self.kernel.instantiate(self._slopes[activation.name], {registry.X: z[layer, J]})]
 
@@ -294,14 +294,6 @@ class IndexFormProof:
         if verdict.failure:
             verdict.failure = f"{self._at}: {verdict.failure}"
         return verdict
-
-
-ACTIVATION_DEFINITIONS = {
-    entry.expr.func: sympy.Lambda(registry.X, entry.definition)
-    for entry in registry.ACTIVATIONS.values()
-    if entry.definition is not None
-}
-"""The named activations written out (σ(x) = 1/(1 + e^−x), …)."""
 
 
 def prove_index_form(network: Network, kernel=None, progress=QUIET, rules=None) -> Verdict:

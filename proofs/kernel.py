@@ -848,13 +848,15 @@ class Kernel:
             raise ProofError("algebra", "the two sides differ", _counterexample(difference))
         return self._accept("algebra", SYMPY, lhs, rhs, conditions=conditions, started=started)
 
-    def simplification(self, lhs: sympy.Expr, rhs: sympy.Expr, definitions=None) -> Fact:
-        """⊢ lhs = rhs when SymPy's ``simplify`` reduces lhs − rhs to zero once
-        named functions are written by ``definitions`` (function → Lambda),
-        in exponential or in piecewise form.  For the identities expansion
-        cannot see: 1 − e^{−softplus(x)} = σ(x), H(max(0, x)) = H(x)."""
+    def simplification(self, lhs: sympy.Expr, rhs: sympy.Expr) -> Fact:
+        """⊢ lhs = rhs when SymPy's ``simplify`` reduces lhs − rhs to zero,
+        named functions written out by their own rewrite rules (σ and
+        softplus through exp, relu through Max), in exponential or in
+        piecewise form.  For the identities expansion cannot see:
+        1 − e^{−softplus(x)} = σ(x), H(max(0, x)) = H(x).  No caller says
+        what a function is: a definition passed in could say anything."""
         started = time.perf_counter()
-        difference = algebra.replace_nodes(lhs - rhs, {}, definitions or {})
+        difference = (lhs - rhs).rewrite(sympy.Max)
         for form in (sympy.exp, sympy.Piecewise):
             written = difference.rewrite(form)
             if _quickly_zero(written) or sympy.simplify(written) == 0:

@@ -32,7 +32,7 @@ import sympy
 from derive import indexed, registry
 from derive.gradients import Derivation
 from derive.indexed import E, J, K, a, b, w, y, z
-from proofs.index_form import ACTIVATION_DEFINITIONS, UNIT, R, define_network, derivative_down
+from proofs.index_form import UNIT, R, define_network, derivative_down
 from proofs.kernel import Fact, Kernel
 from proofs.progress import QUIET, Progress
 from proofs.verdict import Verdict, checked
@@ -168,7 +168,7 @@ class Walkthrough:
             return Factor(derivative, slope)
         if activation.name not in self._slopes:
             self._slopes[activation.name] = self.kernel.simplification(
-                activation.derivative, through_output, ACTIVATION_DEFINITIONS
+                activation.derivative, through_output
             )
         fact = self.kernel.instantiate(self._slopes[activation.name], {registry.X: point})
         facts.append(self.kernel.algebra(slope, fact.lhs))

@@ -163,22 +163,26 @@ def test_sum_expansion_writes_out_integer_bounds_only():
         k.expand_sum(t[1] + t[2])
 
 
-def test_simplification_uses_definitions_and_rejects_the_rest():
+def test_simplification_writes_named_functions_out_by_their_own_rules():
     from derive.registry import relu, sigmoid, softplus
 
     k = Kernel()
-    definitions = {
-        sigmoid: sympy.Lambda(x, 1 / (1 + sympy.exp(-x))),
-        softplus: sympy.Lambda(x, sympy.log(1 + sympy.exp(x))),
-        relu: sympy.Lambda(x, sympy.Max(0, x)),
-    }
-    fact = k.simplification(sigmoid(x), 1 - sympy.exp(-softplus(x)), definitions)
+    fact = k.simplification(sigmoid(x), 1 - sympy.exp(-softplus(x)))
     assert fact.trust == SYMPY
-    k.simplification(sympy.Heaviside(x, 0), sympy.Heaviside(relu(x), 0), definitions)
+    k.simplification(sympy.Heaviside(x, 0), sympy.Heaviside(relu(x), 0))
     with pytest.raises(ProofError, match="differ"):
-        k.simplification(sympy.Heaviside(x, 0), sympy.Heaviside(relu(x), 1), definitions)
+        k.simplification(sympy.Heaviside(x, 0), sympy.Heaviside(relu(x), 1))
     with pytest.raises(ProofError, match="differ"):
-        k.simplification(sigmoid(x), 1 - sympy.exp(-softplus(2 * x)), definitions)
+        k.simplification(sigmoid(x), 1 - sympy.exp(-softplus(2 * x)))
+
+
+def test_simplification_takes_no_definitions_from_its_caller():
+    """A caller-supplied G := 0 once proved G(x) = 0 for an unknown G."""
+    k = Kernel()
+    with pytest.raises(TypeError):
+        k.simplification(G(x), sympy.Integer(0), {G: sympy.Lambda(x, 0)})
+    with pytest.raises(ProofError, match="differ"):
+        k.simplification(G(x), sympy.Integer(0))
 
 
 def test_a_width_of_one_pins_the_unit_index():
