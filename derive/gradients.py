@@ -1,7 +1,8 @@
 """Both derivations of every gradient.
 
 (a) **The expanded chain rule**: differentiate the expanded loss E(x, y, θ)
-    directly with respect to each parameter.  :func:`differentiate` applies the
+    directly with respect to each parameter.  The kernel's
+    :func:`proofs.kernel.differentiation.differentiate` applies the
     elementary rules (sum, product, power, chain rule through each function's
     own derivative) once per shared sub-expression, so its cost is linear in
     the size of the DAG; ``sympy.diff`` applies the same rules but revisits a
@@ -26,70 +27,9 @@ from dataclasses import dataclass
 from functools import cached_property
 
 import sympy
-from sympy.core.function import Application
 
 from derive.model import Network
-
-
-def differentiate(expr: sympy.Expr, variable: sympy.Symbol, cache: dict | None = None):
-    """∂expr/∂variable by the elementary rules, each shared node visited once.
-
-    Handles Add, Mul, Pow and any function whose ``fdiff`` SymPy knows.
-    Anything else raises ``TypeError`` naming the node: a missing rule is an
-    error, not a silent zero.  ``cache`` may be shared between calls for the
-    same variable.  (``Basic.has`` would walk the DAG as a tree, so whether a
-    node depends on ``variable`` is memoised too.)
-    """
-    memo = {} if cache is None else cache
-    depends: dict = {}
-
-    def depends_on(node) -> bool:
-        known = depends.get(node)
-        if known is None:
-            known = node == variable or any(depends_on(arg) for arg in node.args)
-            depends[node] = known
-        return known
-
-    def walk(node):
-        known = memo.get(node)
-        if known is not None:
-            return known
-        if not depends_on(node):
-            result = sympy.S.Zero
-        elif node == variable:
-            result = sympy.S.One
-        elif node.is_Add:
-            result = sympy.Add(*(walk(term) for term in node.args))
-        elif node.is_Mul:
-            factors = node.args
-            result = sympy.Add(
-                *(
-                    sympy.Mul(*factors[:i], walk(factor), *factors[i + 1 :])
-                    for i, factor in enumerate(factors)
-                    if depends_on(factor)
-                )
-            )
-        elif node.is_Pow and not depends_on(node.exp):
-            base, exponent = node.args
-            # One Mul of three factors: 2·(a − y) alone would be distributed
-            # into 2a − 2y by SymPy, and ½·(2a − 2y) no longer simplifies.
-            result = sympy.Mul(exponent, base ** (exponent - 1), walk(base))
-        elif node.is_Pow:
-            result = walk(sympy.exp(node.exp * sympy.log(node.base)))
-        elif isinstance(node, Application):  # functions, and Max/Min
-            result = sympy.Add(
-                *(
-                    node.fdiff(i) * walk(argument)
-                    for i, argument in enumerate(node.args, start=1)
-                    if depends_on(argument)
-                )
-            )
-        else:
-            raise TypeError(f"no differentiation rule for {type(node).__name__}: {node}")
-        memo[node] = result
-        return result
-
-    return walk(expr)
+from proofs.kernel.differentiation import differentiate
 
 
 @dataclass(frozen=True)

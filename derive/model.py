@@ -164,7 +164,7 @@ class Network:
     @cached_property
     def pre_activations_expanded(self) -> frozenset:
         """Every expanded z^l_j: sub-expressions that exact comparisons may
-        treat as atoms (see :func:`derive.algebra.is_zero`)."""
+        treat as atoms (see :func:`proofs.kernel.algebra.is_zero`)."""
         z_values, _ = self.forward_expanded
         return frozenset(value for layer in z_values.values() for value in layer)
 

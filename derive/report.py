@@ -11,11 +11,11 @@ from dataclasses import dataclass
 import sympy
 
 from derive import __version__, indexed
-from derive.algebra import replace_nodes, tree_size
 from derive.gradients import ExpandedChainRule
 from derive.presentation import LAYER_BY_LAYER_LIMIT, Formula, Presentation, Section
 from derive.printing import unicode
 from derive.templating import render
+from proofs.kernel.algebra import replace_nodes, tree_size
 
 EXAMPLE_SIZE_LIMIT = 300
 """Expanded-chain-rule examples with more tree nodes than this are not shown."""

@@ -27,6 +27,7 @@ from derive.indexed import Rule
 from derive.model import Network
 from derive.serialize import Encoder, FormatError, decode
 from derive.spec import NetworkSpec
+from proofs import kernel
 from proofs.index_form import IndexFormProof
 from proofs.layered import STATEMENTS as PER_UNIT
 from proofs.layered import LayeredProof
@@ -98,9 +99,11 @@ def build(derivation: Derivation, outcome: ProofRun) -> dict:
         ],
         "skipped": outcome.skipped,
         "trusted_base": {
+            "kernel_modules": kernel_modules(),
             "sympy_version": sympy.__version__,
             "python_version": platform.python_version(),
             "kernel_steps": outcome.trust,
+            "rules": outcome.rules,
             "relies_on_sympy_for": "differentiation (the chain rule for concrete functions), "
             "the finite chain rule (Kernel.chain_rule: for a concrete arity m, "
             "dE/du = sum_{r=1}^{m} dE/dv_r dv_r/du where E is built from u only through "
@@ -110,6 +113,16 @@ def build(derivation: Derivation, outcome: ProofRun) -> dict:
         "claims": claims,
         "nodes": nodes,
         "claims_sha256": _digest(claims, nodes),
+    }
+
+
+def kernel_modules() -> dict[str, str]:
+    """The kernel's source files, each with its SHA-256: the code every
+    "proved" rests on, besides SymPy."""
+    folder = Path(kernel.__file__).parent
+    return {
+        f"proofs/kernel/{path.name}": hashlib.sha256(path.read_bytes()).hexdigest()
+        for path in sorted(folder.glob("*.py"))
     }
 
 

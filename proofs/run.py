@@ -36,6 +36,8 @@ class ProofRun:
     assumed: dict[str, str]
     steps: list = field(default_factory=list)
     """The checked step-by-step chains (:mod:`proofs.walkthrough`), where run."""
+    rules: dict[str, int] = field(default_factory=dict)
+    """How many accepted kernel steps each rule made."""
 
     @property
     def holds(self) -> bool:
@@ -88,4 +90,8 @@ def run_proofs(
         steps = walk.steps
     trust = {level: sum(k.report()[level] for k in kernels) for level in TRUST_LEVELS}
     assumed = {name: reason for k in kernels for name, reason in k.assumed.items()}
-    return ProofRun(verdicts, skipped, trust, assumed, steps)
+    rules: dict[str, int] = {}
+    for kernel in kernels:
+        for step in kernel.steps:
+            rules[step.rule] = rules.get(step.rule, 0) + 1
+    return ProofRun(verdicts, skipped, trust, assumed, steps, dict(sorted(rules.items())))

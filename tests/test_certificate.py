@@ -52,8 +52,15 @@ def test_the_certificate_records_theorems_and_trusted_base(certificate):
         "chain rule, step by step",
     ]
     assert all(t["holds"] for t in doc["theorems"])
-    assert doc["trusted_base"]["kernel_steps"]["assumed"] == 0
-    assert doc["trusted_base"]["sympy_version"]
+    base = doc["trusted_base"]
+    assert base["kernel_steps"]["assumed"] == 0
+    assert base["sympy_version"]
+    kernel_folder = Path(__file__).resolve().parent.parent / "proofs" / "kernel"
+    assert set(base["kernel_modules"]) == {
+        f"proofs/kernel/{path.name}" for path in kernel_folder.glob("*.py")
+    }
+    assert base["rules"]["finite chain rule"] > 0
+    assert sum(base["rules"].values()) == sum(base["kernel_steps"].values())
 
 
 def test_verify_rechecks_from_scratch(certificate):

@@ -11,8 +11,9 @@ from pathlib import Path
 import pytest
 import sympy
 
-from derive import algebra, export
+from derive import export
 from derive.cli import main
+from proofs.kernel import algebra
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -7,11 +7,11 @@ import pytest
 import sympy
 from conftest import catalogue, random_point, spec_for
 
-from derive import algebra
 from derive.evaluate import evaluate
 from derive.gradients import Derivation, differentiate, expanded_chain_rule
 from derive.model import Network
 from derive.spec import parse_spec
+from proofs.kernel import algebra
 
 
 def central_differences(network, point, step=1e-6):

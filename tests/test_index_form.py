@@ -49,7 +49,7 @@ def test_the_programs_rules_are_proved(widths, activations, loss, bias, sign):
 def _proof_shape(widths):
     """Each kernel step's rule and the size of its statement, the widths
     written as a placeholder: what a proof costs, independent of the clock."""
-    from derive.algebra import tree_size
+    from proofs.kernel.algebra import tree_size
 
     kernel = Kernel()
     assert IndexFormProof(network(widths), kernel=kernel).run().holds

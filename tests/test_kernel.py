@@ -35,6 +35,19 @@ def test_algebra_accepts_identities_and_rejects_the_rest_with_a_counterexample()
     assert "counterexample" in str(error.value)
 
 
+def test_a_counterexample_is_a_point_where_the_sides_differ():
+    """A generic f is read as tanh and its fprime as tanh' = 1 − tanh²."""
+    k = Kernel()
+    with pytest.raises(ProofError) as error:
+        k.algebra(f(x) * y + fprime(x), f(x) * y + 1 - f(x) ** 2 + x)
+    point = error.value.counterexample
+    assert set(point) == {"x"}  # y cancels
+    assert abs(point["x"]) > 1e-9  # the sides differ by exactly x
+    with pytest.raises(ProofError) as error:  # tanh' = 1 − tanh² holds: only x is off
+        k.algebra(fprime(x), 1 - f(x) ** 2 + x)
+    assert abs(error.value.counterexample["x"]) > 1e-9
+
+
 def test_differentiation_is_sympys_and_labelled_so():
     k = Kernel()
     fact = k.differentiate(f(x * y), x)
@@ -205,7 +218,7 @@ def test_a_width_of_one_pins_the_unit_index():
 def test_odd_and_even_functions_of_opposite_arguments_are_compared_exactly():
     """|ŷ − y| differentiates to sign(ŷ − y) in one derivation and −sign(y − ŷ)
     in another: equal, since sign is odd; a sign error must still show."""
-    from derive.algebra import is_zero
+    from proofs.kernel.algebra import is_zero
 
     a, y = sympy.symbols("a y", real=True)
     assert is_zero(sympy.sign(a - y) + sympy.sign(y - a))

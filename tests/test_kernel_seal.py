@@ -234,3 +234,19 @@ def test_a_number_is_not_rewritten():
     one = kernel.symmetry(kernel.differentiate(x, x))  # 1 = d/dx x
     with pytest.raises(ProofError, match="number"):
         kernel.rewrite(kernel.reflexivity(sympy.Sum(y, (z, 1, 3))), one)
+
+
+def test_the_kernel_package_loads_nothing_of_derive_or_of_the_theorems():
+    import json
+    import subprocess
+    import sys
+
+    code = (
+        "import json, sys, proofs.kernel; print(json.dumps("
+        "[m for m in sys.modules if m.split('.')[0] in ('derive', 'proofs', 'numpy')]))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    loaded = json.loads(result.stdout)
+    assert loaded, "the kernel did not load"
+    assert all(name == "proofs" or name.startswith("proofs.kernel") for name in loaded), loaded

@@ -9,12 +9,12 @@ from __future__ import annotations
 import pytest
 import sympy
 
-from derive import algebra
 from derive.gradients import Derivation
 from derive.model import Network
 from derive.naming import notation
 from derive.presentation import Presentation
 from derive.spec import parse_spec
+from proofs.kernel import algebra
 
 ETA = sympy.Symbol("eta", positive=True)
 

@@ -3,7 +3,7 @@
 For each network and each value of the free indices the claim's two sides
 are first compared numerically at a few points of small rationals, at 40
 significant digits: a clear difference there is a counterexample anyone can
-recompute.  Where they agree, :func:`derive.algebra.is_zero` decides exactly;
+recompute.  Where they agree, :func:`proofs.kernel.algebra.is_zero` decides exactly;
 only an exact zero for every case makes the claim ``proved``.  Agreement that
 exact algebra cannot confirm is reported as what it is — evidence, not proof.
 """
@@ -18,7 +18,6 @@ import mpmath
 import sympy
 
 from derive import registry
-from derive.algebra import atomize, is_zero
 from derive.claims.exponential import is_zero_through_exponentials
 from derive.claims.meaning import ETA, Meaning, Missing
 from derive.claims.syntax import (
@@ -34,6 +33,7 @@ from derive.claims.syntax import (
 )
 from derive.errors import InputError
 from derive.spec import NetworkSpec
+from proofs.kernel.algebra import atomize, is_zero
 
 DIGITS = 40
 POINTS = 3

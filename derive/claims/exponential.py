@@ -1,7 +1,7 @@
 """An exact test for sides that differ only in how they write σ or tanh.
 
 A learner may write σ(β − θ) as ``1/(1 + exp(-(beta - theta)))``, or tanh
-through σ(2z); :func:`derive.algebra.is_zero` treats σ(u) and exp(−u) as
+through σ(2z); :func:`proofs.kernel.algebra.is_zero` treats σ(u) and exp(−u) as
 unrelated atoms and cannot see that these agree.  Here every σ, tanh, sinh,
 cosh and exp is rewritten through exponentials, and each exp(c·u) (c rational, u
 primitive with a fixed sign) becomes t_u^c for one fresh symbol t_u per u.
@@ -15,7 +15,7 @@ from __future__ import annotations
 import sympy
 
 from derive import registry
-from derive.algebra import atomize, replace_nodes
+from proofs.kernel.algebra import atomize, replace_nodes
 
 
 def is_zero_through_exponentials(expr: sympy.Expr) -> bool:

@@ -20,7 +20,6 @@ from functools import cached_property
 import sympy
 
 from derive import registry
-from derive.algebra import replace_nodes
 from derive.claims import limits
 from derive.claims.names import Names, Quantity
 from derive.claims.syntax import (
@@ -40,9 +39,10 @@ from derive.claims.syntax import (
     ref_text,
 )
 from derive.errors import InputError
-from derive.gradients import differentiate
 from derive.model import Network, Role
 from derive.spec import NetworkSpec
+from proofs.kernel.algebra import replace_nodes
+from proofs.kernel.differentiation import differentiate
 
 ETA = sympy.Symbol("eta", positive=True)
 MAX_EXP_ARGUMENT = 69

@@ -12,7 +12,7 @@ Every step is recorded with the trust it rests on:
   symmetry, transitivity, instantiating an identity, rewriting with a proved
   equation, introducing a definition of a fresh name;
 * ``sympy`` — relies on SymPy: differentiation, and equality decided by
-  expansion (:func:`derive.algebra.is_zero`), ``doit``/``refine`` of sums;
+  expansion (:func:`proofs.kernel.algebra.is_zero`), ``doit``/``refine`` of sums;
   the *finite chain rule* (:meth:`Kernel.chain_rule`): for a concrete arity
   m, ∂E/∂u = Σ_{k=1}^{m} ∂E/∂v_k · ∂v_k/∂u where E is built from u only
   through v_1 … v_m — the rule SymPy applies to a concrete function of m
@@ -35,7 +35,9 @@ from dataclasses import dataclass
 import sympy
 from sympy.core.function import AppliedUndef, UndefinedFunction
 
-from derive import algebra
+from proofs.kernel import algebra
+from proofs.kernel.differentiation import differentiate, indexed_derivative
+from proofs.kernel.numeric import counterexample as _counterexample
 
 ELEMENTARY = "elementary"
 SYMPY = "sympy"
@@ -790,7 +792,7 @@ class Kernel:
         """⊢ ∂expr/∂variable = D, where the kernel computes D with SymPy's
         differentiation (sums over symbolic ranges are evaluated with
         ``doit`` and refined under ``conditions``).  ``shared=True`` applies
-        the same rules once per shared node (:func:`derive.gradients.differentiate`,
+        the same rules once per shared node (:func:`proofs.kernel.differentiation.differentiate`,
         tested against ``sympy.diff``) for expanded networks, whose trees
         ``sympy.diff`` walks path by path."""
         started = time.perf_counter()
@@ -802,8 +804,6 @@ class Kernel:
             if shared:
                 raise ProofError("differentiation", "the shared rules compare names, not indices")
         if shared:
-            from derive.gradients import differentiate
-
             if expr.has(Partial):
                 raise ProofError(
                     "differentiation",
@@ -1150,98 +1150,8 @@ def _diff(expr, variable, rule: str):
     if expr.has(Partial):
         raise ProofError(rule, "a partial derivative ∂E/∂v cannot be differentiated by SymPy")
     if isinstance(variable, sympy.Indexed):
-        return _derivative(expr, variable, variable.free_symbols, {})
+        return indexed_derivative(expr, variable)
     return sympy.diff(expr, variable)
-
-
-def _derivative(expr, variable: sympy.Indexed, variable_free: set, memo: dict):
-    """``sympy.diff(expr, variable)`` for an indexed variable, the same
-    expression node for node: SymPy's own rules for Add, Mul, Pow, Sum,
-    Indexed, symbols and functions (each as its ``_eval_derivative`` writes
-    it), applied once per shared node, without the general machinery that
-    wraps every sub-derivative in ``Derivative.__new__`` (the quick exit,
-    ``is_zero`` and a walk of the result: 2 ms for a one-term sum).  Any
-    other node, and any function with a rule of its own (Abs, Max,
-    Piecewise, undefined functions), is handed to ``sympy.diff`` itself.
-    The tests compare the two on the proofs' expressions and random ones."""
-    known = memo.get(expr)
-    if known is not None:
-        return known
-    if not expr.free_symbols & variable_free:  # Derivative.__new__'s quick exit
-        result = sympy.S.Zero
-    elif isinstance(expr, sympy.Indexed):
-        result = _indexed_derivative(expr, variable)
-    elif expr.is_Atom:  # AtomicExpr._eval_derivative
-        result = sympy.S.One if expr == variable else sympy.S.Zero
-    elif expr.is_Add:
-        result = expr.func(*(_derivative(a, variable, variable_free, memo) for a in expr.args))
-    elif expr.is_Mul:
-        args, terms = list(expr.args), []
-        for i, factor in enumerate(args):
-            derivative = _derivative(factor, variable, variable_free, memo)
-            if derivative:
-                product = sympy.S.One
-                for other in args[:i] + [derivative] + args[i + 1 :]:
-                    product = product * other
-                terms.append(product)
-        result = sympy.Add.fromiter(terms)
-    elif expr.is_Pow:
-        base_slope = _derivative(expr.base, variable, variable_free, memo)
-        exponent_slope = _derivative(expr.exp, variable, variable_free, memo)
-        result = expr * (exponent_slope * sympy.log(expr.base) + base_slope * expr.exp / expr.base)
-    elif isinstance(expr, sympy.Sum) and _plain_sum(expr, variable):
-        function, limits = expr.function, list(expr.limits)
-        limit = limits.pop(-1)
-        if limits:
-            function = expr.func(function, *limits)
-        result = expr.func(_derivative(function, variable, variable_free, memo), limit)
-    elif _plain_function(expr):
-        terms = []
-        for i, argument in enumerate(expr.args, start=1):
-            slope = _derivative(argument, variable, variable_free, memo)
-            if slope.is_zero:
-                continue
-            try:
-                outer = expr.fdiff(i)
-            except sympy.core.function.ArgumentIndexError:
-                outer = sympy.Function.fdiff(expr, i)
-            terms.append(outer * slope)
-        result = sympy.Add(*terms)
-    else:
-        result = sympy.diff(expr, variable)
-    if result.has(sympy.Derivative):  # as Derivative.__new__ leaves it
-        result = sympy.diff(expr, variable)
-    memo[expr] = result
-    return result
-
-
-def _indexed_derivative(node: sympy.Indexed, variable: sympy.Indexed):
-    """Indexed._eval_derivative: a product of Kronecker deltas of the indices."""
-    if node.base != variable.base:
-        return sympy.diff(node, variable)  # 0, or NaN where an index holds it
-    if len(node.indices) != len(variable.indices):
-        return sympy.diff(node, variable)  # SymPy's IndexException
-    result = sympy.S.One
-    for first, second in zip(node.indices, variable.indices, strict=True):
-        result *= sympy.KroneckerDelta(first, second)
-    return result
-
-
-def _plain_sum(total: sympy.Sum, variable) -> bool:
-    """A sum whose bounds do not hold the variable (SymPy leaves the others
-    unevaluated)."""
-    _, low, high = total.limits[-1]
-    return variable not in low.free_symbols and variable not in high.free_symbols
-
-
-def _plain_function(expr) -> bool:
-    """A function application differentiated by SymPy's generic chain rule
-    (Function._eval_derivative), not by a rule of its own."""
-    return (
-        isinstance(expr, sympy.Function)
-        and not isinstance(expr, AppliedUndef)
-        and type(expr)._eval_derivative is sympy.Function._eval_derivative
-    )
 
 
 def _entails(conditions, low, value, high) -> bool:
@@ -1305,31 +1215,3 @@ def _collapse_kronecker(expr, conditions):
         return node
 
     return expr.replace(lambda node: isinstance(node, sympy.Sum), collapse)
-
-
-def _counterexample(difference):
-    """Numbers at which ``difference`` is not zero, where it can be evaluated."""
-    import numpy as np
-
-    from derive.evaluate import evaluate
-    from derive.registry import f, fprime
-
-    # A generic activation gets a concrete one (with its true derivative).
-    difference = difference.replace(f, sympy.tanh).replace(fprime, lambda u: 1 - sympy.tanh(u) ** 2)
-    # A unit such as δ[2, 1] is a variable like any other.
-    difference = difference.xreplace(
-        {node: sympy.Symbol(str(node), real=True) for node in difference.atoms(sympy.Indexed)}
-    )
-    symbols = sorted(difference.free_symbols, key=str)
-    if difference.has(sympy.Sum, sympy.Subs, sympy.Derivative, AppliedUndef):
-        return None
-    rng = np.random.default_rng(0)
-    for _ in range(20):
-        point = {s: float(rng.uniform(-2, 2)) for s in symbols}
-        try:
-            value = float(evaluate(difference, point))
-        except (TypeError, KeyError, ValueError):
-            return None
-        if np.isfinite(value) and abs(value) > 1e-9:
-            return {str(s): v for s, v in point.items()}
-    return None
