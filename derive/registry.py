@@ -7,9 +7,8 @@ seed uses (σ' = σ(1 − σ)).  Losses are per-output terms ℓ(ŷ, y) summed o
 output units.  Supported names are read off these tables and nowhere else.
 
 Sigmoid, ReLU and softplus are SymPy functions with their derivative rule
-attached rather than formulas through ``exp``: differentiation then stays
-small (σ' is σ(1 − σ), not a quotient of exponentials), and numerical code
-can use an overflow-free form for each (see :mod:`derive.evaluate`).
+attached (:mod:`proofs.kernel.functions`: the kernel differentiates with
+those rules, so they are part of what it trusts).
 """
 
 from __future__ import annotations
@@ -21,6 +20,7 @@ import sympy
 
 from derive.errors import InputError
 from derive.parsing import Vocabulary, parse_expression
+from proofs.kernel.functions import f, fprime, relu, sigmoid, softplus  # noqa: F401 (the registry's names)
 
 X = sympy.Symbol("x", real=True)
 """The variable of every activation expression."""
@@ -31,78 +31,6 @@ A = sympy.Symbol("a", real=True)
 YHAT = sympy.Symbol("yhat", real=True)
 Y = sympy.Symbol("y", real=True)
 """The prediction and target of one output unit, for loss terms."""
-
-
-class sigmoid(sympy.Function):
-    """The logistic function 1/(1 + e^(−x)); its derivative is σ(1 − σ)."""
-
-    def fdiff(self, argindex=1):
-        value = sigmoid(self.args[0])
-        return value * (1 - value)
-
-    @classmethod
-    def eval(cls, arg):
-        if arg.is_zero:
-            return sympy.S.Half
-
-    def _eval_rewrite_as_exp(self, arg, **kwargs):
-        return 1 / (1 + sympy.exp(-arg))
-
-    def _eval_evalf(self, precision):
-        return self.rewrite(sympy.exp)._eval_evalf(precision)
-
-    def _eval_is_real(self):
-        return self.args[0].is_real
-
-
-class relu(sympy.Function):
-    """max(0, x); its derivative is the step H(x) with H(0) = 0."""
-
-    def fdiff(self, argindex=1):
-        return sympy.Heaviside(self.args[0], 0)
-
-    @classmethod
-    def eval(cls, arg):
-        if arg.is_number and arg.is_real:
-            return sympy.Max(0, arg)
-
-    def _eval_rewrite_as_Max(self, arg, **kwargs):
-        return sympy.Max(0, arg)
-
-    def _eval_is_real(self):
-        return self.args[0].is_real
-
-
-class softplus(sympy.Function):
-    """log(1 + e^x); its derivative is the sigmoid."""
-
-    def fdiff(self, argindex=1):
-        return sigmoid(self.args[0])
-
-    def _eval_rewrite_as_exp(self, arg, **kwargs):
-        return sympy.log(1 + sympy.exp(arg))
-
-    def _eval_evalf(self, precision):
-        return self.rewrite(sympy.exp)._eval_evalf(precision)
-
-    def _eval_is_real(self):
-        return self.args[0].is_real
-
-
-fprime = sympy.Function("fprime", real=True)
-"""The derivative of the generic activation ``f``: an unknown function."""
-
-
-class f(sympy.Function):
-    """A generic differentiable activation: nothing is known of it except that
-    its derivative is ``fprime``.  A result proved with ``f`` holds for every
-    differentiable activation."""
-
-    def fdiff(self, argindex=1):
-        return fprime(self.args[0])
-
-    def _eval_is_real(self):
-        return self.args[0].is_real
 
 
 @dataclass(frozen=True)
