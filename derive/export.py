@@ -18,7 +18,7 @@ from derive import __version__
 from derive.gradients import Derivation, ExpandedChainRule
 from derive.presentation import Presentation, Section
 from derive.printing import unicode
-from derive.serialize import Encoder, FormatError, decode
+from proofs.kernel.codec import Encoder, FormatError, decode
 
 FORMAT = "derive.derivation"
 FORMAT_VERSION = 1

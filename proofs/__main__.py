@@ -10,7 +10,7 @@ import json
 import sys
 
 from derive.errors import InputError
-from derive.serialize import FormatError
+from proofs.kernel.codec import FormatError
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -25,10 +25,10 @@ from derive import __version__, registry
 from derive.gradients import Derivation, Gradient
 from derive.indexed import Rule
 from derive.model import Network
-from derive.serialize import Encoder, FormatError, decode
 from derive.spec import NetworkSpec
 from proofs import kernel
 from proofs.index_form import IndexFormProof
+from proofs.kernel.codec import Encoder, FormatError, decode
 from proofs.layered import STATEMENTS as PER_UNIT
 from proofs.layered import LayeredProof
 from proofs.run import ProofRun

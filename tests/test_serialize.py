@@ -10,8 +10,8 @@ import sympy
 from derive import indexed
 from derive.gradients import Derivation
 from derive.model import Network
-from derive.serialize import Encoder, FormatError, decode
 from derive.spec import parse_spec
+from proofs.kernel.codec import Encoder, FormatError, decode
 
 
 def roundtrip(expressions):
