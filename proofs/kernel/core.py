@@ -28,7 +28,9 @@ The facts of a proof are only as trustworthy as the assumptions they name;
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import inspect
 import time
 from dataclasses import dataclass
 
@@ -101,6 +103,9 @@ class Step:
     fact: Fact
     seconds: float
     note: str = ""
+    call: tuple = ()
+    """(method, {parameter: argument}) of the kernel rule that made it: what
+    a replay (:mod:`proofs.replay`) calls again to re-check the step."""
 
     @property
     def digest(self) -> str:
@@ -230,6 +235,44 @@ def _may_equal(node: sympy.Indexed, target: sympy.Indexed) -> bool:
     return node.base == target.base and _patterns_may_equal(_pattern(node), _pattern(target))
 
 
+RULES = (
+    "reflexivity",
+    "symmetry",
+    "transitivity",
+    "define",
+    "define_family",
+    "partial",
+    "chain_rule",
+    "instantiate",
+    "rewrite",
+    "rewrite_all",
+    "expand_sum",
+    "differentiate",
+    "algebra",
+    "simplification",
+    "assume",
+)
+"""The kernel's rules: the methods that issue facts, each recorded with its
+arguments so that a proof can be replayed step by step."""
+
+
+def _recorded(method):
+    """Record the rule and its arguments for the step it issues."""
+    signature = inspect.signature(method)
+
+    @functools.wraps(method)
+    def rule(self, *args, **kwargs):
+        bound = signature.bind(self, *args, **kwargs)
+        arguments = dict(list(bound.arguments.items())[1:])
+        self._calls.append((method.__name__, arguments))
+        try:
+            return method(self, *args, **kwargs)
+        finally:
+            self._calls.pop()
+
+    return rule
+
+
 def _content(fact: Fact) -> tuple:
     return (fact.lhs, fact.rhs, fact.rule, fact.trust, fact.conditions, fact.assumptions)
 
@@ -297,6 +340,8 @@ class Kernel:
         instantiating one would silently change what the defined name means."""
         self._ledger: dict[int, tuple[Fact, tuple]] = {}
         """Every fact this kernel issued, by identity, with its content then."""
+        self._calls: list[tuple] = []
+        """The rule being applied (innermost last), for its step's record."""
         self._mentioned = _Mentions()
         """The names every issued fact mentions: a definition must be of a new one."""
 
@@ -317,7 +362,8 @@ class Kernel:
     def _issue(self, fact: Fact, note: str, elapsed: float) -> Fact:
         self._ledger[id(fact)] = (fact, _content(fact))
         self._mentioned.add(fact.lhs, fact.rhs, *fact.conditions)
-        self.steps.append(Step(fact.rule, fact.trust, fact, elapsed, note))
+        call = self._calls[-1] if self._calls else ()
+        self.steps.append(Step(fact.rule, fact.trust, fact, elapsed, note, call))
         return fact
 
     def _accept(
@@ -352,20 +398,24 @@ class Kernel:
 
     # -- elementary rules ------------------------------------------------------
 
+    @_recorded
     def reflexivity(self, expr: sympy.Expr) -> Fact:
         """⊢ e = e"""
         return self._accept("reflexivity", ELEMENTARY, expr, expr)
 
+    @_recorded
     def symmetry(self, fact: Fact) -> Fact:
         """a = b ⊢ b = a"""
         return self._accept("symmetry", ELEMENTARY, fact.rhs, fact.lhs, [fact])
 
+    @_recorded
     def transitivity(self, first: Fact, second: Fact) -> Fact:
         """a = b, b = c ⊢ a = c   (b must be the same expression in both)"""
         if first.rhs != second.lhs:
             raise ProofError("transitivity", "the middle expressions differ")
         return self._accept("transitivity", ELEMENTARY, first.lhs, second.rhs, [first, second])
 
+    @_recorded
     def define(self, name: sympy.Basic, value: sympy.Expr) -> Fact:
         """⊢ name = value, for a name not defined before and not in value.
 
@@ -393,6 +443,7 @@ class Kernel:
         self._pinned |= _variables(value) - _variables(name)
         return self._accept("definition", ELEMENTARY, name, value)
 
+    @_recorded
     def define_family(self, name: sympy.Indexed, value: sympy.Expr, bound: int) -> Fact:
         """⊢ v[…, u] = value  for 1 ≤ u ≤ bound: one definition for a whole
         layer's units (z^l_u := Σ_{i=1}^{n} w^l_ui a^{l−1}_i + b^l_u), so that
@@ -590,6 +641,7 @@ class Kernel:
             ]
         return []
 
+    @_recorded
     def partial(self, name, variable: sympy.Indexed, conditions=()) -> Fact:
         """⊢ ∂E/∂v = D  for a defined E whose definition names v directly: D
         is SymPy's derivative of the definition with respect to v (the
@@ -611,6 +663,7 @@ class Kernel:
             started=started,
         )
 
+    @_recorded
     def chain_rule(
         self, name, variable: sympy.Indexed, through: sympy.Indexed, index, conditions=()
     ):
@@ -667,6 +720,7 @@ class Kernel:
             started=started,
         )
 
+    @_recorded
     def instantiate(self, fact: Fact, mapping: dict) -> Fact:
         """⊢ a = b  gives  ⊢ a[σ] = b[σ]   for a substitution σ of free symbols
         (and undefined functions) — sound because facts are identities.
@@ -726,6 +780,7 @@ class Kernel:
             "instantiation", ELEMENTARY, lhs, rhs, [fact], conditions, started=started
         )
 
+    @_recorded
     def rewrite(self, fact: Fact, equation: Fact) -> Fact:
         """a = b, u = v ⊢ a = b[u := v]   (replacing equals by equals)"""
         started = time.perf_counter()
@@ -747,6 +802,7 @@ class Kernel:
             discharged=inside,
         )
 
+    @_recorded
     def rewrite_all(self, fact: Fact, equations: list[Fact]) -> Fact:
         """a = b, u₁ = v₁, …, uₙ = vₙ ⊢ a = b[u₁ := v₁, …]   (simultaneously)"""
         started = time.perf_counter()
@@ -766,6 +822,7 @@ class Kernel:
             discharged=inside,
         )
 
+    @_recorded
     def expand_sum(self, total: sympy.Sum) -> Fact:
         """⊢ Σ_{r=lo}^{hi} e = e[r := lo] + … + e[r := hi]   for integer bounds:
         the definition of a finite sum, applied by substitution.  Over several
@@ -788,6 +845,7 @@ class Kernel:
 
     # -- steps that rely on SymPy ----------------------------------------------
 
+    @_recorded
     def differentiate(self, expr: sympy.Expr, variable, conditions=(), shared=False) -> Fact:
         """⊢ ∂expr/∂variable = D, where the kernel computes D with SymPy's
         differentiation (sums over symbolic ranges are evaluated with
@@ -820,6 +878,7 @@ class Kernel:
             "differentiation", SYMPY, lhs, result, conditions=conditions, started=started
         )
 
+    @_recorded
     def algebra(self, lhs: sympy.Expr, rhs: sympy.Expr, conditions=(), opaque=frozenset()) -> Fact:
         """⊢ lhs = rhs when lhs − rhs is zero by exact algebra (expansion over
         atoms; sums are evaluated and refined under ``conditions``)."""
@@ -848,6 +907,7 @@ class Kernel:
             raise ProofError("algebra", "the two sides differ", _counterexample(difference))
         return self._accept("algebra", SYMPY, lhs, rhs, conditions=conditions, started=started)
 
+    @_recorded
     def simplification(self, lhs: sympy.Expr, rhs: sympy.Expr) -> Fact:
         """⊢ lhs = rhs when SymPy's ``simplify`` reduces lhs − rhs to zero,
         named functions written out by their own rewrite rules (σ and
@@ -870,6 +930,7 @@ class Kernel:
 
     # -- assumptions -----------------------------------------------------------
 
+    @_recorded
     def assume(self, name: str, lhs: sympy.Expr, rhs: sympy.Expr, reason: str, conditions=()):
         """⊢ lhs = rhs, taken without proof.  Recorded by name; every fact
         built from it lists the name among its assumptions."""
