@@ -19,22 +19,10 @@ from dataclasses import dataclass
 import sympy
 
 from derive.model import Network
-
-LAYER = sympy.Symbol("l", integer=True, positive=True)
-J = sympy.Symbol("j", integer=True, positive=True)
-K = sympy.Symbol("k", integer=True, positive=True)
-E = sympy.Symbol("E")
+from derive.quantities import LAYER, E, J, K, a, b, delta, n, w, y, z  # noqa: F401 (their home)
 
 increment = sympy.Function("Delta")
 """Δp, the gradient-descent update of a parameter p (printed as Δp)."""
-
-w = sympy.IndexedBase("w", real=True)
-b = sympy.IndexedBase("b", real=True)
-z = sympy.IndexedBase("z", real=True)
-a = sympy.IndexedBase("a", real=True)
-y = sympy.IndexedBase("y", real=True)
-delta = sympy.IndexedBase("delta", real=True)
-n = sympy.IndexedBase("n")
 
 
 @dataclass(frozen=True)
