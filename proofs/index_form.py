@@ -37,16 +37,15 @@ from __future__ import annotations
 import sympy
 
 from derive import indexed, registry
-from derive.indexed import LAYER, E, J, K, Rule, a, b, delta, n, w, y, z
+from derive.indexed import LAYER, E, J, K, Rule, a, b, n, w, z
 from derive.model import Network
+from proofs import network
 from proofs.kernel import Fact, Kernel, Partial, ProofError
+from proofs.network import UNIT
 from proofs.progress import QUIET, Progress
 from proofs.verdict import Verdict, checked
 
-I = sympy.Symbol("i", integer=True, positive=True)
 R = sympy.Symbol("r", integer=True, positive=True)
-UNIT = sympy.Symbol("u", integer=True, positive=True)
-"""The unit index of the per-layer definitions z^l_u, a^l_u, δ^l_u."""
 
 STATEMENT = (
     "the index-form rules above, at every layer each is stated for "
@@ -59,27 +58,11 @@ def _within(index, bound):
 
 
 def define_network(kernel: Kernel, net: Network) -> tuple[dict[int, Fact], dict[int, Fact]]:
-    """The forward pass and the loss as the kernel's definitions, bottom up
-    (each names only what is defined before it), then δ^l_u := ∂E/∂z^l_u.
-    Returns the facts a^l_u = f_l(z^l_u) and δ^l_u = ∂E/∂z^l_u by layer."""
-    depth = net.depth
-    forward, deltas = {}, {}
-    for layer in range(1, depth + 1):
-        value = sympy.Sum(w[layer, UNIT, I] * a[layer - 1, I], (I, 1, net.width(layer - 1)))
-        if net.spec.bias:
-            value += net.bias_sign * b[layer, UNIT]
-        width = net.width(layer)
-        kernel.define_family(z[layer, UNIT], value, width)
-        forward[layer] = kernel.define_family(
-            a[layer, UNIT], net.spec.activation(layer).at(z[layer, UNIT]), width
-        )
-    loss = net.spec.loss.at(a[depth, UNIT], y[UNIT])
-    kernel.define(E, sympy.Sum(loss, (UNIT, 1, net.width(depth))))
-    for layer in range(1, depth + 1):
-        deltas[layer] = kernel.define_family(
-            delta[layer, UNIT], Partial(E, z[layer, UNIT]), net.width(layer)
-        )
-    return forward, deltas
+    """``net`` as the kernel's definitions (:func:`proofs.network.define_network`)."""
+    spec = net.spec
+    return network.define_network(
+        kernel, spec.widths, spec.activations, spec.loss, spec.bias, net.bias_sign
+    )
 
 
 def layer_down(kernel: Kernel, net: Network, layer: int, unit, index) -> Fact:

@@ -23,8 +23,9 @@ from derive import indexed
 from derive.errors import InputError
 from derive.gradients import Derivation
 from derive.indexed import E, J, K, a, delta, w, y, z
-from proofs.index_form import UNIT, R, define_network, derivative_down, written_out
+from proofs.index_form import R, define_network, derivative_down, written_out
 from proofs.kernel import Kernel, ProofError
+from proofs.network import UNIT
 from proofs.verdict import Verdict, checked
 
 NAME = "sum over paths (L = 3)"

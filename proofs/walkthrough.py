@@ -32,8 +32,9 @@ import sympy
 from derive import indexed, registry
 from derive.gradients import Derivation
 from derive.indexed import E, J, K, a, b, w, y, z
-from proofs.index_form import UNIT, R, define_network, derivative_down
+from proofs.index_form import R, define_network, derivative_down
 from proofs.kernel import Fact, Kernel
+from proofs.network import UNIT
 from proofs.progress import QUIET, Progress
 from proofs.verdict import Verdict, checked
 
