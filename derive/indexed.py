@@ -115,18 +115,6 @@ def scalar(network: Network, node: sympy.Indexed) -> sympy.Symbol:
     return table[indices[0]][indices[1] - 1]
 
 
-def indexed_name(network: Network, symbol: sympy.Symbol) -> sympy.Indexed:
-    """The Indexed quantity a model symbol names, the inverse of :func:`scalar`:
-    w2_1_3 is w[2, 1, 3], and an input x_k is a[0, k]."""
-    role = network.roles[symbol]
-    if role.kind == "x":
-        return a[0, role.indices[0]]
-    if role.kind == "y":
-        return y[role.indices[0]]
-    base = {"w": w, "b": b, "z": z, "a": a, "delta": delta}[role.kind]
-    return base[(role.layer, *role.indices)]
-
-
 @dataclass(frozen=True)
 class MatrixRules:
     """The recursion for one layer as matrix expressions."""

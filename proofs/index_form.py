@@ -37,10 +37,10 @@ from __future__ import annotations
 import sympy
 
 from derive import indexed, registry
-from derive.indexed import LAYER, E, J, K, Rule, a, b, n, w, z
+from derive.indexed import E, J, K, Rule, a, b, w, z
 from derive.model import Network
 from proofs import network
-from proofs.kernel import Fact, Kernel, Partial, ProofError
+from proofs.kernel import Fact, Kernel, ProofError
 from proofs.network import UNIT
 from proofs.progress import QUIET, Progress
 from proofs.verdict import Verdict, checked
@@ -210,8 +210,7 @@ class IndexFormProof:
 
     def _program(self, rule: Rule, layer: int) -> sympy.Expr:
         """The rule's right-hand side at ``layer``, sums bounded by the widths."""
-        widths = {n[i]: self.network.width(i) for i in range(self.network.depth + 1)}
-        return rule.equation.rhs.xreplace({LAYER: layer}).xreplace(widths)
+        return network.rule_statement(rule.equation, layer, self.network.spec.widths)[1]
 
     # -- one rule at one layer -----------------------------------------------------
 
@@ -223,10 +222,7 @@ class IndexFormProof:
     def _meaning(self, rule: Rule, layer: int) -> sympy.Expr:
         """What the rule's left-hand side names at ``layer``: δ^l_j, or the
         partial derivative ∂E/∂w^l_jk, ∂E/∂b^l_j it writes as dE/dw."""
-        lhs = rule.equation.lhs.xreplace({LAYER: layer})
-        if isinstance(lhs, sympy.Derivative) and lhs.expr == E and len(lhs.variables) == 1:
-            return Partial(E, lhs.variables[0])
-        return lhs
+        return network.rule_statement(rule.equation, layer, self.network.spec.widths)[0]
 
     def _rule_at(self, rule: Rule, layer: int) -> Fact:
         fact = self._rule_fact(rule, layer)
@@ -238,13 +234,7 @@ class IndexFormProof:
 
     def _covered(self) -> None:
         """Each rule must be stated for exactly the layers it applies to."""
-        depth = self.network.depth
-        expected = {
-            "output delta": {depth},
-            "hidden delta": set(range(1, depth)),
-            "weight gradient": set(range(1, depth + 1)),
-            "bias gradient": set(range(1, depth + 1)) if self.network.spec.bias else set(),
-        }
+        expected = network.rule_layers(self.network.depth, self.network.spec.bias)
         stated: dict[str, list[int]] = {name: [] for name in expected}
         for rule in self.rules:
             if rule.name not in stated:

@@ -26,7 +26,8 @@ from __future__ import annotations
 import sympy
 
 from derive.gradients import Derivation
-from derive.indexed import J, K, indexed_name
+from derive.indexed import J, K
+from proofs import network
 from proofs.index_form import NetworkFacts, written_out
 from proofs.kernel import Fact, Kernel
 from proofs.progress import QUIET, Progress
@@ -57,7 +58,7 @@ class LayeredProof:
     def _name(self, symbol: sympy.Symbol) -> Fact:
         """⊢ symbol = the indexed quantity it names: a definition of a fresh name."""
         if symbol not in self._names:
-            self._names[symbol] = self.kernel.define(symbol, indexed_name(self.network, symbol))
+            self._names[symbol] = self.kernel.define(symbol, network.quantity(symbol.name))
         return self._names[symbol]
 
     def _read(self, formula: sympy.Expr) -> Fact:
