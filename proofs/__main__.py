@@ -1,42 +1,41 @@
-"""``python -m proofs verify DIR/certificate.json``: re-check a certificate.
+"""``python -m proofs verify DIR/certificate.json``: replay a certificate.
 
-Exit 0 every theorem holds again, 1 one fails, 2 the file cannot be read,
-3 the certificate proves nothing (its proofs were not run)."""
+Exit 0 every theorem holds again, 1 a step, a formula or a record was
+edited (the line names it), 2 the file cannot be read, 3 the certificate
+proves nothing."""
 
 from __future__ import annotations
 
 import argparse
-import json
 import sys
-
-from derive.errors import InputError
-from proofs.kernel.codec import FormatError
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m proofs", description="Re-check a derive certificate from scratch."
+        prog="python -m proofs",
+        description="Replay a derive certificate's proofs with the kernel alone.",
     )
     commands = parser.add_subparsers(dest="command", required=True)
-    check = commands.add_parser("verify", help="prove the certificate's formulas again")
+    check = commands.add_parser("verify", help="replay the proofs and check the claims")
     check.add_argument("certificate")
     args = parser.parse_args(argv)
-    from proofs.certificate import verify
+    from proofs.kernel.codec import FormatError
+    from proofs.verify import Failed, verify
 
     try:
         ok, lines = verify(args.certificate)
-    except (OSError, ValueError, KeyError, TypeError, InputError, FormatError) as error:
-        if isinstance(error, json.JSONDecodeError) or not isinstance(error, FormatError):
-            message = f"{args.certificate}: cannot read it ({type(error).__name__}: {error})"
-        else:
-            message = str(error)
-        print(f"proofs: error: {message}", file=sys.stderr)
+    except FormatError as error:
+        print(f"proofs: error: {error}", file=sys.stderr)
+        return 2
+    except Failed as error:
+        print(f"FAILED: {error}")
+        return 1
+    except RecursionError:
+        print(f"proofs: error: {args.certificate}: nested too deeply", file=sys.stderr)
         return 2
     for line in lines:
         print(line)
-    if ok is None:
-        return 3
-    return 0 if ok else 1
+    return 3 if ok is None else 0
 
 
 if __name__ == "__main__":

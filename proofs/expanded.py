@@ -12,9 +12,10 @@ from __future__ import annotations
 from derive.gradients import EXPANDED_DEPTH_LIMIT, EXPANDED_PARAMETER_LIMIT, Derivation
 from proofs.kernel import Kernel
 from proofs.progress import QUIET, Progress
+from proofs.statements import EXPANDED, STATEMENTS
 from proofs.verdict import Verdict, checked
 
-STATEMENT = "∂E/∂p of the expanded loss = the δ-recursion gradient, for every parameter p"
+STATEMENT = STATEMENTS[EXPANDED]
 
 
 def feasible(derivation: Derivation) -> str | None:
@@ -46,6 +47,6 @@ def prove_expanded(
                 )
             )
 
-    verdict = checked("expanded chain rule", STATEMENT, body)
+    verdict = checked(EXPANDED, STATEMENT, body)
     progress.close()
     return verdict

@@ -25,6 +25,7 @@ from derive.indexed import LAYER, J, K, a, b, delta, n, w, y, z
 from derive.model import Network
 from derive.spec import NetworkSpec
 from proofs.kernel import Kernel
+from proofs.statements import GENERAL, STATEMENTS
 from proofs.verdict import Verdict, checked
 
 ELL = sympy.Function("ell")
@@ -123,14 +124,10 @@ class GeneralProof:
             )
             facts.extend(self.weight_and_bias())
 
-        return checked("all depths and widths", STATEMENT, body)
+        return checked(GENERAL, STATEMENT, body)
 
 
-STATEMENT = (
-    "for every depth L, widths n_0..n_L, differentiable f and ℓ: "
-    "δ^L_j = ∂₁ℓ(a^L_j, y_j) f'(z^L_j), δ^l_j = f'(z^l_j) Σ_k w^{l+1}_kj δ^{l+1}_k, "
-    "∂E/∂w^l_jk = δ^l_j a^{l−1}_k, ∂E/∂b^l_j = δ^l_j"
-)
+STATEMENT = STATEMENTS[GENERAL]
 
 
 def prove_general(kernel: Kernel | None = None) -> Verdict:

@@ -43,14 +43,12 @@ from proofs import network
 from proofs.kernel import Fact, Kernel, ProofError
 from proofs.network import UNIT
 from proofs.progress import QUIET, Progress
+from proofs.statements import INDEX_FORM, STATEMENTS
 from proofs.verdict import Verdict, checked
 
 R = sympy.Symbol("r", integer=True, positive=True)
 
-STATEMENT = (
-    "the index-form rules above, at every layer each is stated for "
-    "(units symbolic, sums unevaluated, widths concrete; the finite chain rule)"
-)
+STATEMENT = STATEMENTS[INDEX_FORM]
 
 
 def _within(index, bound):
@@ -263,7 +261,7 @@ class IndexFormProof:
                     done += 1
             self.progress.close()
 
-        verdict = checked("index-form rules", STATEMENT, body)
+        verdict = checked(INDEX_FORM, STATEMENT, body)
         if verdict.failure:
             verdict.failure = f"{self._at}: {verdict.failure}"
         return verdict

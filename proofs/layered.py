@@ -31,6 +31,8 @@ from proofs import network
 from proofs.index_form import NetworkFacts, written_out
 from proofs.kernel import Fact, Kernel
 from proofs.progress import QUIET, Progress
+from proofs.statements import HIDDEN_LAYERS, OUTPUT_LAYER, PARAMETERS
+from proofs.statements import STATEMENTS as ALL
 from proofs.verdict import Verdict, checked
 
 
@@ -159,8 +161,4 @@ class LayeredProof:
         return verdict
 
 
-STATEMENTS = {
-    "output layer": "δ^L_j = ∂E/∂z^L_j = ∂ℓ/∂ŷ(a^L_j, y_j)·f_L'(z^L_j)",
-    "hidden layers": "δ^l_j = ∂E/∂z^l_j = f_l'(z^l_j) Σ_k w^{l+1}_kj δ^{l+1}_k",
-    "weights and biases": "∂E/∂w^l_jk = δ^l_j a^{l−1}_k, ∂E/∂b^l_j = ±δ^l_j (− for thresholds)",
-}
+STATEMENTS = {name: ALL[name] for name in (OUTPUT_LAYER, HIDDEN_LAYERS, PARAMETERS)}

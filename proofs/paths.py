@@ -26,14 +26,11 @@ from derive.indexed import E, J, K, a, delta, w, y, z
 from proofs.index_form import R, define_network, derivative_down, written_out
 from proofs.kernel import Kernel, ProofError
 from proofs.network import UNIT
+from proofs.statements import PATHS, STATEMENTS
 from proofs.verdict import Verdict, checked
 
-NAME = "sum over paths (L = 3)"
-STATEMENT = (
-    "L = 3: for every first-layer weight, ∂E/∂w¹_jk is the sum over paths j → h → o of "
-    "x_k f'(z¹_j) w²_hj f'(z²_h) w³_oh f'(z³_o) ∂ℓ/∂a³_o; grouped by the first edge j → h "
-    "it is x_k δ¹_j (units symbolic, the finite chain rule)"
-)
+NAME = PATHS
+STATEMENT = STATEMENTS[NAME]
 
 SHOWN_PATHS_LIMIT = 64
 """Up to this many paths the sum for w¹₁₁ is also written out, term by term,

@@ -38,6 +38,8 @@ class ProofRun:
     """The checked step-by-step chains (:mod:`proofs.walkthrough`), where run."""
     rules: dict[str, int] = field(default_factory=dict)
     """How many accepted kernel steps each rule made."""
+    kernels: list = field(default_factory=list)
+    """The kernels the theorems ran on, their steps recorded for replay."""
 
     @property
     def holds(self) -> bool:
@@ -94,4 +96,4 @@ def run_proofs(
     for kernel in kernels:
         for step in kernel.steps:
             rules[step.rule] = rules.get(step.rule, 0) + 1
-    return ProofRun(verdicts, skipped, trust, assumed, steps, dict(sorted(rules.items())))
+    return ProofRun(verdicts, skipped, trust, assumed, steps, dict(sorted(rules.items())), kernels)

@@ -36,15 +36,11 @@ from proofs.index_form import R, define_network, derivative_down
 from proofs.kernel import Fact, Kernel
 from proofs.network import UNIT
 from proofs.progress import QUIET, Progress
+from proofs.statements import STATEMENTS, WALKTHROUGH
 from proofs.verdict import Verdict, checked
 
-NAME = "chain rule, step by step"
-STATEMENT = (
-    "each factor of the write-up's chains is the derivative of its node's definition; "
-    "for every unit, the long chain summed over the units above equals ∂E/∂w^l_jk by "
-    "the finite chain rule and, grouped, δ^l_j a^{l−1}_k (sums unevaluated; up to 16 "
-    "layers above the weight)"
-)
+NAME = WALKTHROUGH
+STATEMENT = STATEMENTS[NAME]
 
 LONG_CHAIN_LAYER_LIMIT = 16
 """Layers above a weight up to which its long chain is compared: the chain

@@ -1,0 +1,41 @@
+"""Each theorem's name and what it states, in words: one table for the
+theorem programs that prove them and the certificate checker that reads
+them back (:mod:`proofs.verify`), so that an edited statement is caught."""
+
+from __future__ import annotations
+
+INDEX_FORM = "index-form rules"
+OUTPUT_LAYER = "output layer"
+HIDDEN_LAYERS = "hidden layers"
+PARAMETERS = "weights and biases"
+PATHS = "sum over paths (L = 3)"
+WALKTHROUGH = "chain rule, step by step"
+EXPANDED = "expanded chain rule"
+GENERAL = "all depths and widths"
+
+STATEMENTS = {
+    INDEX_FORM: (
+        "the index-form rules above, at every layer each is stated for "
+        "(units symbolic, sums unevaluated, widths concrete; the finite chain rule)"
+    ),
+    OUTPUT_LAYER: "δ^L_j = ∂E/∂z^L_j = ∂ℓ/∂ŷ(a^L_j, y_j)·f_L'(z^L_j)",
+    HIDDEN_LAYERS: "δ^l_j = ∂E/∂z^l_j = f_l'(z^l_j) Σ_k w^{l+1}_kj δ^{l+1}_k",
+    PARAMETERS: "∂E/∂w^l_jk = δ^l_j a^{l−1}_k, ∂E/∂b^l_j = ±δ^l_j (− for thresholds)",
+    PATHS: (
+        "L = 3: for every first-layer weight, ∂E/∂w¹_jk is the sum over paths j → h → o of "
+        "x_k f'(z¹_j) w²_hj f'(z²_h) w³_oh f'(z³_o) ∂ℓ/∂a³_o; grouped by the first edge j → h "
+        "it is x_k δ¹_j (units symbolic, the finite chain rule)"
+    ),
+    WALKTHROUGH: (
+        "each factor of the write-up's chains is the derivative of its node's definition; "
+        "for every unit, the long chain summed over the units above equals ∂E/∂w^l_jk by "
+        "the finite chain rule and, grouped, δ^l_j a^{l−1}_k (sums unevaluated; up to 16 "
+        "layers above the weight)"
+    ),
+    EXPANDED: "∂E/∂p of the expanded loss = the δ-recursion gradient, for every parameter p",
+    GENERAL: (
+        "for every depth L, widths n_0..n_L, differentiable f and ℓ: "
+        "δ^L_j = ∂₁ℓ(a^L_j, y_j) f'(z^L_j), δ^l_j = f'(z^l_j) Σ_k w^{l+1}_kj δ^{l+1}_k, "
+        "∂E/∂w^l_jk = δ^l_j a^{l−1}_k, ∂E/∂b^l_j = δ^l_j"
+    ),
+}

@@ -1,0 +1,354 @@
+"""``python -m proofs verify certificate.json``: replay a certificate's proofs
+with the kernel alone and check that its claims are their conclusions.
+
+In order, each a reason to stop:
+
+1. the file: JSON of a bounded size, this format and version, every field of
+   its type (a float where an integer belongs is refused), the network
+   within the command line's limits, the hash of its contents;
+2. the replay (:mod:`proofs.replay`): every step of every kernel, applied
+   again by a fresh kernel to its recorded arguments, concludes what the
+   certificate says it concluded;
+3. the network: each kernel a theorem concludes in starts from exactly the
+   definitions of the spec's network (:mod:`proofs.network`) — widths,
+   activations, loss and bias as the spec names them;
+4. the claims: both sides of every index-form rule at every layer it is
+   stated for, and every per-unit formula, are conclusions of the theorem
+   that claims them, each program symbol defined as the quantity it names;
+   every rule covers exactly its layers and every unit and parameter has
+   its formula.
+
+Nothing of the derivation, the model or the theorem programs is imported:
+what is trusted is the kernel, the node table's whitelist, the network's
+definition and the reading of claims here.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import sympy
+
+from derive.errors import InputError
+from derive.quantities import E, J, K, b, delta, w
+from derive.spec import NetworkSpec, parse_spec
+from proofs import network, replay
+from proofs.kernel import Kernel, Partial
+from proofs.kernel.codec import FormatError, decode
+from proofs.statements import (
+    HIDDEN_LAYERS,
+    INDEX_FORM,
+    OUTPUT_LAYER,
+    PARAMETERS,
+    PATHS,
+    STATEMENTS,
+    WALKTHROUGH,
+)
+
+FORMAT = "derive.certificate"
+FORMAT_VERSION = 3
+
+MAX_BYTES = 64 * 1024 * 1024
+MAX_NODES = 2_000_000
+PER_UNIT_PARAMETER_LIMIT = 1000
+"""As the main job's (proofs.run): per-unit formulas are claimed up to this."""
+
+PER_UNIT = {OUTPUT_LAYER, HIDDEN_LAYERS, PARAMETERS}
+THEOREMS = {INDEX_FORM, PATHS, WALKTHROUGH} | PER_UNIT
+"""The theorems a certificate may record: those of the main job."""
+
+
+class Failed(Exception):
+    """The certificate does not hold: an edited formula, step or record."""
+
+
+def digest(doc: dict) -> str:
+    """SHA-256 of everything but the hash itself, as canonical JSON."""
+    body = {key: value for key, value in doc.items() if key != "sha256"}
+    text = json.dumps(body, sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def verify(path: str | Path) -> tuple[bool | None, list[str]]:
+    """(True, lines) where every theorem holds again, (None, lines) where the
+    certificate proves nothing; raises :class:`Failed` (exit 1) or
+    :class:`~proofs.kernel.codec.FormatError` (exit 2, unreadable)."""
+    doc = _read(Path(path))
+    spec, bias_sign = _spec(doc["spec"])
+    theorems = _theorems(doc["theorems"])
+    if not theorems:
+        return None, ["nothing to verify: the certificate records no theorem"]
+    if doc["sha256"] != digest(doc):
+        raise Failed("the hash does not match the contents: the certificate was edited")
+    nodes = _nodes(doc["nodes"])
+    try:
+        kernels = replay.replay(doc["proof"], nodes)
+    except replay.Refused as error:
+        raise Failed(str(error)) from None
+    prefix = _network_steps(spec, bias_sign)
+    lines = []
+    for theorem in theorems:
+        if not theorem["holds"]:
+            raise Failed(f"{theorem['name']}: the certificate records that it does not hold")
+        kernel = _kernel_of(theorem, kernels)
+        _starts_from_the_network(kernel, prefix, theorem["name"])
+        conclusions = [kernel.steps[i].fact for i in theorem["conclusions"]]
+        if not conclusions:
+            raise Failed(f"{theorem['name']}: no conclusion")
+        if any(fact.assumptions for fact in conclusions):
+            raise Failed(f"{theorem['name']}: a conclusion rests on an assumption")
+        steps = len(kernel.steps)
+        lines.append(f"ok: {theorem['name']} ({len(conclusions)} conclusions, {steps} steps)")
+    claims = doc["claims"]
+    names = {t["name"] for t in theorems}
+    _check_rules(claims, nodes, spec, theorems, kernels, names)
+    _check_per_unit(claims, nodes, spec, theorems, kernels, names)
+    steps = sum(len(k.steps) for k in kernels)
+    lines.append(f"replayed {steps} kernel steps; the claims are their conclusions")
+    return True, lines
+
+
+# -- reading -----------------------------------------------------------------------------
+
+
+def _read(path: Path) -> dict:
+    try:
+        with path.open("rb") as handle:
+            data = handle.read(MAX_BYTES + 1)
+    except OSError as error:
+        raise FormatError(f"{path}: cannot read it ({error.strerror or error})") from None
+    if len(data) > MAX_BYTES:
+        raise FormatError(f"{path}: larger than {MAX_BYTES // 2**20} MB")
+    try:
+        doc = json.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise FormatError(f"{path}: not JSON ({error})") from None
+    except RecursionError:
+        raise FormatError(f"{path}: nested too deeply") from None
+    if not isinstance(doc, dict):
+        raise FormatError(f"{path}: not a certificate (a JSON object)")
+    if doc.get("format") != FORMAT or doc.get("format_version") != FORMAT_VERSION:
+        raise FormatError(f"{path}: not a {FORMAT} file, version {FORMAT_VERSION}")
+    fields = {
+        "spec": dict,
+        "theorems": list,
+        "claims": dict,
+        "proof": list,
+        "nodes": list,
+        "sha256": str,
+    }
+    for field, kind in fields.items():
+        if not isinstance(doc.get(field), kind):
+            raise FormatError(f"{path}: {field!r} is missing or not a {kind.__name__}")
+    return doc
+
+
+def _spec(spec: dict) -> tuple[NetworkSpec, int]:
+    """The spec, through the command line's own checks and limits."""
+    widths, activations = spec.get("widths"), spec.get("activations")
+    loss, bias, sign = spec.get("loss"), spec.get("bias"), spec.get("bias_sign")
+    if not (
+        isinstance(widths, list)
+        and len(widths) >= 2
+        and all(type(width) is int for width in widths)
+        and isinstance(activations, list)
+        and all(isinstance(a, str) for a in activations)
+        and isinstance(loss, str)
+        and type(bias) is bool
+        and type(sign) is int
+        and sign in (1, -1)
+    ):
+        raise FormatError("spec: widths, activations, loss, bias and bias_sign of their types")
+    try:
+        parsed = parse_spec(
+            str(len(widths) - 1), ",".join(map(str, widths)), ",".join(activations), loss, bias
+        )
+    except InputError as error:
+        raise FormatError(f"spec: {error}") from None
+    if len(parsed.activations) != len(activations):
+        raise FormatError("spec: one activation per layer")
+    return parsed, sign
+
+
+def _theorems(theorems: list) -> list[dict]:
+    for theorem in theorems:
+        if not (
+            isinstance(theorem, dict)
+            and isinstance(theorem.get("name"), str)
+            and type(theorem.get("holds")) is bool
+            and isinstance(theorem.get("conclusions"), list)
+            and all(type(i) is int for i in theorem["conclusions"])
+        ):
+            raise FormatError("theorems: each a name, holds, a kernel and its conclusions")
+        if theorem["name"] not in THEOREMS:
+            raise Failed(f"{theorem['name']!r} is not a theorem derive proves")
+        if theorem.get("statement") != STATEMENTS[theorem["name"]]:
+            raise Failed(f"{theorem['name']}: the statement is not the theorem's")
+    if len({t["name"] for t in theorems}) != len(theorems):
+        raise Failed("a theorem is recorded twice")
+    return theorems
+
+
+def _nodes(table: list) -> list:
+    if len(table) > MAX_NODES:
+        raise FormatError(f"nodes: more than {MAX_NODES}")
+    return decode(table)
+
+
+def _kernel_of(theorem: dict, kernels: list) -> Kernel:
+    number = theorem.get("kernel")
+    if type(number) is not int or not 0 <= number < len(kernels):
+        raise Failed(f"{theorem['name']}: no kernel {number!r}")
+    kernel = kernels[number]
+    if not all(0 <= i < len(kernel.steps) for i in theorem["conclusions"]):
+        raise Failed(f"{theorem['name']}: a conclusion beyond the kernel's steps")
+    return kernel
+
+
+# -- the network ------------------------------------------------------------------------------
+
+
+def _network_steps(spec: NetworkSpec, bias_sign: int) -> list[tuple]:
+    scratch = Kernel()
+    network.define_network(scratch, spec.widths, spec.activations, spec.loss, spec.bias, bias_sign)
+    return [_step_record(step) for step in scratch.steps]
+
+
+def _step_record(step) -> tuple:
+    fact = step.fact
+    return step.call[0], fact.lhs, fact.rhs, fact.conditions
+
+
+def _starts_from_the_network(kernel: Kernel, prefix: list, name: str) -> None:
+    steps = [_step_record(step) for step in kernel.steps[: len(prefix)]]
+    if steps != prefix:
+        raise Failed(f"{name}: its proof does not start from the spec's network")
+
+
+# -- the claims ----------------------------------------------------------------------------------
+
+
+def _conclusions(theorems, kernels, names) -> set:
+    """(lhs, rhs) of the conclusions of the theorems ``names``, with their kernels."""
+    found = set()
+    for theorem in theorems:
+        if theorem["name"] in names:
+            kernel = kernels[theorem["kernel"]]
+            for index in theorem["conclusions"]:
+                fact = kernel.steps[index].fact
+                found.add((fact.lhs, fact.rhs))
+    return found
+
+
+def _node(claims_node, nodes, where: str):
+    if type(claims_node) is not int or not 0 <= claims_node < len(nodes):
+        raise FormatError(f"claims: {where}: no node {claims_node!r}")
+    return nodes[claims_node]
+
+
+def _expected_lhs(name: str, layer: int):
+    if name in ("output delta", "hidden delta"):
+        return delta[layer, J]
+    if name == "weight gradient":
+        return Partial(E, w[layer, J, K])
+    return Partial(E, b[layer, J])
+
+
+def _check_rules(claims, nodes, spec, theorems, kernels, names) -> None:
+    rules = claims.get("rules")
+    if not isinstance(rules, list):
+        raise FormatError("claims: rules is not a list")
+    if INDEX_FORM not in names:
+        if rules:
+            raise Failed("claims: rules without the index-form theorem")
+        return
+    expected = network.rule_layers(spec.depth, spec.bias)
+    stated: dict[str, list[int]] = {name: [] for name in expected}
+    proved = _conclusions(theorems, kernels, {INDEX_FORM})
+    for rule in rules:
+        if not (
+            isinstance(rule, dict)
+            and rule.get("name") in expected
+            and isinstance(rule.get("layers"), list)
+            and all(type(layer) is int for layer in rule["layers"])
+        ):
+            raise FormatError("claims: a rule is a known name, its layers and its equation")
+        equation = _node(rule.get("equation"), nodes, rule["name"])
+        if not isinstance(equation, sympy.Equality):
+            raise Failed(f"claims: the {rule['name']} rule is not an equation")
+        for layer in rule["layers"]:
+            stated[rule["name"]].append(layer)
+            lhs, rhs = network.rule_statement(equation, layer, spec.widths)
+            if lhs != _expected_lhs(rule["name"], layer):
+                raise Failed(f"claims: the {rule['name']} rule at layer {layer} states {lhs}")
+            if (lhs, rhs) not in proved:
+                raise Failed(
+                    f"claims: the {rule['name']} rule at layer {layer} is not what was proved"
+                )
+    for name, layers in expected.items():
+        if sorted(stated[name]) != sorted(layers):
+            raise Failed(
+                f"claims: the {name} rule is stated for layers {sorted(stated[name])}, "
+                f"not {sorted(layers)}"
+            )
+
+
+def _check_per_unit(claims, nodes, spec, theorems, kernels, names) -> None:
+    deltas, gradients = claims.get("deltas"), claims.get("gradients")
+    if not (isinstance(deltas, dict) and isinstance(gradients, dict)):
+        raise FormatError("claims: deltas and gradients are not mappings")
+    claimed = names & PER_UNIT
+    if not claimed:
+        if deltas or gradients:
+            raise Failed("claims: per-unit formulas without the per-unit theorems")
+        return
+    widths, depth = spec.widths, spec.depth
+    if spec.parameter_count > PER_UNIT_PARAMETER_LIMIT:
+        raise Failed(
+            f"claims: per-unit formulas for more than {PER_UNIT_PARAMETER_LIMIT} parameters"
+        )
+    expected_theorems = {OUTPUT_LAYER, PARAMETERS} | ({HIDDEN_LAYERS} if depth > 1 else set())
+    if claimed != expected_theorems:
+        raise Failed(f"claims: the per-unit theorems are {sorted(claimed)}")
+    units = {f"delta{l}_{j}" for l in range(1, depth + 1) for j in range(1, widths[l] + 1)}
+    parameters = {
+        f"w{l}_{j}_{k}"
+        for l in range(1, depth + 1)
+        for j in range(1, widths[l] + 1)
+        for k in range(1, widths[l - 1] + 1)
+    } | (
+        {f"b{l}_{j}" for l in range(1, depth + 1) for j in range(1, widths[l] + 1)}
+        if spec.bias
+        else set()
+    )
+    if set(deltas) != units or set(gradients) != parameters:
+        raise Failed("claims: the per-unit formulas are not one for each unit and parameter")
+    theorem_kernels = {t["kernel"] for t in theorems if t["name"] in claimed}
+    if len(theorem_kernels) != 1:
+        raise Failed("claims: the per-unit theorems span several kernels")
+    kernel = kernels[theorem_kernels.pop()]
+    proved = _conclusions(theorems, kernels, claimed)
+    for name, index in deltas.items():
+        formula = _node(index, nodes, name)
+        symbol = sympy.Symbol(name, real=True)
+        _names_defined(kernel, formula, symbol)
+        if (symbol, formula) not in proved:
+            raise Failed(f"claims: the formula for {name} is not what was proved")
+    for name, index in gradients.items():
+        formula = _node(index, nodes, name)
+        _names_defined(kernel, formula)
+        if (Partial(E, network.quantity(name)), formula) not in proved:
+            raise Failed(f"claims: the formula for ∂E/∂{name} is not what was proved")
+
+
+def _names_defined(kernel: Kernel, *exprs) -> None:
+    """Each symbol of a per-unit formula is the kernel's definition of the
+    quantity its name names (z2_1 := z[2, 1]), so the formula says what
+    the program's formula says."""
+    for expr in exprs:
+        for symbol in expr.free_symbols:
+            quantity = network.quantity(getattr(symbol, "name", ""))
+            if quantity is None or kernel._definitions.get(symbol) != quantity:
+                raise Failed(f"claims: {symbol} is not defined as the quantity it names")
