@@ -12,6 +12,8 @@ rounds of its ratio to the baseline measured in that round:
 * the index-form proof alone (a process that imports derive and runs it)
   at depth 3 and widths 8 … 1024 (the width sweep: flat, because no proof
   step writes a sum out), and at width 512 and depths 20 and 100;
+* ``python -m proofs verify`` of the default job's and the MNIST-size
+  job's certificates (the replay of every kernel step);
 * ``derive prove --layers 20`` at width 512, end to end.
 
     python benchmarks/real_size.py [--rounds 5] [--timeout 300]
@@ -56,6 +58,11 @@ def commands(out: Path) -> dict[str, list[str]]:
         rows[f"index-form proof, L = 3, width {width}"] = python + ["-c", _proof(3, width)]
     for depth in (20, 100):
         rows[f"index-form proof, L = {depth}, width 512"] = python + ["-c", _proof(depth, 512)]
+    for label, folder in (("default job", "default"), ("784-256-128-10", "mnist")):
+        certificate = str(out.parent / folder / "certificate.json")
+        rows[f"proofs verify, {label}'s certificate"] = python + [
+            "-m", "proofs", "verify", certificate,
+        ]  # fmt: skip
     rows["derive prove --layers 20, width 512"] = python + [
         "-m", "derive", "prove", "--layers", "20", "--widths", _widths(20, 512),
     ]  # fmt: skip
@@ -77,6 +84,12 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         rows = commands(Path(folder) / "out")
+        for name, target in (
+            ("default job: --layers 3", "default"),
+            ("main job 784-256-128-10", "mnist"),
+        ):
+            argv = rows[name][:-1] + [str(Path(folder) / target)]  # certificates to verify
+            wall(argv, args.timeout)
         names = list(rows)
         times: dict[str, list[float]] = {name: [] for name in names}
         for round_number in range(args.rounds):

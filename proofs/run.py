@@ -17,13 +17,8 @@ from proofs.kernel import TRUST_LEVELS, Kernel
 from proofs.layered import LayeredProof
 from proofs.progress import Progress
 from proofs.verdict import Verdict
+from proofs.verify import PER_UNIT_PARAMETER_LIMIT
 from proofs.walkthrough import Walkthrough
-
-PER_UNIT_PARAMETER_LIMIT = 1000
-"""The per-unit proof runs where the network has at most this many
-parameters.  It is one instance of an index-form fact per formula, about a
-millisecond each (816 parameters: 0.7 s); the index-form proof, which covers
-the same rules for every unit at once, runs for every network."""
 
 STRATEGIES = ("layered", "expand", "general", "paths", "walkthrough")
 
