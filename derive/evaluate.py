@@ -16,6 +16,7 @@ import numpy as np
 import sympy
 
 from derive import registry
+from proofs.kernel.algebra import memoised
 
 
 def _sigmoid(v):
@@ -49,28 +50,23 @@ def evaluate(expr: sympy.Expr, values: dict, cache: dict | None = None):
     Raises ``KeyError`` for a symbol without a value and ``TypeError`` for a
     node type it has no numerical rule for.
     """
-    memo = {} if cache is None else cache
 
-    def walk(node):
-        if node in memo:
-            return memo[node]
+    def visit(node, walk):
         if node.is_Symbol:
-            result = values[node]
-        elif node.is_Number or node.is_NumberSymbol:
-            result = float(node)
-        elif node.is_Add:
-            result = sum(walk(arg) for arg in node.args)
-        elif node.is_Mul:
+            return values[node]
+        if node.is_Number or node.is_NumberSymbol:
+            return float(node)
+        if node.is_Add:
+            return sum(walk(arg) for arg in node.args)
+        if node.is_Mul:
             result = 1.0
             for arg in node.args:
                 result = result * walk(arg)
-        elif node.is_Pow:
-            result = np.power(walk(node.base), walk(node.exp))
-        elif node.func in NUMERIC_FUNCTIONS:
-            result = NUMERIC_FUNCTIONS[node.func](*(walk(arg) for arg in node.args))
-        else:
-            raise TypeError(f"no numerical rule for {type(node).__name__}: {node}")
-        memo[node] = result
-        return result
+            return result
+        if node.is_Pow:
+            return np.power(walk(node.base), walk(node.exp))
+        if node.func in NUMERIC_FUNCTIONS:
+            return NUMERIC_FUNCTIONS[node.func](*(walk(arg) for arg in node.args))
+        raise TypeError(f"no numerical rule for {type(node).__name__}: {node}")
 
-    return walk(expr)
+    return memoised(visit, cache)(expr)

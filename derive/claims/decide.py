@@ -33,7 +33,7 @@ from derive.claims.syntax import (
 )
 from derive.errors import InputError
 from derive.spec import NetworkSpec
-from proofs.kernel.algebra import atomize, is_zero
+from proofs.kernel.algebra import atomize, is_zero, memoised
 
 DIGITS = 40
 POINTS = 3
@@ -354,14 +354,10 @@ def _symbols(expr: sympy.Expr) -> set:
 def _evaluate(expr: sympy.Expr, values: dict):
     """``expr`` at ``values`` with 40-digit mpmath numbers, each shared node
     once; None where it is undefined or not real there."""
-    cache: dict = {}
     with mpmath.workdps(DIGITS):
         numbers = {s: mpmath.mpf(v.numerator) / v.denominator for s, v in values.items()}
 
-        def walk(node):
-            known = cache.get(node)
-            if known is not None:
-                return known
+        def visit(node, walk):
             if node in numbers:
                 result = numbers[node]
             elif node.is_Rational:
@@ -369,15 +365,13 @@ def _evaluate(expr: sympy.Expr, values: dict):
             elif node.is_Number or node.is_NumberSymbol:
                 result = mpmath.mpf(str(node.evalf(DIGITS + 5)))
             else:
-                arguments = [walk(a) for a in node.args]
-                result = _apply(node, arguments)
+                result = _apply(node, [walk(a) for a in node.args])
             if isinstance(result, mpmath.mpc) or not mpmath.isfinite(result):
                 raise ValueError("not a finite real number")
-            cache[node] = result
             return result
 
         try:
-            return walk(expr)
+            return memoised(visit)(expr)
         except (ZeroDivisionError, ValueError, TypeError, OverflowError):
             return None
 

@@ -18,6 +18,24 @@ from sympy.core.function import Application
 from sympy.core.sorting import default_sort_key
 
 
+def memoised(visit, memo: dict | None = None):
+    """A walk over an expression DAG that visits each distinct node once:
+    ``visit(node, walk)`` gives the node's result, calling ``walk`` on the
+    parts it needs.  Expanded network expressions share sub-expressions
+    along every path, so a walk without a memo is exponential in depth.
+    The one copy of the memo every walker here and in ``derive`` uses."""
+    memo = {} if memo is None else memo
+
+    def walk(node):
+        try:
+            return memo[node]
+        except KeyError:
+            result = memo[node] = visit(node, walk)
+            return result
+
+    return walk
+
+
 def replace_nodes(expr: sympy.Expr, mapping: dict, functions: dict | None = None):
     """``expr.xreplace(mapping)`` with each shared node rebuilt once; also
     applications of the functions in ``functions`` (name → function).
@@ -27,40 +45,23 @@ def replace_nodes(expr: sympy.Expr, mapping: dict, functions: dict | None = None
     their indices (the layer λ in w[λ + 1, k, j]) are replaced too.
     """
     functions = functions or {}
-    cache: dict = {}
 
-    def walk(node):
-        known = cache.get(node)
-        if known is not None:
-            return known
+    def visit(node, walk):
         if node in mapping:
-            result = mapping[node]
-        elif node.args and (not node.is_Atom or isinstance(node, sympy.Indexed)):
+            return mapping[node]
+        if node.args and (not node.is_Atom or isinstance(node, sympy.Indexed)):
             args = tuple(walk(arg) for arg in node.args)
             if node.func in functions:
-                result = functions[node.func](*args)
-            else:
-                result = node.func(*args) if args != node.args else node
-        else:
-            result = node
-        cache[node] = result
-        return result
+                return functions[node.func](*args)
+            return node.func(*args) if args != node.args else node
+        return node
 
-    return walk(expr)
+    return memoised(visit)(expr)
 
 
 def tree_size(expr: sympy.Expr) -> int:
     """How many nodes ``expr`` has written out as a tree, counted on the DAG."""
-    sizes: dict = {}
-
-    def walk(node):
-        known = sizes.get(node)
-        if known is None:
-            known = 1 + sum(walk(arg) for arg in node.args)
-            sizes[node] = known
-        return known
-
-    return walk(expr)
+    return memoised(lambda node, walk: 1 + sum(walk(arg) for arg in node.args))(expr)
 
 
 def atomize(
@@ -68,7 +69,6 @@ def atomize(
 ) -> sympy.Expr:
     """``expr`` with every function application, reciprocal and root replaced
     by a symbol from ``atoms``, leaving a polynomial."""
-    cache: dict = {}
 
     def atom(node):
         result = atoms.get(node)
@@ -77,26 +77,20 @@ def atomize(
             atoms[node] = result
         return result
 
-    def walk(node):
-        known = cache.get(node)
-        if known is not None:
-            return known
+    def visit(node, walk):
         if isinstance(node, Application) and node.func in _SYMMETRIC and len(node.args) == 1:
-            result = _symmetric_atom(node, atom)
-        elif isinstance(node, (Application, sympy.Subs, sympy.Derivative)) or node in opaque:
-            result = atom(node)
-        elif reciprocals and node.is_Pow and node.exp.is_Integer and node.exp.is_negative:
-            result = atom(sympy.Pow(walk(node.base), -1, evaluate=False)) ** (-node.exp)
-        elif node.is_Pow and not node.exp.is_Integer:
-            result = atom(node)
-        elif node.args and (not node.is_Atom or isinstance(node, sympy.Indexed)):
-            result = node.func(*(walk(arg) for arg in node.args))
-        else:
-            result = node
-        cache[node] = result
-        return result
+            return _symmetric_atom(node, atom)
+        if isinstance(node, (Application, sympy.Subs, sympy.Derivative)) or node in opaque:
+            return atom(node)
+        if reciprocals and node.is_Pow and node.exp.is_Integer and node.exp.is_negative:
+            return atom(sympy.Pow(walk(node.base), -1, evaluate=False)) ** (-node.exp)
+        if node.is_Pow and not node.exp.is_Integer:
+            return atom(node)
+        if node.args and (not node.is_Atom or isinstance(node, sympy.Indexed)):
+            return node.func(*(walk(arg) for arg in node.args))
+        return node
 
-    return walk(expr)
+    return memoised(visit)(expr)
 
 
 _ODD = frozenset({sympy.sign, sympy.tanh, sympy.sinh, sympy.atan, sympy.erf, sympy.asinh})

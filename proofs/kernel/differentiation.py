@@ -15,6 +15,8 @@ from __future__ import annotations
 import sympy
 from sympy.core.function import Application, AppliedUndef
 
+from proofs.kernel.algebra import memoised
+
 
 def differentiate(expr: sympy.Expr, variable: sympy.Symbol, cache: dict | None = None):
     """∂expr/∂variable by the elementary rules, each shared node visited once.
@@ -25,64 +27,47 @@ def differentiate(expr: sympy.Expr, variable: sympy.Symbol, cache: dict | None =
     same variable.  (``Basic.has`` would walk the DAG as a tree, so whether a
     node depends on ``variable`` is memoised too.)
     """
-    memo = {} if cache is None else cache
-    depends: dict = {}
+    depends_on = memoised(
+        lambda node, depends: node == variable or any(depends(arg) for arg in node.args)
+    )
 
-    def depends_on(node) -> bool:
-        known = depends.get(node)
-        if known is None:
-            known = node == variable or any(depends_on(arg) for arg in node.args)
-            depends[node] = known
-        return known
-
-    def walk(node):
-        known = memo.get(node)
-        if known is not None:
-            return known
+    def visit(node, walk):
         if not depends_on(node):
-            result = sympy.S.Zero
-        elif node == variable:
-            result = sympy.S.One
-        elif node.is_Add:
-            result = sympy.Add(*(walk(term) for term in node.args))
-        elif node.is_Mul:
+            return sympy.S.Zero
+        if node == variable:
+            return sympy.S.One
+        if node.is_Add:
+            return sympy.Add(*(walk(term) for term in node.args))
+        if node.is_Mul:
             factors = node.args
-            result = sympy.Add(
+            return sympy.Add(
                 *(
                     sympy.Mul(*factors[:i], walk(factor), *factors[i + 1 :])
                     for i, factor in enumerate(factors)
                     if depends_on(factor)
                 )
             )
-        elif node.is_Pow and not depends_on(node.exp):
+        if node.is_Pow and not depends_on(node.exp):
             base, exponent = node.args
             # One Mul of three factors: 2·(a − y) alone would be distributed
             # into 2a − 2y by SymPy, and ½·(2a − 2y) no longer simplifies.
-            result = sympy.Mul(exponent, base ** (exponent - 1), walk(base))
-        elif node.is_Pow:
-            result = walk(sympy.exp(node.exp * sympy.log(node.base)))
-        elif isinstance(node, Application):  # functions, and Max/Min
-            result = sympy.Add(
+            return sympy.Mul(exponent, base ** (exponent - 1), walk(base))
+        if node.is_Pow:
+            return walk(sympy.exp(node.exp * sympy.log(node.base)))
+        if isinstance(node, Application):  # functions, and Max/Min
+            return sympy.Add(
                 *(
                     node.fdiff(i) * walk(argument)
                     for i, argument in enumerate(node.args, start=1)
                     if depends_on(argument)
                 )
             )
-        else:
-            raise TypeError(f"no differentiation rule for {type(node).__name__}: {node}")
-        memo[node] = result
-        return result
+        raise TypeError(f"no differentiation rule for {type(node).__name__}: {node}")
 
-    return walk(expr)
+    return memoised(visit, cache)(expr)
 
 
 def indexed_derivative(expr, variable: sympy.Indexed):
-    """``sympy.diff(expr, variable)`` for an indexed variable (see :func:`_derivative`)."""
-    return _derivative(expr, variable, variable.free_symbols, {})
-
-
-def _derivative(expr, variable: sympy.Indexed, variable_free: set, memo: dict):
     """``sympy.diff(expr, variable)`` for an indexed variable, the same
     expression node for node: SymPy's own rules for Add, Mul, Pow, Sum,
     Indexed, symbols and functions (each as its ``_eval_derivative`` writes
@@ -92,41 +77,50 @@ def _derivative(expr, variable: sympy.Indexed, variable_free: set, memo: dict):
     other node, and any function with a rule of its own (Abs, Max,
     Piecewise, undefined functions), is handed to ``sympy.diff`` itself.
     The tests compare the two on the proofs' expressions and random ones."""
-    known = memo.get(expr)
-    if known is not None:
-        return known
+    variable_free = variable.free_symbols
+
+    def visit(node, walk):
+        result = _derivative(node, variable, variable_free, walk)
+        if result.has(sympy.Derivative):  # as Derivative.__new__ leaves it
+            return sympy.diff(node, variable)
+        return result
+
+    return memoised(visit)(expr)
+
+
+def _derivative(expr, variable: sympy.Indexed, variable_free: set, walk):
+    """One node's derivative, its parts' derivatives from ``walk``."""
     if not expr.free_symbols & variable_free:  # Derivative.__new__'s quick exit
-        result = sympy.S.Zero
-    elif isinstance(expr, sympy.Indexed):
-        result = _indexed_derivative(expr, variable)
-    elif expr.is_Atom:  # AtomicExpr._eval_derivative
-        result = sympy.S.One if expr == variable else sympy.S.Zero
-    elif expr.is_Add:
-        result = expr.func(*(_derivative(a, variable, variable_free, memo) for a in expr.args))
-    elif expr.is_Mul:
+        return sympy.S.Zero
+    if isinstance(expr, sympy.Indexed):
+        return _indexed_derivative(expr, variable)
+    if expr.is_Atom:  # AtomicExpr._eval_derivative
+        return sympy.S.One if expr == variable else sympy.S.Zero
+    if expr.is_Add:
+        return expr.func(*(walk(a) for a in expr.args))
+    if expr.is_Mul:
         args, terms = list(expr.args), []
         for i, factor in enumerate(args):
-            derivative = _derivative(factor, variable, variable_free, memo)
+            derivative = walk(factor)
             if derivative:
                 product = sympy.S.One
                 for other in args[:i] + [derivative] + args[i + 1 :]:
                     product = product * other
                 terms.append(product)
-        result = sympy.Add.fromiter(terms)
-    elif expr.is_Pow:
-        base_slope = _derivative(expr.base, variable, variable_free, memo)
-        exponent_slope = _derivative(expr.exp, variable, variable_free, memo)
-        result = expr * (exponent_slope * sympy.log(expr.base) + base_slope * expr.exp / expr.base)
-    elif isinstance(expr, sympy.Sum) and _plain_sum(expr, variable):
+        return sympy.Add.fromiter(terms)
+    if expr.is_Pow:
+        base_slope, exponent_slope = walk(expr.base), walk(expr.exp)
+        return expr * (exponent_slope * sympy.log(expr.base) + base_slope * expr.exp / expr.base)
+    if isinstance(expr, sympy.Sum) and _plain_sum(expr, variable):
         function, limits = expr.function, list(expr.limits)
         limit = limits.pop(-1)
         if limits:
             function = expr.func(function, *limits)
-        result = expr.func(_derivative(function, variable, variable_free, memo), limit)
-    elif _plain_function(expr):
+        return expr.func(walk(function), limit)
+    if _plain_function(expr):
         terms = []
         for i, argument in enumerate(expr.args, start=1):
-            slope = _derivative(argument, variable, variable_free, memo)
+            slope = walk(argument)
             if slope.is_zero:
                 continue
             try:
@@ -134,13 +128,8 @@ def _derivative(expr, variable: sympy.Indexed, variable_free: set, memo: dict):
             except sympy.core.function.ArgumentIndexError:
                 outer = sympy.Function.fdiff(expr, i)
             terms.append(outer * slope)
-        result = sympy.Add(*terms)
-    else:
-        result = sympy.diff(expr, variable)
-    if result.has(sympy.Derivative):  # as Derivative.__new__ leaves it
-        result = sympy.diff(expr, variable)
-    memo[expr] = result
-    return result
+        return sympy.Add(*terms)
+    return sympy.diff(expr, variable)
 
 
 def _indexed_derivative(node: sympy.Indexed, variable: sympy.Indexed):
