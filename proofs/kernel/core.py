@@ -199,12 +199,19 @@ def _in_range(index, scope: dict, bound: int) -> bool:
     return limits is not None and limits[0] >= 1 and limits[1] <= bound
 
 
+@functools.lru_cache(maxsize=4096)
+def _sums(expr) -> frozenset:
+    """The sums in ``expr``: asked of the same premises and conclusions at
+    almost every step, and a walk of the whole expression each time."""
+    return frozenset(expr.atoms(sympy.Sum)) if isinstance(expr, sympy.Basic) else frozenset()
+
+
 def _refuse_reversed_sums(rule: str, *exprs) -> None:
     """A sum whose lower bound exceeds its upper one is 0 to the kernel's sum
     expansion but minus the sum over the gap to SymPy's ``doit`` (Karr's
     convention): neither may meet the other, so such sums are refused."""
     for expr in exprs:
-        for total in getattr(expr, "atoms", lambda *_: ())(sympy.Sum):
+        for total in _sums(expr):
             for _, low, high in total.limits:
                 difference = high - low
                 if difference.is_Integer and difference < 0:
@@ -213,12 +220,7 @@ def _refuse_reversed_sums(rule: str, *exprs) -> None:
 
 def _summation_indices(*exprs) -> set:
     """Every index a sum in ``exprs`` binds."""
-    return {
-        limit[0]
-        for expr in exprs
-        for total in getattr(expr, "atoms", lambda *_: ())(sympy.Sum)
-        for limit in total.limits
-    }
+    return {limit[0] for expr in exprs for total in _sums(expr) for limit in total.limits}
 
 
 def _patterns_may_equal(first: tuple, second: tuple) -> bool:
