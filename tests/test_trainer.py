@@ -332,6 +332,25 @@ def test_train_takes_the_same_steps_as_the_gradients_say(tmp_path):
         numpy.testing.assert_allclose(params[key], expected[key], rtol=1e-12, atol=1e-14)
 
 
+def test_train_shuffles_each_epoch_with_its_seed(tmp_path):
+    """Mini-batches of 2 over 5 shuffled samples (the rows gathered into kept
+    arrays; X and Y of the same width here): each epoch's order is the
+    seeded generator's next permutation."""
+    module = trainer(tmp_path, 2, "2,4,2", "tanh,sigmoid", "mse")
+    X, Y = data(module)
+    params = module.init_params(seed=7)
+    expected = {key: value.copy() for key, value in params.items()}
+    rng = numpy.random.default_rng(11)
+    for _ in range(4):
+        order = rng.permutation(5)
+        for start in range(0, 5, 2):
+            rows = order[start : start + 2]
+            expected = reference_step(module, expected, X[rows], Y[rows], 0.5)
+    module.train(params, X, Y, lr=0.5, epochs=4, batch_size=2, seed=11)
+    for key in params:
+        numpy.testing.assert_allclose(params[key], expected[key], rtol=1e-12, atol=1e-14)
+
+
 BAD = [
     (lambda X, Y, p: (X[:, :1], Y, p), r"X must have shape \(batch, 2\)"),
     (lambda X, Y, p: (X, Y[:, :1], p), r"Y must have shape \(batch, 2\)"),
