@@ -16,6 +16,7 @@ BLAS library, its kernel and thread count (threadpoolctl) are printed with it:
 set OPENBLAS_NUM_THREADS (or OMP_NUM_THREADS) to change them.
 
     python benchmarks/gemm_floor.py [--rounds 5] [--seconds 1.0] [--widths 784,256,128,10]
+                                    [--batches 1,32,256]
 """
 
 from __future__ import annotations
@@ -96,6 +97,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--seconds", type=float, default=1.0)
     parser.add_argument("--widths", default="784,256,128,10")
+    parser.add_argument("--batches", default="1,32,256", help="comma-separated batch sizes")
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT))
     from derive.codegen import trainer_source
@@ -113,7 +115,7 @@ def main() -> None:
         )
         print("| batch | dtype | steps/s | ÷ GEMM floor | BLAS kernel (threads) |")
         print("|---|---|---|---|---|")
-        for batch in (1, 32, 256):
+        for batch in (int(b) for b in args.batches.split(",")):
             for dtype in ("float64", "float32"):
                 code = _CHILD.format(
                     root=str(ROOT), widths=widths, batch=batch, dtype=dtype,
