@@ -28,6 +28,7 @@ from sympy.printing.numpy import NumPyPrinter
 from derive import __version__, equations, indexed, registry
 from derive.errors import InputError
 from derive.indexed import LAYER, J, K, Rule, a, b, delta, n, w, y, z
+from derive.inplace import Unsupported, inplace
 from derive.model import Network
 from derive.templating import render
 
@@ -139,9 +140,10 @@ def _batched(node: sympy.Indexed) -> bool:
     return node.base in (a, z, delta, y)
 
 
-def _contraction(total: sympy.Sum, names: dict) -> str:
+def _contraction_operands(total: sympy.Sum, names: dict) -> tuple[sympy.Indexed, str, str]:
     """Σ_k p[j, k]·x[k] (or p[k, j]·x[k]) over a unit index: a matrix product
-    of the batched array x with the parameter matrix p."""
+    of the batched array x with the parameter matrix p (or its transpose);
+    returns x and the two operands as code."""
     index = total.limits[0][0]
     factors = sympy.Mul.make_args(total.function)
     batched = [f for f in factors if isinstance(f, sympy.Indexed) and _batched(f)]
@@ -153,10 +155,15 @@ def _contraction(total: sympy.Sum, names: dict) -> str:
         raise CodegenError(f"{total}: the sum does not run over {vector}'s unit")
     rows, columns = matrix.indices[1:]
     if columns == index:
-        return f"({names[vector]} @ {names[matrix]}.T)"
+        return vector, names[vector], f"{names[matrix]}.T"
     if rows == index:
-        return f"({names[vector]} @ {names[matrix]})"
+        return vector, names[vector], names[matrix]
     raise CodegenError(f"{total}: the sum does not run over a weight index")
+
+
+def _contraction(total: sympy.Sum, names: dict) -> str:
+    _, vector, matrix = _contraction_operands(total, names)
+    return f"({vector} @ {matrix})"
 
 
 def _elementwise_with_sums(expr: sympy.Expr, names: dict) -> str:
@@ -169,9 +176,83 @@ def _elementwise_with_sums(expr: sympy.Expr, names: dict) -> str:
     return code.replace("CONTRACTION", _contraction(sums[0], names))
 
 
-def _outer(expr: sympy.Expr, names: dict) -> str:
-    """c·δ[l, j]·a[l−1, k] summed over the batch: c·(δᵀ @ a), into ``out``
-    where the caller passes a buffer (``train`` reuses one per parameter)."""
+def _array_symbols(expr: sympy.Expr, names: dict) -> sympy.Expr:
+    """``expr`` with its Indexed objects replaced by symbols named after
+    arrays, in its finite printed form (as :func:`_print` prints it)."""
+    symbols = {}
+    for node in expr.atoms(sympy.Indexed):
+        name = names.get(node)
+        if name is None:
+            raise CodegenError(f"no array stands for {node}")
+        symbols[node] = sympy.Symbol(name)
+    return _finite_forms(expr.xreplace(symbols))
+
+
+@dataclass(frozen=True)
+class Body:
+    """A formula printed as statements that leave its value in ``out``."""
+
+    formula: str
+    """The formula as one NumPy expression (for the reader; the docstring)."""
+    lines: tuple[str, ...]
+    scratch: int
+    """How many scratch arrays of the output's shape the statements use."""
+
+
+def _fused(expr: sympy.Expr, names: dict) -> Body:
+    """``expr`` (elementwise, with at most one contraction) as in-place ufunc
+    calls into ``out`` (:mod:`derive.inplace`); the contraction, a matrix
+    product, goes into ``out`` itself where it is a term or factor of the
+    whole, else into ``scratch[0]``.  A formula the in-place printer does not
+    know is assigned the plain way, ``out[...] = formula``."""
+    formula = _elementwise_with_sums(expr, names)
+    sums = list(expr.atoms(sympy.Sum))
+    product = None
+    if sums:
+        _, vector, matrix = _contraction_operands(sums[0], names)
+        expr = expr.xreplace({sums[0]: _CONTRACTION})
+        product = f"numpy.matmul({vector}, {matrix}, out={{}})"
+    expr = _array_symbols(expr, names)
+    try:
+        if product is None:
+            program = inplace(expr)
+            return Body(formula, tuple(program.lines), program.scratch)
+        try:
+            program = inplace(expr, holds=_CONTRACTION)
+            lines = [product.format("out"), *program.lines]
+        except Unsupported:
+            program = inplace(
+                expr.xreplace({_CONTRACTION: sympy.Symbol("scratch[0]")}), first_scratch=1
+            )
+            lines = [product.format("scratch[0]"), *program.lines]
+        return Body(formula, tuple(lines), program.scratch)
+    except Unsupported:
+        return Body(formula, (f"out[...] = {wrap(formula, 4 + len('out[...] = '))}",), 0)
+
+
+def _linear_in_delta(expr: sympy.Expr, names: dict) -> None:
+    """The vectorised step scales δ^L once by the step size over the batch
+    and lets the scale run through the recursion and the gradients: each
+    rule must be linear in δ (it is, for every rule derive proves; checked
+    here so that a rule that is not cannot be printed with a wrong scale)."""
+    scale = sympy.Dummy("scale")
+    for total in expr.atoms(sympy.Sum):
+        vector, _, _ = _contraction_operands(total, names)  # Σ_k w·vector: linear in it
+        if vector.base != delta:
+            raise CodegenError(f"{expr} is not linear in δ")
+        expr = expr.xreplace({total: _CONTRACTION})
+    deltas = [node for node in expr.atoms(sympy.Indexed) if node.base == delta]
+    deltas += [_CONTRACTION] if expr.has(_CONTRACTION) else []
+    scaled = expr.xreplace({node: scale * node for node in deltas})
+    if not deltas or sympy.expand(scaled - scale * expr) != 0:
+        raise CodegenError(f"{expr} is not linear in δ")
+
+
+def _outer(expr: sympy.Expr, names: dict) -> tuple[str, str]:
+    """c·δ[l, j]·a[l−1, k] summed over the batch, into ``out``: c·(δᵀ @ a);
+    and the same for a batch of one sample, where the sum has one term:
+    c·δᵀ·a, the outer product, broadcast (a matrix product with an inner
+    dimension of 1 is several times slower)."""
     factors = sympy.Mul.make_args(expr)
     arrays = [f for f in factors if isinstance(f, sympy.Indexed)]
     constant = sympy.Mul(*(f for f in factors if not isinstance(f, sympy.Indexed)))
@@ -180,21 +261,23 @@ def _outer(expr: sympy.Expr, names: dict) -> str:
     by_index = {node.indices[-1]: node for node in arrays}
     if set(by_index) != {J, K}:
         raise CodegenError(f"the gradient {expr} is not indexed by j and k")
-    product = f"numpy.matmul({names[by_index[J]]}.T, {names[by_index[K]]}, out=out)"
+    operands = f"{names[by_index[J]]}.T, {names[by_index[K]]}, out=out"
+    products = (f"numpy.matmul({operands})", f"numpy.multiply({operands})")
     if constant == 1:
-        return product
-    return f"numpy.multiply({product}, {_print(constant, {})}, out=out)"
+        return products
+    scale = _print(constant, {})
+    return tuple(f"numpy.multiply({product}, {scale}, out=out)" for product in products)
 
 
 def _batch_sum(expr: sympy.Expr, names: dict) -> str:
-    """c·δ[l, j] summed over the batch."""
+    """c·δ[l, j] summed over the batch, into ``out``."""
     factors = sympy.Mul.make_args(expr)
     arrays = [f for f in factors if isinstance(f, sympy.Indexed)]
     constant = sympy.Mul(*(f for f in factors if not isinstance(f, sympy.Indexed)))
     if len(arrays) != 1 or constant.free_symbols or arrays[0].indices[-1] != J:
         raise CodegenError(f"cannot vectorise the gradient {expr}")
-    total = f"{names[arrays[0]]}.sum(axis=0)"
-    return total if constant == 1 else f"{_print(constant, {})} * {total}"
+    total = f"numpy.sum({names[arrays[0]]}, axis=0, out=out)"
+    return total if constant == 1 else f"numpy.multiply({total}, {_print(constant, {})}, out=out)"
 
 
 COMMENT_ROOM = 16
@@ -213,17 +296,30 @@ def wrap(code: str, indent: int) -> str:
     return "(\n" + "\n".join(pad + line for line in lines) + "\n" + " " * indent + ")"
 
 
+def docstring(code: str, indent: int = 8) -> str:
+    """``code`` wrapped for a docstring, its lines indented by ``indent``."""
+    lines = textwrap.wrap(code, LINE_LIMIT - indent, break_long_words=False, break_on_hyphens=False)
+    return ("\n" + " " * indent).join(lines)
+
+
 @dataclass(frozen=True)
 class LayerCode:
     """The printed formulas of one layer."""
 
     number: int
     activation_name: str
-    forward: str
-    activation: str
-    delta: str
+    forward: Body
+    activation: Body
+    delta: Body
     weight_gradient: str
+    weight_gradient_one: str
+    """The weight gradient for a batch of one sample."""
     bias_gradient: str | None
+
+    @property
+    def scratch(self) -> int:
+        """Scratch arrays (batch, n_l) the layer's formulas need."""
+        return max(self.forward.scratch, self.activation.scratch, self.delta.scratch)
 
 
 def _names(layer) -> dict:
@@ -265,16 +361,23 @@ def layer_code(network: Network, rules: list[Rule], layer: int) -> LayerCode:
     else:
         rhs = _rule_at(rules, "hidden delta", layer).equation.rhs.xreplace(at)
     weight = _rule_at(rules, "weight gradient", layer).equation.rhs.xreplace(at)
+    _linear_in_delta(weight, names)
+    batched, one = _outer(weight, names)
+    if layer < network.depth:
+        _linear_in_delta(rhs, names)
     bias = None
     if spec.bias:
-        bias = _batch_sum(_rule_at(rules, "bias gradient", layer).equation.rhs.xreplace(at), names)
+        bias_rhs = _rule_at(rules, "bias gradient", layer).equation.rhs.xreplace(at)
+        _linear_in_delta(bias_rhs, names)
+        bias = wrap(_batch_sum(bias_rhs, names), 4)
     return LayerCode(
         number=layer,
         activation_name=spec.activation(layer).name,
-        forward=wrap(_elementwise_with_sums(forward, names), 8),
-        activation=wrap(_print(activation, names), 4),
-        delta=wrap(_elementwise_with_sums(rhs, names), 4),
-        weight_gradient=wrap(_outer(weight, names), 8),
+        forward=_fused(forward, names),
+        activation=_fused(activation, names),
+        delta=_fused(rhs, names),
+        weight_gradient=wrap(batched, 4),
+        weight_gradient_one=wrap(one, 8),
         bias_gradient=bias,
     )
 
@@ -312,6 +415,8 @@ def trainer_source(network: Network, rules: list[Rule] | None = None) -> str:
         bias_sign=network.bias_sign,
         layers=layers,
         loss=loss,
+        scratch=tuple(layer.scratch for layer in layers),
+        docstring=docstring,
         cite=equations.cite,
         description=spec.describe(),
     )

@@ -51,3 +51,26 @@ def pytest_collection_modifyitems(config, items):
         for item in items:
             if "slow" in item.keywords:
                 item.add_marker(skip)
+
+
+class StrictNumpy:
+    """NumPy, except that a call writing into ``out=`` must compute in the
+    output's dtype: the call is made once without ``out`` and the result's
+    dtype compared (a float64 constant next to a float32 array upcasts the
+    computation, which ``out=`` would silently cast back)."""
+
+    def __getattr__(self, name):
+        function = getattr(np, name)
+        if not callable(function) or isinstance(function, type):
+            return function
+
+        def checked(*args, **kwargs):
+            out = kwargs.get("out")
+            if isinstance(out, np.ndarray):
+                free = {key: value for key, value in kwargs.items() if key != "out"}
+                result = function(*args, **free)
+                if np.asarray(result).dtype != out.dtype:
+                    raise AssertionError(f"np.{name} computes {result.dtype} into {out.dtype}")
+            return function(*args, **kwargs)
+
+        return checked

@@ -12,11 +12,13 @@ from pathlib import Path
 
 import numpy
 import pytest
+from sympy import Sum, atanh
 
 from derive import indexed
 from derive.cli import main
 from derive.codegen import trainer_source
-from derive.indexed import LAYER, J, K, Rule, a, delta, n, w
+from derive.errors import InputError
+from derive.indexed import LAYER, J, K, Rule, a, delta, n, w, z
 from derive.model import Network
 from derive.spec import parse_spec
 
@@ -220,6 +222,135 @@ def test_float32_in_float32_through(tmp_path):
     assert all(p.dtype == numpy.float32 for p in params.values())
 
 
+STEPS = [
+    (3, "sigmoid", "mse"),
+    (2, "tanh", "bce"),
+    (2, "relu", "(yhat-y)**4/4"),
+    (3, "softplus", "mse"),
+    (1, "identity", "mse"),
+    (2, "x/(1+abs(x))", "bce"),
+]
+
+
+def reference_step(module, params, X, Y, lr):
+    """p − lr·∂(mean loss)/∂p, from the public gradients (checked above
+    against finite differences and PyTorch)."""
+    grads = module.gradients(params, X, Y)
+    return {key: params[key] - lr * grads[key] for key in params}
+
+
+@pytest.mark.parametrize("layers, activation, loss", STEPS)
+@pytest.mark.parametrize("dtype", [numpy.float64, numpy.float32])
+def test_a_step_moves_every_parameter_by_lr_times_its_gradient(
+    tmp_path, layers, activation, loss, dtype
+):
+    """The step folds lr/batch into δ^L and updates each layer as soon as the
+    δ below has used it: the result must be the plain update, for batches
+    of several samples and of one, the arrays reused between them."""
+    widths = ",".join(["3", "4", "3", "2"][: layers + 1])
+    names = _sigmoid_output(activation, layers, loss)
+    module = trainer(tmp_path, layers, widths, names, loss, sign=-1 if layers == 2 else 1)
+    params = module.init_params(seed=2, dtype=dtype)
+    params = {key: value + dtype(0.1) for key, value in params.items()}  # biases ≠ 0
+    buffers = {}
+    tolerance = 1e-12 if dtype == numpy.float64 else 2e-6
+    for batch in (5, 1, 5, 3):
+        X, Y = data(module, batch=batch, seed=batch, dtype=dtype)
+        expected = reference_step(module, params, X, Y, 0.3)
+        module._step(params, X, Y, 0.3, buffers)
+        for key in params:
+            assert params[key].dtype == dtype
+            numpy.testing.assert_allclose(
+                params[key], expected[key], rtol=tolerance, atol=tolerance
+            )
+
+
+def test_float32_stays_float32_in_every_call_of_the_step(tmp_path):
+    """Every ufunc and matrix product of the step computes in float32 (a
+    float64 constant would compute in float64 and cast back into out=)."""
+    from conftest import StrictNumpy
+
+    for activation, loss in [("sigmoid", "mse"), ("softplus,sigmoid", "bce"), ("tanh", "mse")]:
+        module = trainer(tmp_path, 2, "3,4,2", activation, loss)
+        params = module.init_params(dtype=numpy.float32)
+        X, Y = data(module, dtype=numpy.float32)
+        buffers = {}
+        module.numpy = StrictNumpy()
+        for rows in (slice(None), slice(0, 1)):
+            module._step(params, X[rows], Y[rows], 0.1, buffers)
+        grads = module.gradients(params, X, Y)
+        module.numpy = numpy
+        arrays = [a for space in buffers.values() for a in space.values() if hasattr(a, "dtype")]
+        assert len(arrays) > 10 and all(a.dtype == numpy.float32 for a in arrays)
+        assert all(g.dtype == numpy.float32 for g in grads.values())
+        assert all(p.dtype == numpy.float32 for p in params.values())
+
+
+def test_the_step_keeps_its_arrays_per_batch_size_and_dtype(tmp_path):
+    module = trainer(tmp_path, 2, "3,4,2")
+    buffers = {}
+    p64, p32 = module.init_params(dtype=numpy.float64), module.init_params(dtype=numpy.float32)
+    X, Y = data(module, batch=4)
+    module._step(p64, X, Y, 0.1, buffers)
+    kept = {key: dict(value) for key, value in buffers.items()}
+    module._step(p64, X[:3], Y[:3], 0.1, buffers)
+    module._step(p32, X.astype(numpy.float32), Y.astype(numpy.float32), 0.1, buffers)
+    module._step(p64, X, Y, 0.1, buffers)
+    assert set(buffers) == {
+        ("gradients", "<f8"),
+        ("gradients", "<f4"),
+        ("space", 4, "<f8"),
+        ("space", 3, "<f8"),
+        ("space", 4, "<f4"),
+    }
+    for key, arrays in kept.items():  # the same arrays, not new ones
+        assert all(buffers[key][name] is array for name, array in arrays.items())
+    for key, space in buffers.items():
+        if key[0] == "space":
+            for name, array in space.items():
+                if isinstance(name, tuple):
+                    assert array.shape == (key[1], module.SIZES[name[1]])
+                    assert array.dtype == numpy.dtype(key[2])
+    gradients = module.gradients(p64, X, Y)
+    assert not any(
+        g is b for g in gradients.values() for b in buffers[("gradients", "<f8")].values()
+    )
+
+
+def test_train_takes_the_same_steps_as_the_gradients_say(tmp_path):
+    """Mini-batches of 2 over 5 samples (the last one of 1), in order."""
+    module = trainer(tmp_path, 3, "3,4,3,2", "tanh,relu,sigmoid", "bce")
+    X, Y = data(module)
+    params = module.init_params(seed=7)
+    expected = {key: value.copy() for key, value in params.items()}
+    for _ in range(3):
+        for start in range(0, 5, 2):
+            rows = slice(start, start + 2)
+            expected = reference_step(module, expected, X[rows], Y[rows], 0.5)
+    module.train(params, X, Y, lr=0.5, epochs=3, batch_size=2, shuffle=False)
+    for key in params:
+        numpy.testing.assert_allclose(params[key], expected[key], rtol=1e-12, atol=1e-14)
+
+
+def test_train_shuffles_each_epoch_with_its_seed(tmp_path):
+    """Mini-batches of 2 over 5 shuffled samples (the rows gathered into kept
+    arrays; X and Y of the same width here): each epoch's order is the
+    seeded generator's next permutation."""
+    module = trainer(tmp_path, 2, "2,4,2", "tanh,sigmoid", "mse")
+    X, Y = data(module)
+    params = module.init_params(seed=7)
+    expected = {key: value.copy() for key, value in params.items()}
+    rng = numpy.random.default_rng(11)
+    for _ in range(4):
+        order = rng.permutation(5)
+        for start in range(0, 5, 2):
+            rows = order[start : start + 2]
+            expected = reference_step(module, expected, X[rows], Y[rows], 0.5)
+    module.train(params, X, Y, lr=0.5, epochs=4, batch_size=2, seed=11)
+    for key in params:
+        numpy.testing.assert_allclose(params[key], expected[key], rtol=1e-12, atol=1e-14)
+
+
 BAD = [
     (lambda X, Y, p: (X[:, :1], Y, p), r"X must have shape \(batch, 2\)"),
     (lambda X, Y, p: (X, Y[:, :1], p), r"Y must have shape \(batch, 2\)"),
@@ -323,6 +454,31 @@ def test_a_different_derivation_prints_different_code(tmp_path):
         relative_error(module.gradients(params, X, Y), finite_differences(module, params, X, Y))
         > 1e-3
     )
+
+
+def test_a_rule_not_linear_in_delta_is_refused(tmp_path):
+    """The step scales δ^L once and lets the scale run through the recursion:
+    a recursion that is not linear in δ must not be printed that way."""
+    network = Network(parse_spec("2", "3,3,3"))
+    rules = []
+    for rule in indexed.rules(network):
+        if rule.name == "hidden delta":
+            (total,) = rule.equation.rhs.atoms(Sum)
+            squared = rule.equation.rhs.xreplace({total: total**2})
+            rule = Rule(rule.name, rule.equation.func(rule.equation.lhs, squared), rule.layers)
+        rules.append(rule)
+    with pytest.raises(InputError, match="not linear in δ"):
+        trainer_source(network, rules)
+
+
+def test_a_formula_the_in_place_printer_does_not_know_is_assigned_plainly():
+    from derive.codegen import _fused
+
+    body = _fused(atanh(z[1, J] / 2), {z[1, J]: "z"})
+    assert body.lines == ("out[...] = numpy.arctanh((1/2)*z)",) and body.scratch == 0
+    namespace = {"numpy": numpy, "z": numpy.array([[0.5, -0.25]]), "out": numpy.empty((1, 2))}
+    exec(body.lines[0], namespace)
+    numpy.testing.assert_allclose(namespace["out"], numpy.arctanh(namespace["z"] / 2))
 
 
 def test_no_trainer_is_written_when_a_proof_fails(tmp_path, monkeypatch):
