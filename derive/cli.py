@@ -283,14 +283,14 @@ def _read_claim() -> str:
 
 def run(argv: list[str]) -> int:
     from derive import export, naming, output, pdf, report, writeup
-    from derive.codegen import trainer_source
+    from derive.codegen import PrintingChecks, trainer_source
     from derive.gradients import Derivation, expanded_chain_rule
     from derive.model import Network
     from derive.presentation import Presentation
     from derive.spec import parse_spec
     from proofs import expanded as proofs_expanded
     from proofs.certificate import build as build_certificate
-    from proofs.run import run_proofs
+    from proofs.run import record_printing, run_proofs
 
     args = _parser().parse_args(_attach_values(argv))
     notation = naming.notation(args.notation)
@@ -330,11 +330,15 @@ def run(argv: list[str]) -> int:
     proofs = run_proofs(derivation, strategies, walkthrough_layers=presentation.shown_layers())
     shown = report.sections(presentation)
     doc = export.document(derivation, presentation, shown, expanded)
-    certificate = build_certificate(derivation, proofs)
-    files = {"derivation.json": export.dumps(doc), "certificate.json": export.dumps(certificate)}
-    failure = None
+    files = {"derivation.json": export.dumps(doc)}
     if proofs.holds:  # the trainer and the write-up are printed from what was just proved
-        files["trainer.py"] = trainer_source(derivation.network)
+        checks = PrintingChecks()
+        files["trainer.py"] = trainer_source(derivation.network, checks=checks)
+        record_printing(proofs, checks)
+    certificate = build_certificate(derivation, proofs)
+    files["certificate.json"] = export.dumps(certificate)
+    failure = None
+    if proofs.holds:
         files["derivation.tex"] = writeup.document(
             presentation, proofs.steps, certificate, args.title, experiments
         )

@@ -19,8 +19,8 @@ softplus(u) printed as logaddexp(0, u).
 from __future__ import annotations
 
 import textwrap
+from contextvars import ContextVar
 from dataclasses import dataclass
-from functools import cache
 
 import sympy
 from sympy.printing.numpy import NumPyPrinter
@@ -77,15 +77,55 @@ _IDENTITIES = {
 }
 
 
-@cache
-def _identity(name: str) -> sympy.Lambda:
-    """σ(u) = (1 + tanh(u/2))/2, log σ(u) = −softplus(−u) or
-    log(1 − σ(u)) = −softplus(u), checked by the proof kernel the first time
-    it is needed, as a function of u."""
-    from proofs.kernel import Kernel
+class PrintingChecks:
+    """The kernel checks trainer.py's printed forms rest on, all in one kernel:
+    each identity it uses (σ through tanh, log σ through softplus) proved
+    once, and each cancelled formula checked equal to the proved rule.  The
+    main job hands the kernel to the certificate, which records these steps
+    with the theorems' (:func:`proofs.run.record_printing`)."""
 
-    fact = Kernel().simplification(*_IDENTITIES[name])
-    return sympy.Lambda(registry.X, fact.rhs)
+    def __init__(self, kernel=None):
+        from proofs.kernel import Kernel
+
+        self.kernel = kernel or Kernel()
+        self.facts: list = []
+        self._identities: dict[str, sympy.Lambda] = {}
+
+    def identity(self, name: str) -> sympy.Lambda:
+        """σ(u) = (1 + tanh(u/2))/2, log σ(u) = −softplus(−u) or
+        log(1 − σ(u)) = −softplus(u), proved the first time it is needed,
+        as a function of u."""
+        if name not in self._identities:
+            fact = self.kernel.simplification(*_IDENTITIES[name])
+            self.facts.append(fact)
+            self._identities[name] = sympy.Lambda(registry.X, fact.rhs)
+        return self._identities[name]
+
+    def equal(self, expr: sympy.Expr, other: sympy.Expr) -> bool:
+        """Whether the kernel proves ``expr`` = ``other`` (recorded if so)."""
+        from proofs.kernel import ProofError
+
+        try:
+            self.facts.append(self.kernel.simplification(expr, other))
+        except ProofError:
+            return False
+        return True
+
+
+_CHECKS: ContextVar[PrintingChecks | None] = ContextVar("printing_checks", default=None)
+"""The checks of the trainer being printed (:func:`trainer_source` sets them)."""
+
+
+def _checks() -> PrintingChecks:
+    checks = _CHECKS.get()
+    if checks is None:  # a formula printed on its own, outside trainer_source
+        checks = PrintingChecks()
+        _CHECKS.set(checks)
+    return checks
+
+
+def _identity(name: str) -> sympy.Lambda:
+    return _checks().identity(name)
 
 
 def _finite_forms(expr: sympy.Expr) -> sympy.Expr:
@@ -122,18 +162,12 @@ def _fewest_operations(expr: sympy.Expr) -> sympy.Expr:
     """``expr`` or its cancelled form, whichever is cheaper to compute and,
     for a loss with a sigmoid, finite where the other is 0·∞ (σ'·ℓ' for
     cross-entropy is ŷ − y).  The two are checked equal by the kernel."""
-    from proofs.kernel import Kernel, ProofError
-
     if not any(p.exp.is_negative for p in expr.atoms(sympy.Pow)):
         return expr  # no denominator: nothing cancels
     cancelled = sympy.cancel(expr)
     if sympy.count_ops(cancelled) >= sympy.count_ops(expr):
         return expr
-    try:
-        Kernel().simplification(expr, cancelled)
-    except ProofError:
-        return expr
-    return cancelled
+    return cancelled if _checks().equal(expr, cancelled) else expr
 
 
 def _batched(node: sympy.Indexed) -> bool:
@@ -396,15 +430,21 @@ def loss_code(network: Network) -> str:
     return wrap(_print(plain, names), 4)
 
 
-def trainer_source(network: Network, rules: list[Rule] | None = None) -> str:
-    """The text of trainer.py for ``network``."""
+def trainer_source(
+    network: Network, rules: list[Rule] | None = None, checks: PrintingChecks | None = None
+) -> str:
+    """The text of trainer.py for ``network``; the kernel checks its printed
+    forms rest on go to ``checks`` (fresh ones by default)."""
     rules = rules if rules is not None else indexed.rules(network)
     spec = network.spec
+    token = _CHECKS.set(checks or PrintingChecks())
     try:
         layers = [layer_code(network, rules, layer) for layer in range(1, network.depth + 1)]
         loss = loss_code(network)
     except CodegenError as error:  # a program bug, not the user's
         raise InputError(f"cannot generate trainer.py: {error}") from error
+    finally:
+        _CHECKS.reset(token)
     return render(
         "trainer.py.j2",
         version=__version__,

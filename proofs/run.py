@@ -16,6 +16,7 @@ from proofs.index_form import IndexFormProof
 from proofs.kernel import TRUST_LEVELS, Kernel
 from proofs.layered import LayeredProof
 from proofs.progress import Progress
+from proofs.statements import PRINTING, STATEMENTS
 from proofs.verdict import Verdict
 from proofs.verify import PER_UNIT_PARAMETER_LIMIT
 from proofs.walkthrough import Walkthrough
@@ -92,3 +93,27 @@ def run_proofs(
         for step in kernel.steps:
             rules[step.rule] = rules.get(step.rule, 0) + 1
     return ProofRun(verdicts, skipped, trust, assumed, steps, dict(sorted(rules.items())), kernels)
+
+
+def record_printing(run: ProofRun, checks) -> None:
+    """Add the kernel checks trainer.py's printed forms rest on
+    (:class:`derive.codegen.PrintingChecks`) to ``run``, as one more theorem
+    with its own kernel, so that the certificate records and replays them."""
+    kernel = checks.kernel
+    if not checks.facts:
+        return  # the trainer prints every formula as proved
+    run.verdicts.append(
+        Verdict(
+            PRINTING,
+            STATEMENTS[PRINTING],
+            True,
+            sum(step.seconds for step in kernel.steps),
+            len(checks.facts),
+            None,
+            checks.facts,
+        )
+    )
+    run.kernels.append(kernel)
+    for step in kernel.steps:
+        run.trust[step.trust] += 1
+        run.rules[step.rule] = run.rules.get(step.rule, 0) + 1

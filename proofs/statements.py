@@ -12,6 +12,7 @@ PATHS = "sum over paths (L = 3)"
 WALKTHROUGH = "chain rule, step by step"
 EXPANDED = "expanded chain rule"
 GENERAL = "all depths and widths"
+PRINTING = "printed forms of trainer.py"
 
 STATEMENTS = {
     INDEX_FORM: (
@@ -33,6 +34,11 @@ STATEMENTS = {
         "layers above the weight)"
     ),
     EXPANDED: "∂E/∂p of the expanded loss = the δ-recursion gradient, for every parameter p",
+    PRINTING: (
+        "each form trainer.py prints instead of a proved one is equal to it: "
+        "σ(u) = (1 + tanh(u/2))/2, log σ(u) = −softplus(−u), log(1 − σ(u)) = −softplus(u), "
+        "and the output δ cancelled, where the trainer uses them"
+    ),
     GENERAL: (
         "for every depth L, widths n_0..n_L, differentiable f and ℓ: "
         "δ^L_j = ∂₁ℓ(a^L_j, y_j) f'(z^L_j), δ^l_j = f'(z^l_j) Σ_k w^{l+1}_kj δ^{l+1}_k, "

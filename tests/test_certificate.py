@@ -66,6 +66,7 @@ def test_the_certificate_records_theorems_and_trusted_base(doc):
         "weights and biases",
         "sum over paths (L = 3)",
         "chain rule, step by step",
+        "printed forms of trainer.py",
     ]
     assert all(t["holds"] and t["conclusions"] for t in doc["theorems"])
     base = doc["trusted_base"]
@@ -84,7 +85,7 @@ def test_the_certificate_records_theorems_and_trusted_base(doc):
 def test_verify_replays_every_theorem_from_scratch(certificate):
     result = verify(certificate)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert result.stdout.count("ok:") == 6
+    assert result.stdout.count("ok:") == 7
     assert "not re-checked" not in result.stdout
     assert "replayed" in result.stdout
 
@@ -117,6 +118,13 @@ def test_verify_loads_neither_the_model_nor_the_derivation_nor_the_theorems(cert
         assert module not in loaded, module
 
 
+def test_a_trainer_printed_as_proved_records_no_printed_forms(tmp_path):
+    assert main(["--layers", "2", "--activation", "identity", "--out", str(tmp_path)]) == 0
+    doc = json.loads((tmp_path / "certificate.json").read_text())
+    assert "printed forms of trainer.py" not in [t["name"] for t in doc["theorems"]]
+    assert verify(tmp_path / "certificate.json").returncode == 0
+
+
 def test_an_unreadable_certificate_is_bad_input(tmp_path):
     broken = tmp_path / "certificate.json"
     broken.write_text("{not json")
@@ -141,7 +149,11 @@ def test_a_large_networks_certificate_holds_the_index_form_rules(tmp_path):
     widths = ",".join(["12"] * 9)  # 1 248 parameters: no per-unit proof
     assert main(["--layers", "8", "--widths", widths, "--out", str(tmp_path)]) == 0
     doc = json.loads((tmp_path / "certificate.json").read_text())
-    assert [t["name"] for t in doc["theorems"]] == ["index-form rules", "chain rule, step by step"]
+    assert [t["name"] for t in doc["theorems"]] == [
+        "index-form rules",
+        "chain rule, step by step",
+        "printed forms of trainer.py",
+    ]
     assert doc["claims"]["gradients"] == {}
     result = verify(tmp_path / "certificate.json")
     assert result.returncode == 0, result.stdout + result.stderr
@@ -339,6 +351,15 @@ def _conclusion_pointed_elsewhere(doc):
     theorem["conclusions"] = [0 for _ in theorem["conclusions"]]
 
 
+def _printed_forms_lean_on_a_definition(doc):
+    """A definition slipped into the printed forms' kernel, before its identities."""
+    theorem = _theorem(doc, "printed forms of trainer.py")
+    steps = doc["proof"][theorem["kernel"]]["steps"]
+    define = copy.deepcopy(_step(doc, "define"))
+    steps.insert(0, define)
+    theorem["conclusions"] = [index + 1 for index in theorem["conclusions"]]
+
+
 def _deep_nesting(doc):
     return "[" * 100_000 + "]" * 100_000
 
@@ -392,6 +413,7 @@ TAMPERINGS = [
     _kernel_changed,
     _conclusions_emptied,
     _conclusion_pointed_elsewhere,
+    _printed_forms_lean_on_a_definition,
     _deep_nesting,
     _a_json_array,
     _null,
