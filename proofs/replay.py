@@ -24,6 +24,7 @@ from sympy.core.function import UndefinedFunction
 from proofs.kernel import Fact, Kernel, ProofError
 from proofs.kernel.codec import Encoder, FormatError
 from proofs.kernel.core import RULES
+from proofs.progress import QUIET, Progress
 
 MAX_STEPS = 500_000
 MAX_ARGUMENT_DEPTH = 8
@@ -107,24 +108,28 @@ def _argument(value, encoder: Encoder, where: dict, kernel: int):
 # -- replaying ----------------------------------------------------------------------------
 
 
-def replay(proofs, nodes: list) -> list[Kernel]:
+def replay(proofs, nodes: list, progress: Progress = QUIET) -> list[Kernel]:
     """Replay every kernel's steps; returns the kernels, each holding the
     facts it re-derived.  Raises :class:`Refused` naming the first step that
     does not replay, :class:`~proofs.kernel.codec.FormatError` for a record
-    that cannot be read."""
+    that cannot be read.  A replay as long as its proof shows its progress."""
     if not isinstance(proofs, list):
         raise FormatError("proof: not a list of kernels")
-    total = sum(len(p.get("steps", ())) if isinstance(p, dict) else 0 for p in proofs)
+    if not all(isinstance(p, dict) and isinstance(p.get("steps"), list) for p in proofs):
+        raise FormatError("proof: each kernel a list of steps")
+    total = sum(len(p["steps"]) for p in proofs)
     if total > MAX_STEPS:
         raise FormatError(f"proof: {total} steps, more than {MAX_STEPS}")
-    kernels = []
+    kernels, done = [], 0
     for number, proof in enumerate(proofs):
-        if not isinstance(proof, dict) or not isinstance(proof.get("steps"), list):
-            raise FormatError(f"proof {number}: no list of steps")
         kernel = Kernel()
         for index, step in enumerate(proof["steps"]):
+            if done % 50 == 0:
+                progress.update("replaying kernel steps", done, total)
             _replay_step(kernel, step, nodes, f"{number}.{index}")
+            done += 1
         kernels.append(kernel)
+    progress.close()
     return kernels
 
 

@@ -37,6 +37,7 @@ from derive.spec import NetworkSpec, parse_spec
 from proofs import network, replay
 from proofs.kernel import Kernel, Partial
 from proofs.kernel.codec import FormatError, decode
+from proofs.progress import Progress
 from proofs.statements import (
     HIDDEN_LAYERS,
     INDEX_FORM,
@@ -88,7 +89,7 @@ def verify(path: str | Path) -> tuple[bool | None, list[str]]:
         raise Failed("the hash does not match the contents: the certificate was edited")
     nodes = _nodes(doc["nodes"])
     try:
-        kernels = replay.replay(doc["proof"], nodes)
+        kernels = replay.replay(doc["proof"], nodes, Progress())
     except replay.Refused as error:
         raise Failed(str(error)) from None
     prefix = _network_steps(spec, bias_sign)
