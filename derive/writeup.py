@@ -611,6 +611,9 @@ def _claims(bias: bool, steps: list[int], depth: int) -> dict[str, str]:
         r"it is the recursion",
         "chain rule, step by step": f"the steps of Section{'s' if len(steps) > 1 else ''} "
         f"{sections}",
+        "printed forms of trainer.py": r"each form \texttt{trainer.py} prints in place of a "
+        r"proved formula (the sigmoid through $\tanh$, the logarithm of a sigmoid through "
+        r"softplus, a cancelled output $\delta$) is equal to it",
     }
 
 

@@ -28,6 +28,7 @@ from proofs import kernel, replay
 from proofs.kernel.codec import Encoder
 from proofs.layered import STATEMENTS as PER_UNIT
 from proofs.run import ProofRun
+from proofs.statements import PRINTING
 from proofs.verify import FORMAT, FORMAT_VERSION, digest
 
 METHODS = {
@@ -40,6 +41,8 @@ METHODS = {
         "formula, each of its symbols defined as the indexed quantity it names"
         for name in PER_UNIT
     },
+    PRINTING: "kernel: simplification alone, the named functions written out by their own "
+    "rewrite rules, no definition in that kernel",
 }
 
 
