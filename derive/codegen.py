@@ -54,6 +54,25 @@ class TrainerPrinter(NumPyPrinter):
         value = expr.args[1] if len(expr.args) > 1 else sympy.S.Half
         return f"numpy.heaviside({self._print(expr.args[0])}, {self._print(value)})"
 
+    def _print_erf(self, expr):
+        """NumPy has no erf: the trainer's own ``_erf`` (math.erf on each entry)."""
+        return f"_erf({self._print(expr.args[0])})"
+
+    def _print_Max(self, expr):
+        return self._nested("numpy.maximum", expr.args)
+
+    def _print_Min(self, expr):
+        return self._nested("numpy.minimum", expr.args)
+
+    def _nested(self, function: str, args) -> str:
+        """f(a, f(b, c)): SymPy's printer would write functools.reduce, which
+        the trainer does not import."""
+        *first, last = args
+        code = self._print(last)
+        for arg in reversed(first):
+            code = f"{function}({self._print(arg)}, {code})"
+        return code
+
 
 class CodegenError(Exception):
     """A rule has a shape the vectoriser does not know; never expected for
@@ -416,6 +435,16 @@ def layer_code(network: Network, rules: list[Rule], layer: int) -> LayerCode:
     )
 
 
+def _formula_lines(layers: list[LayerCode]) -> list[str]:
+    """Every statement the layers' formulas print, to see which helpers they use."""
+    lines = []
+    for layer in layers:
+        for body in (layer.forward, layer.activation, layer.delta):
+            lines.extend(body.lines)
+        lines += [layer.weight_gradient, layer.weight_gradient_one, layer.bias_gradient or ""]
+    return lines
+
+
 def loss_code(network: Network) -> str:
     """The per-output loss ℓ(ŷ, y) as NumPy code: through z where that keeps
     it finite (cross-entropy of a sigmoid), else through the output a."""
@@ -445,8 +474,10 @@ def trainer_source(
         raise InputError(f"cannot generate trainer.py: {error}") from error
     finally:
         _CHECKS.reset(token)
+    code = "\n".join(_formula_lines(layers) + [loss])
     return render(
         "trainer.py.j2",
+        uses_erf="_erf(" in code,
         version=__version__,
         sizes=tuple(spec.widths),
         activations=tuple(a.name for a in spec.activations),

@@ -98,6 +98,52 @@ def test_gradients_equal_central_finite_differences(tmp_path, layers, activation
     assert relative_error(grads, finite_differences(module, params, X, Y)) < 1e-6
 
 
+VOCABULARY = {
+    # every function the expression parser offers, in an activation or a loss
+    "exp": ("exp(-x^2)", "mse"),
+    "log": ("log(1 + x^2)", "mse"),
+    "ln": ("x*ln(2 + x^2)", "mse"),
+    "sqrt": ("sqrt(1 + x^2)", "mse"),
+    "abs": ("x/(1+abs(x))", "abs(yhat - y)^3"),
+    "tanh": ("tanh(x)", "mse"),
+    "sinh": ("sinh(x)/2", "mse"),
+    "cosh": ("x*cosh(x/3)", "log(cosh(yhat - y))"),
+    "sin": ("sin(x)", "mse"),
+    "cos": ("x + cos(x)", "mse"),
+    "atan": ("atan(x)", "mse"),
+    "arctan": ("arctan(x)", "mse"),
+    "erf": ("erf(x)", "mse"),
+    "max": ("max(x, x/10)", "max(yhat - y, 0)^2 + (yhat - y)^2"),
+    "min": ("min(x, 1 + x/2)", "min(yhat, 5)^2 - 2*y*min(yhat, 5)"),
+    "sigmoid": ("sigmoid(x)", "mse"),
+    "relu": ("relu(x) + x/4", "mse"),
+    "softplus": ("softplus(x)", "mse"),
+}
+
+
+def test_the_vocabulary_is_every_function_the_parser_offers():
+    from derive.registry import _FUNCTIONS
+
+    assert set(VOCABULARY) == set(_FUNCTIONS)
+
+
+@pytest.mark.parametrize("name", sorted(VOCABULARY))
+@pytest.mark.parametrize("dtype", [numpy.float64, numpy.float32])
+def test_every_function_gives_a_trainer_that_runs_and_is_right(tmp_path, name, dtype):
+    """A trainer that does not run would make "proved" a false word."""
+    activation, loss = VOCABULARY[name]
+    module = trainer(tmp_path, 2, "2,3,2", activation, loss)
+    params = module.init_params(seed=3, dtype=dtype)
+    X, Y = data(module, dtype=dtype)
+    grads = module.gradients(params, X, Y)
+    assert all(g.dtype == dtype and numpy.isfinite(g).all() for g in grads.values())
+    if dtype == numpy.float64:
+        assert relative_error(grads, finite_differences(module, params, X, Y)) < 1e-6
+    before = module.loss(params, X, Y)
+    result = module.train(params, X, Y, lr=0.05, epochs=3)
+    assert numpy.isfinite(result["loss"]).all() and result["loss"][0] == pytest.approx(before)
+
+
 def test_thresholds_of_the_watermelon_book_train_too(tmp_path):
     """With --notation xigua the bias enters as −θ; the gradient follows."""
     module = trainer(tmp_path, 2, "2,3,2", sign=-1)
