@@ -33,6 +33,10 @@ def main(argv: list[str] | None = None) -> int:
     except RecursionError:
         print(f"proofs: error: {args.certificate}: nested too deeply", file=sys.stderr)
         return 2
+    except Exception as error:  # never a traceback: one line, and it does not hold
+        name = type(error).__name__
+        print(f"proofs: error: {args.certificate}: cannot be checked ({name})", file=sys.stderr)
+        return 2
     for line in lines:
         print(line)
     return 3 if ok is None else 0

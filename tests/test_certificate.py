@@ -437,3 +437,72 @@ def test_a_tampered_certificate_is_refused_in_one_line(doc, tmp_path, capsys, ta
     assert "Traceback" not in out + err
     message = out if code == 1 else err
     assert len(message.strip().splitlines()) == 1, message
+
+
+# -- forgeries made with the kernel itself (routes a reviewer found, each refused) ------------
+
+
+def _forge(doc, extend):
+    """Replay the certificate, let ``extend(kernels, nodes)`` apply more rules
+    to its kernels (returning {theorem name: [new conclusions]} and
+    {rule name: new equation}), and store it all again, re-hashed later."""
+    import sympy  # noqa: F401  (the forgeries build expressions)
+
+    from proofs import replay
+    from proofs.kernel.codec import Encoder, decode
+
+    nodes = decode(doc["nodes"])
+    kernels = replay.replay(doc["proof"], nodes)
+    conclusions, equations = extend(kernels, nodes)
+    encoder = Encoder()
+    doc["proof"], where = replay.encode(kernels, encoder)
+    for theorem in doc["theorems"]:
+        theorem["conclusions"] += [where[id(f)][1] for f in conclusions.get(theorem["name"], [])]
+    for rule in doc["claims"]["rules"]:
+        equation = equations.get(rule["name"], nodes[rule["equation"]])
+        rule["equation"] = encoder.add(equation)
+    for group in ("deltas", "gradients"):
+        claims = doc["claims"][group]
+        for name in claims:
+            claims[name] = encoder.add(nodes[claims[name]])
+    doc["nodes"] = encoder.nodes
+
+
+def test_a_conclusion_under_a_condition_that_pins_the_unit_is_no_rule(doc, tmp_path, capsys):
+    """F = j·F under 1 ≤ j ≤ 1, chained: δ³_j = j·F holds only at j = 1."""
+    import sympy
+
+    from derive.quantities import J, delta
+
+    def extend(kernels, nodes):
+        kernel = kernels[_theorem(doc, "index-form rules")["kernel"]]
+        fact = next(
+            kernel.steps[i].fact
+            for i in _theorem(doc, "index-form rules")["conclusions"]
+            if kernel.steps[i].fact.lhs == delta[3, J]
+        )
+        pinned = kernel.algebra(fact.rhs, J * fact.rhs, [sympy.Q.le(1, J), sympy.Q.le(J, 1)])
+        wrong = kernel.transitivity(fact, pinned)
+        equation = sympy.Eq(delta[3, J], J * fact.rhs, evaluate=False)
+        return {"index-form rules": [wrong]}, {"output delta": equation}
+
+    # the stored rule uses the program's symbols for l and n; state it at layer 3 as stored
+    _forge(doc, extend)
+    _rule(doc, "output delta")["layers"] = [3]
+    code, out, _ = verify_in_process(doc, tmp_path, capsys)
+    assert code == 1 and "output delta rule at layer 3 is not what was proved" in out
+
+
+def test_an_index_without_indices_is_unreadable_not_a_traceback(doc, tmp_path, capsys):
+    base = next(i for i, n in enumerate(doc["nodes"]) if n[0] == "IndexedBase")
+    doc["nodes"].append(["Indexed", base])
+    code, _, err = verify_in_process(doc, tmp_path, capsys)
+    assert code == 2 and "cannot be built" in err
+
+
+def test_a_huge_power_of_a_number_is_refused_when_read(doc, tmp_path, capsys):
+    doc["nodes"] += [["Integer", "2"], ["Integer", "10000000000"]]
+    count = len(doc["nodes"])
+    doc["nodes"].append(["Pow", count - 2, count - 1])
+    code, _, err = verify_in_process(doc, tmp_path, capsys)
+    assert code == 2 and "power" in err

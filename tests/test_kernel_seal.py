@@ -250,3 +250,33 @@ def test_the_kernel_package_loads_nothing_of_derive_or_of_the_theorems():
     loaded = json.loads(result.stdout)
     assert loaded, "the kernel did not load"
     assert all(name == "proofs" or name.startswith("proofs.kernel") for name in loaded), loaded
+
+
+def test_a_defined_function_is_not_instantiated_away():
+    """G(1) := 0 and K(1) := 1, both renamed H, would give 0 = 1."""
+    kernel = Kernel()
+    H, K = sympy.Function("H"), sympy.Function("K")
+    first = kernel.define(G(sympy.Integer(1)), sympy.Integer(0))
+    kernel.define(K(sympy.Integer(1)), sympy.Integer(1))
+    with pytest.raises(ProofError, match="defined name"):
+        kernel.instantiate(first, {G: H})
+
+
+def test_an_identity_is_not_instantiated_at_its_pole():
+    """(x² − 1)/(x − 1) = x + 1 at x = 1 is nan = 2; SymPy's nan equals nan."""
+    kernel = Kernel()
+    identity = kernel.algebra((x**2 - 1) / (x - 1), x + 1)
+    with pytest.raises(ProofError, match="no value"):
+        kernel.instantiate(identity, {x: sympy.Integer(1)})
+
+
+def test_a_symbol_stands_only_for_values_within_its_assumptions():
+    """log(pq) = log p + log q for positive p, q; at p = q = −1, 0 = 2πi."""
+    kernel = Kernel()
+    p, q = sympy.symbols("p q", positive=True)
+    rule = kernel.simplification(sympy.log(p * q), sympy.log(p) + sympy.log(q))
+    with pytest.raises(ProofError, match="positive"):
+        kernel.instantiate(rule, {p: sympy.Integer(-1), q: sympy.Integer(-1)})
+    assert kernel.instantiate(
+        rule, {p: sympy.Integer(2), q: sympy.Rational(1, 3)}
+    ).lhs == sympy.log(sympy.Rational(2, 3))

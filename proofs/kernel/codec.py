@@ -69,6 +69,10 @@ CLASSES: dict[str, type] = {
 
 _ASSUMPTIONS = ("real", "integer", "positive", "nonnegative")
 
+MAX_EXPONENT = 1000
+"""A number raised beyond this is refused when read: SymPy would compute
+2**10000000000 on the spot."""
+
 
 class FormatError(ValueError):
     """The JSON does not describe an expression this module can rebuild."""
@@ -216,11 +220,15 @@ def _decode_node(node, built, position, dummies) -> sympy.Basic:
     if not all(type(i) is int and 0 <= i < position for i in args):
         raise FormatError(f"node {position}: arguments must be ids of earlier nodes")
     arguments = [built[i] for i in args]
+    if kind == "Pow" and len(arguments) == 2 and all(a.is_Number for a in arguments):
+        base, exponent = arguments
+        if abs(exponent) > MAX_EXPONENT and abs(base) not in (0, 1):
+            raise FormatError(f"node {position}: a power of a number beyond {MAX_EXPONENT}")
     try:
         return _build(kind, arguments)
     except FormatError as error:
         raise FormatError(f"node {position}: {error}") from None
-    except (TypeError, ValueError, AttributeError, IndexError) as error:
+    except Exception as error:  # whatever SymPy raises for arguments it cannot take
         raise FormatError(f"node {position}: {kind} cannot be built from its arguments") from error
 
 

@@ -275,6 +275,26 @@ def _recorded(method):
     return rule
 
 
+_UNDEFINED = (sympy.nan, sympy.zoo, sympy.oo, -sympy.oo)
+"""No fact has one: SymPy takes nan for equal to nan, so 0/0 = 2 and
+0/0 = 4 (an identity instantiated at its pole) would give 2 = 4."""
+
+_ASSUMPTIONS = ("real", "integer", "positive", "nonnegative", "negative", "nonpositive", "nonzero")
+
+
+def _within_assumptions(key, value) -> None:
+    """A symbol assumed positive (real, an integer, …) may only stand for a
+    value known to be so: log(pq) = log p + log q holds for positive p, q,
+    and p = q = −1 would give 0 = 2πi."""
+    if not isinstance(key, sympy.Symbol):
+        return
+    if isinstance(value, int):
+        value = sympy.Integer(value)
+    for name in _ASSUMPTIONS:
+        if getattr(key, f"is_{name}") and getattr(value, f"is_{name}", None) is not True:
+            raise ProofError("instantiation", f"{key} is {name}; {value} is not known to be")
+
+
 def _content(fact: Fact) -> tuple:
     return (fact.lhs, fact.rhs, fact.rule, fact.trust, fact.conditions, fact.assumptions)
 
@@ -382,6 +402,9 @@ class Kernel:
     ):
         for premise in premises:
             self._premise(premise, rule)
+        for side in (lhs, rhs):
+            if isinstance(side, sympy.Basic) and side.has(*_UNDEFINED):
+                raise ProofError(rule, "a side has no value (nan or an infinity)")
         assumptions = (
             frozenset().union(*(p.assumptions for p in premises)) if premises else frozenset()
         )
@@ -730,15 +753,17 @@ class Kernel:
         Keys must be symbols or undefined functions; substituting into a
         compound sub-expression is not instantiation and is refused.
         """
-        for key in mapping:
+        defined_functions = {n.func for n in self._definitions if isinstance(n, AppliedUndef)}
+        for key, value in mapping.items():
             if not isinstance(key, (sympy.Symbol, UndefinedFunction)):
                 raise ProofError("instantiation", f"{key} is not a variable")
-            if key in self._definitions:
+            if key in self._definitions or key in defined_functions:
                 raise ProofError("instantiation", f"{key} is a defined name")
             if key in self._pinned:
                 raise ProofError(
                     "instantiation", f"{key} occurs in a definition whose name does not show it"
                 )
+            _within_assumptions(key, value)
         summed = _summation_indices(fact.lhs, fact.rhs, *fact.conditions)
         for key, value in mapping.items():
             if key in summed:
@@ -778,8 +803,17 @@ class Kernel:
         lhs = _substitute(fact.lhs, mapping)
         rhs = _substitute(fact.rhs, mapping)
         conditions = [_substitute(c, mapping) for c in fact.conditions]
+        # The instance's hypotheses are the premise's, substituted: they
+        # replace the premise's own (1 ≤ j ≤ 3 becomes 1 ≤ 1 ≤ 3 at j = 1).
         return self._accept(
-            "instantiation", ELEMENTARY, lhs, rhs, [fact], conditions, started=started
+            "instantiation",
+            ELEMENTARY,
+            lhs,
+            rhs,
+            [fact],
+            conditions,
+            started=started,
+            discharged=fact.conditions,
         )
 
     @_recorded
