@@ -168,13 +168,7 @@ def _finite_forms(expr: sympy.Expr) -> sympy.Expr:
 
 def _print(expr: sympy.Expr, names: dict) -> str:
     """``expr`` as NumPy code, Indexed objects replaced by array names."""
-    symbols = {}
-    for node in expr.atoms(sympy.Indexed):
-        name = names.get(node)
-        if name is None:
-            raise CodegenError(f"no array stands for {node}")
-        symbols[node] = sympy.Symbol(name)
-    return TrainerPrinter().doprint(_finite_forms(expr.xreplace(symbols)))
+    return TrainerPrinter().doprint(_array_symbols(expr, names))
 
 
 def _fewest_operations(expr: sympy.Expr) -> sympy.Expr:
