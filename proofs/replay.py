@@ -16,7 +16,10 @@ Arguments are encoded as ``{"fact": i}``, ``{"expr": node}``, ``{"list":
 
 from __future__ import annotations
 
+import contextlib
 import inspect
+import signal
+import threading
 
 import sympy
 from sympy.core.function import UndefinedFunction
@@ -59,6 +62,7 @@ def encode(kernels: list[Kernel], encoder: Encoder) -> tuple[list[dict], dict[in
                         for name, value in arguments.items()
                     },
                     "conclusion": _conclusion(step.fact, encoder),
+                    "seconds": round(step.seconds, 3),
                 }
             )
         proofs.append({"steps": steps})
@@ -134,8 +138,11 @@ def replay(proofs, nodes: list, progress: Progress = QUIET) -> list[Kernel]:
 
 
 def _replay_step(kernel: Kernel, step, nodes: list, where: str) -> None:
-    if not isinstance(step, dict) or set(step) != {"rule", "arguments", "conclusion"}:
-        raise FormatError(f"step {where}: not a rule, its arguments and a conclusion")
+    if not isinstance(step, dict) or set(step) != {"rule", "arguments", "conclusion", "seconds"}:
+        raise FormatError(f"step {where}: not a rule, its arguments, a conclusion and a time")
+    seconds = step["seconds"]
+    if type(seconds) not in (int, float) or not 0 <= seconds < 1e6:
+        raise FormatError(f"step {where}: its time is not a number of seconds")
     method, arguments = step["rule"], step["arguments"]
     if method not in RULES:
         raise Refused(f"step {where}: {method!r} is not a rule of the kernel")
@@ -149,8 +156,15 @@ def _replay_step(kernel: Kernel, step, nodes: list, where: str) -> None:
     except TypeError as error:
         raise Refused(f"step {where} ({method}): the arguments do not fit: {error}") from None
     before = len(kernel.steps)
+    budget = STEP_BUDGET_FLOOR + STEP_BUDGET_FACTOR * seconds
     try:
-        fact = rule(**values)
+        with _time_limit(budget):
+            fact = rule(**values)
+    except _OverBudget:
+        raise Refused(
+            f"step {where} ({method}): still running after {budget:.0f} s "
+            f"(it took {seconds} s when it was proved)"
+        ) from None
     except ProofError as error:
         raise Refused(f"step {where} ({method}): the kernel refuses it: {error}") from None
     except Exception as error:  # any failure to re-derive the step refuses it
@@ -164,6 +178,40 @@ def _replay_step(kernel: Kernel, step, nodes: list, where: str) -> None:
         raise FormatError(f"step {where}: the conclusion is not a mapping")
     if _read_conclusion(expected, nodes, where) != _parts(fact):
         raise Refused(f"step {where} ({method}): the kernel concludes something else")
+
+
+STEP_BUDGET_FLOOR = 5.0
+STEP_BUDGET_FACTOR = 20.0
+"""A replayed step may take 5 s plus 20 times what it took when it was
+proved; a step that runs longer was not the step the proof recorded (an
+edited power that SymPy expands for minutes, say)."""
+
+
+class _OverBudget(BaseException):
+    """Raised by the timer; a BaseException, so that no ``except Exception``
+    inside SymPy swallows it."""
+
+
+@contextlib.contextmanager
+def _time_limit(seconds: float):
+    """Interrupt the block after ``seconds`` where the platform allows it (a
+    timer signal, in the main thread); elsewhere the block runs unbounded."""
+    if threading.current_thread() is not threading.main_thread() or not hasattr(
+        signal, "setitimer"
+    ):
+        yield
+        return
+
+    def expire(signum, frame):
+        raise _OverBudget
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 def _parts(fact: Fact) -> tuple:

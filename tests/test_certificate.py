@@ -506,3 +506,38 @@ def test_a_huge_power_of_a_number_is_refused_when_read(doc, tmp_path, capsys):
     doc["nodes"].append(["Pow", count - 2, count - 1])
     code, _, err = verify_in_process(doc, tmp_path, capsys)
     assert code == 2 and "power" in err
+
+
+def test_a_step_far_slower_than_when_it_was_proved_is_refused(doc, tmp_path, capsys, monkeypatch):
+    """An edited step SymPy would expand for half a minute: (p₀ + … + p₅)²⁴."""
+    import sympy
+
+    from proofs import replay
+
+    monkeypatch.setattr(replay, "STEP_BUDGET_FLOOR", 0.5)
+    p = sympy.symbols("p0:6")
+    power = sum(p) ** 24
+
+    def extend(kernels, nodes):
+        return {}, {}
+
+    _forge(doc, extend)
+    from proofs.kernel.codec import Encoder, decode
+
+    nodes = decode(doc["nodes"])
+    encoder = Encoder()
+    for node in nodes:
+        encoder.add(node)
+    step = {
+        "rule": "algebra",
+        "arguments": {
+            "lhs": {"expr": encoder.add(power)},
+            "rhs": {"expr": encoder.add(sympy.Integer(1))},
+        },
+        "conclusion": _step(doc, "algebra")["conclusion"],
+        "seconds": 0.0,
+    }
+    doc["nodes"] = encoder.nodes
+    doc["proof"].append({"steps": [step]})
+    code, out, _ = verify_in_process(doc, tmp_path, capsys)
+    assert code == 1 and "still running after" in out

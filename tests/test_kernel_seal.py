@@ -280,3 +280,15 @@ def test_a_symbol_stands_only_for_values_within_its_assumptions():
     assert kernel.instantiate(
         rule, {p: sympy.Integer(2), q: sympy.Rational(1, 3)}
     ).lhs == sympy.log(sympy.Rational(2, 3))
+
+
+def test_an_equation_under_a_range_is_not_used_where_subs_binds_its_index():
+    """Σ_r [i = r] = 1 holds for 1 ≤ i ≤ 3; inside Subs(…, i, 7) it would be used
+    at i = 7, the condition discharged by an unrelated sum over i."""
+    i, r = sympy.symbols("i r", integer=True, positive=True)
+    kernel = Kernel()
+    ones = sympy.Sum(sympy.KroneckerDelta(i, r), (r, 1, 3))
+    equation = kernel.algebra(ones, sympy.Integer(1), (sympy.Q.le(1, i), sympy.Q.le(i, 3)))
+    expr = sympy.Subs(ones, i, 7) + sympy.Sum(i, (i, 1, 1))
+    with pytest.raises(ProofError, match="not known to hold"):
+        kernel.rewrite(kernel.reflexivity(expr), equation)

@@ -1080,6 +1080,7 @@ def _conditions_inside_sums(expr, equations: list[Fact]) -> frozenset:
             if (
                 index is None
                 or index in expr.free_symbols
+                or _bound_but_by_sums(expr, index)
                 or not _every_sum_within(expr, index, condition)
             ):
                 raise ProofError(
@@ -1087,6 +1088,21 @@ def _conditions_inside_sums(expr, equations: list[Fact]) -> frozenset:
                 )
             discharged.add(condition)
     return frozenset(discharged)
+
+
+def _bound_but_by_sums(expr, index) -> bool:
+    """Whether something other than a sum binds ``index`` in ``expr`` (Subs,
+    a derivative's variable, Lambda, a product or an integral): there the
+    ranges of the sums say nothing (Subs(…, i, 7) uses i = 7)."""
+    for node in sympy.preorder_traversal(expr):
+        if isinstance(node, sympy.Sum):
+            continue
+        if isinstance(node, sympy.Derivative):
+            if index in node.variables:
+                return True
+        elif index in getattr(node, "bound_symbols", ()):
+            return True
+    return False
 
 
 def _every_sum_within(expr, index, condition) -> bool:
