@@ -402,9 +402,11 @@ class Kernel:
     ):
         for premise in premises:
             self._premise(premise, rule)
-        for side in (lhs, rhs):
-            if isinstance(side, sympy.Basic) and side.has(*_UNDEFINED):
-                raise ProofError(rule, "a side has no value (nan or an infinity)")
+        undefined = algebra.memoised(
+            lambda node, walk: node in _UNDEFINED or any(walk(arg) for arg in node.args)
+        )
+        if any(isinstance(side, sympy.Basic) and undefined(side) for side in (lhs, rhs)):
+            raise ProofError(rule, "a side has no value (nan or an infinity)")
         assumptions = (
             frozenset().union(*(p.assumptions for p in premises)) if premises else frozenset()
         )
