@@ -30,9 +30,10 @@ import json
 from pathlib import Path
 
 import sympy
+from sympy.core.function import AppliedUndef
 
 from derive.errors import InputError
-from derive.quantities import E, J, K, b, delta, w
+from derive.quantities import LAYER, E, J, K, a, b, delta, n, w, y, z
 from derive.spec import NetworkSpec, parse_spec
 from proofs import network, replay
 from proofs.kernel import Kernel, Partial
@@ -63,6 +64,10 @@ the same rules for every unit at once, runs for every network."""
 PER_UNIT = {OUTPUT_LAYER, HIDDEN_LAYERS, PARAMETERS}
 THEOREMS = {INDEX_FORM, PATHS, WALKTHROUGH, PRINTING} | PER_UNIT
 """The theorems a certificate may record: those of the main job."""
+CLAIMED = {INDEX_FORM} | PER_UNIT
+"""Those whose conclusions are compared with stored formulas; the others'
+steps are replayed from the network's definitions, their statements are
+the write-up's."""
 
 
 class Failed(Exception):
@@ -92,6 +97,13 @@ def verify(path: str | Path) -> tuple[bool | None, list[str]]:
         kernels = replay.replay(doc["proof"], nodes, Progress())
     except replay.Refused as error:
         raise Failed(str(error)) from None
+    names = {t["name"] for t in theorems}
+    if INDEX_FORM not in names:
+        raise Failed("the certificate lacks the index-form theorem, which every run proves")
+    if (spec.parameter_count <= PER_UNIT_PARAMETER_LIMIT) != bool(names & PER_UNIT):
+        raise Failed("the per-unit theorems are missing, or present beyond their limit")
+    if PATHS in names and spec.depth != 3:
+        raise Failed(f"{PATHS} is a theorem about three layers, not {spec.depth}")
     prefix = _network_steps(spec, bias_sign)
     lines = []
     for theorem in theorems:
@@ -108,9 +120,12 @@ def verify(path: str | Path) -> tuple[bool | None, list[str]]:
         if any(fact.assumptions for fact in conclusions):
             raise Failed(f"{theorem['name']}: a conclusion rests on an assumption")
         steps = len(kernel.steps)
-        lines.append(f"ok: {theorem['name']} ({len(conclusions)} conclusions, {steps} steps)")
+        checked = "" if theorem["name"] in CLAIMED else "; its statement is not a stored claim"
+        lines.append(
+            f"ok: {theorem['name']} ({len(conclusions)} conclusions, {steps} steps replayed"
+            f"{checked})"
+        )
     claims = doc["claims"]
-    names = {t["name"] for t in theorems}
     _check_rules(claims, nodes, spec, theorems, kernels, names)
     _check_per_unit(claims, nodes, spec, theorems, kernels, names)
     steps = sum(len(k.steps) for k in kernels)
@@ -316,9 +331,12 @@ def _check_rules(claims, nodes, spec, theorems, kernels, names) -> None:
             and all(type(layer) is int for layer in rule["layers"])
         ):
             raise FormatError("claims: a rule is a known name, its layers and its equation")
+        if not rule["layers"]:
+            raise Failed(f"claims: the {rule['name']} rule is stated for no layer")
         equation = _node(rule.get("equation"), nodes, rule["name"])
         if not isinstance(equation, sympy.Equality):
             raise Failed(f"claims: the {rule['name']} rule is not an equation")
+        _names_only_the_network(equation, rule["name"])
         for layer in rule["layers"]:
             stated[rule["name"]].append(layer)
             lhs, rhs = network.rule_statement(equation, layer, spec.widths)
@@ -384,12 +402,42 @@ def _check_per_unit(claims, nodes, spec, theorems, kernels, names) -> None:
             raise Failed(f"claims: the formula for ∂E/∂{name} is not what was proved")
 
 
+QUANTITIES = frozenset({w, b, z, a, y, delta, n})
+"""The indexed quantities a rule may name (a second IndexedBase "a" without
+the network's assumptions prints alike but is another quantity)."""
+
+
+LABELS = frozenset(quantity.label for quantity in QUANTITIES)
+
+
+def _names_only_the_network(expr, where: str) -> None:
+    """A stored formula names the network's quantities, its index letters and
+    the whitelisted functions, nothing a certificate could define anew."""
+    if expr.atoms(AppliedUndef):
+        raise Failed(f"claims: {where} names an unknown function")
+    for node in expr.atoms(sympy.Indexed):
+        if node.base not in QUANTITIES:
+            raise Failed(f"claims: {where} names {node.base}, not a quantity of the network")
+    bound = {limit[0] for total in expr.atoms(sympy.Sum) for limit in total.limits}
+    for symbol in expr.free_symbols - bound:
+        indexed = isinstance(symbol, (sympy.Indexed, sympy.IndexedBase))
+        if not indexed and symbol not in (J, K, LAYER, E, *LABELS):
+            raise Failed(f"claims: {where} names {symbol}, not an index of the network")
+
+
 def _names_defined(kernel: Kernel, *exprs) -> None:
     """Each symbol of a per-unit formula is the kernel's definition of the
     quantity its name names (z2_1 := z[2, 1]), so the formula says what
     the program's formula says."""
     for expr in exprs:
+        if expr.atoms(AppliedUndef):
+            raise Failed("claims: a per-unit formula names an unknown function")
         for symbol in expr.free_symbols:
-            quantity = network.quantity(getattr(symbol, "name", ""))
-            if quantity is None or kernel._definitions.get(symbol) != quantity:
+            name = getattr(symbol, "name", "")
+            quantity = network.quantity(name)
+            if (
+                quantity is None
+                or symbol != sympy.Symbol(name, real=True)
+                or kernel._definitions.get(symbol) != quantity
+            ):
                 raise Failed(f"claims: {symbol} is not defined as the quantity it names")

@@ -360,6 +360,25 @@ def _printed_forms_lean_on_a_definition(doc):
     theorem["conclusions"] = [index + 1 for index in theorem["conclusions"]]
 
 
+def _empty_layers_rule(doc):
+    """A rule for no layer at all, which no layer loop would look at."""
+    doc["claims"]["rules"].append(dict(_rule(doc, "bias gradient"), layers=[]))
+
+
+def _only_replayed_theorems(doc):
+    doc["theorems"] = [t for t in doc["theorems"] if t["name"] not in ("index-form rules",)]
+
+
+def _function_named_like_sigmoid(doc):
+    doc["nodes"].append(["Function", "sigmoid", {}])
+
+
+def _quantity_relabelled(doc):
+    """The network's a made a second, unassumed a: it prints alike."""
+    node = next(n for n in doc["nodes"] if n[:2] == ["Symbol", "a"])
+    node[2] = {}
+
+
 def _deep_nesting(doc):
     return "[" * 100_000 + "]" * 100_000
 
@@ -414,6 +433,10 @@ TAMPERINGS = [
     _conclusions_emptied,
     _conclusion_pointed_elsewhere,
     _printed_forms_lean_on_a_definition,
+    _empty_layers_rule,
+    _only_replayed_theorems,
+    _function_named_like_sigmoid,
+    _quantity_relabelled,
     _deep_nesting,
     _a_json_array,
     _null,

@@ -290,5 +290,21 @@ def test_an_equation_under_a_range_is_not_used_where_subs_binds_its_index():
     ones = sympy.Sum(sympy.KroneckerDelta(i, r), (r, 1, 3))
     equation = kernel.algebra(ones, sympy.Integer(1), (sympy.Q.le(1, i), sympy.Q.le(i, 3)))
     expr = sympy.Subs(ones, i, 7) + sympy.Sum(i, (i, 1, 1))
-    with pytest.raises(ProofError, match="not known to hold"):
+    with pytest.raises(ProofError, match="not known to hold|is bound"):
         kernel.rewrite(kernel.reflexivity(expr), equation)
+
+
+def test_a_name_is_defined_only_within_its_assumptions():
+    """p (positive) := x would let SymPy take |p| = p, that is |x| = x."""
+    kernel = Kernel()
+    p = sympy.Symbol("p", positive=True)
+    with pytest.raises(ProofError, match="positive"):
+        kernel.define(p, x)
+
+
+def test_an_instance_does_not_let_subs_capture_a_variable():
+    """Subs(x·y, x, 2) = 2y with y ↦ x is not Subs(x², x, 2) = 2x."""
+    kernel = Kernel()
+    fact = kernel.simplification(sympy.Subs(x * y, x, 2), 2 * y)
+    with pytest.raises(ProofError, match="captured"):
+        kernel.instantiate(fact, {y: x})

@@ -203,6 +203,8 @@ def _decode_node(node, built, position, dummies) -> sympy.Basic:
         return dummies[args[1]]
     if kind == "Function":
         name, assumptions = _named(args, 2, position, "Function")
+        if name in CLASSES:
+            raise FormatError(f"node {position}: an unknown function named like {name}")
         return sympy.Function(name, **assumptions)
     if kind == "Integer":
         return sympy.Integer(_integer(args, 1, position)[0])

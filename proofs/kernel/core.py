@@ -219,8 +219,22 @@ def _refuse_reversed_sums(rule: str, *exprs) -> None:
 
 
 def _summation_indices(*exprs) -> set:
-    """Every index a sum in ``exprs`` binds."""
-    return {limit[0] for expr in exprs for total in _sums(expr) for limit in total.limits}
+    """Every index a sum in ``exprs`` binds, and every variable a Subs or a
+    Lambda binds: instantiating or renaming one would be a capture
+    (Subs(x·y, x, 2) = 2y with y ↦ x is not Subs(x², x, 2) = 2x)."""
+    indices = {limit[0] for expr in exprs for total in _sums(expr) for limit in total.limits}
+    for expr in exprs:
+        for binder in _binders(expr):
+            indices |= set(binder.variables)
+    return indices
+
+
+@functools.lru_cache(maxsize=4096)
+def _binders(expr) -> frozenset:
+    """The Subs and Lambda nodes of ``expr``."""
+    if not isinstance(expr, sympy.Basic):
+        return frozenset()
+    return frozenset(expr.atoms(sympy.Subs, sympy.Lambda))
 
 
 def _patterns_may_equal(first: tuple, second: tuple) -> bool:
@@ -282,17 +296,18 @@ _UNDEFINED = (sympy.nan, sympy.zoo, sympy.oo, -sympy.oo)
 _ASSUMPTIONS = ("real", "integer", "positive", "nonnegative", "negative", "nonpositive", "nonzero")
 
 
-def _within_assumptions(key, value) -> None:
-    """A symbol assumed positive (real, an integer, …) may only stand for a
-    value known to be so: log(pq) = log p + log q holds for positive p, q,
-    and p = q = −1 would give 0 = 2πi."""
-    if not isinstance(key, sympy.Symbol):
+def _within_assumptions(key, value, rule: str = "instantiation") -> None:
+    """A symbol assumed positive (real, an integer, …) may only stand for, or
+    be defined as, a value known to be so: log(pq) = log p + log q holds for
+    positive p, q, and p = q = −1 would give 0 = 2πi; p := x would let SymPy
+    take |x| for x."""
+    if not isinstance(key, (sympy.Symbol, sympy.Indexed)):
         return
     if isinstance(value, int):
         value = sympy.Integer(value)
     for name in _ASSUMPTIONS:
         if getattr(key, f"is_{name}") and getattr(value, f"is_{name}", None) is not True:
-            raise ProofError("instantiation", f"{key} is {name}; {value} is not known to be")
+            raise ProofError(rule, f"{key} is {name}; {value} is not known to be")
 
 
 def _content(fact: Fact) -> tuple:
@@ -462,6 +477,7 @@ class Kernel:
             for family in self._families_by_base.get(getattr(name, "base", None), ())
         ):
             raise ProofError("definition", f"{name} is named by a family's definition")
+        _within_assumptions(name, value, "definition")
         _refuse_reversed_sums("definition", value)
         self._check_units(value, {}, name)
         for node in value.atoms(sympy.Indexed):  # no family may be made for these later
@@ -774,7 +790,7 @@ class Kernel:
             if captured:
                 raise ProofError(
                     "instantiation",
-                    f"{key} ↦ {value} would be captured by the sum over {captured.pop()}",
+                    f"{key} ↦ {value} would be captured by the sum or Subs over {captured.pop()}",
                 )
         bound = {
             variable
@@ -1145,13 +1161,15 @@ def _check_free_of_bound(expr, equations: list[Fact]) -> None:
     them: stricter than one by one, and linear in their number."""
     remaining = algebra.replace_nodes(expr, {e.lhs: sympy.Dummy() for e in equations})
     bound = {v for d in remaining.atoms(sympy.Derivative) for v, _ in d.variable_count}
+    bound |= {v for node in _binders(remaining) for v in node.variables}
     if not bound:
         return
     symbols = set().union(*(e.lhs.free_symbols | e.rhs.free_symbols for e in equations))
     clash = bound & symbols
     if clash:
         raise ProofError(
-            "rewrite", f"{clash.pop()} is differentiated by where it would be rewritten"
+            "rewrite",
+            f"{clash.pop()} is bound (differentiated by, or substituted) where it is rewritten",
         )
 
 
