@@ -200,10 +200,19 @@ def _in_range(index, scope: dict, bound: int) -> bool:
 
 
 @functools.lru_cache(maxsize=4096)
+def _scopes(expr) -> tuple[frozenset, frozenset]:
+    """The sums, and the Subs and Lambda nodes, of ``expr``: asked of the same
+    premises and conclusions at almost every step, and a walk of the whole
+    expression each time."""
+    if not isinstance(expr, sympy.Basic):
+        return frozenset(), frozenset()
+    nodes = expr.atoms(sympy.Sum, sympy.Subs, sympy.Lambda)
+    sums = frozenset(node for node in nodes if isinstance(node, sympy.Sum))
+    return sums, frozenset(nodes - sums)
+
+
 def _sums(expr) -> frozenset:
-    """The sums in ``expr``: asked of the same premises and conclusions at
-    almost every step, and a walk of the whole expression each time."""
-    return frozenset(expr.atoms(sympy.Sum)) if isinstance(expr, sympy.Basic) else frozenset()
+    return _scopes(expr)[0]
 
 
 def _refuse_reversed_sums(rule: str, *exprs) -> None:
@@ -229,12 +238,9 @@ def _summation_indices(*exprs) -> set:
     return indices
 
 
-@functools.lru_cache(maxsize=4096)
 def _binders(expr) -> frozenset:
     """The Subs and Lambda nodes of ``expr``."""
-    if not isinstance(expr, sympy.Basic):
-        return frozenset()
-    return frozenset(expr.atoms(sympy.Subs, sympy.Lambda))
+    return _scopes(expr)[1]
 
 
 def _patterns_may_equal(first: tuple, second: tuple) -> bool:
@@ -377,6 +383,11 @@ class Kernel:
         instantiating one would silently change what the defined name means."""
         self._ledger: dict[int, tuple[Fact, tuple]] = {}
         """Every fact this kernel issued, by identity, with its content then."""
+        self._undefined = algebra.memoised(
+            lambda node, walk: any(node is u for u in _UNDEFINED)
+            or any(walk(arg) for arg in node.args)
+        )
+        """Whether an expression holds nan or an infinity, each node asked once."""
         self._calls: list[tuple] = []
         """The rule being applied (innermost last), for its step's record."""
         self._mentioned = _Mentions()
@@ -417,10 +428,7 @@ class Kernel:
     ):
         for premise in premises:
             self._premise(premise, rule)
-        undefined = algebra.memoised(
-            lambda node, walk: node in _UNDEFINED or any(walk(arg) for arg in node.args)
-        )
-        if any(isinstance(side, sympy.Basic) and undefined(side) for side in (lhs, rhs)):
+        if any(isinstance(side, sympy.Basic) and self._undefined(side) for side in (lhs, rhs)):
             raise ProofError(rule, "a side has no value (nan or an infinity)")
         assumptions = (
             frozenset().union(*(p.assumptions for p in premises)) if premises else frozenset()
