@@ -14,6 +14,7 @@ Matrix form restates the same rules per layer with matrix symbols:
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import sympy
@@ -50,9 +51,11 @@ def _group_by_activation(network: Network, layers) -> list[tuple[int, ...]]:
     return [tuple(group) for group in groups.values()]
 
 
-def rules(network: Network) -> list[Rule]:
+@functools.lru_cache(maxsize=16)
+def rules(network: Network) -> tuple[Rule, ...]:
     """The recursion in index form: output δ, hidden δ (one rule per distinct
-    hidden activation), weight gradient and bias gradient."""
+    hidden activation), weight gradient and bias gradient.  Kept per network:
+    the report, the proofs, the trainer and the write-up each read them."""
     depth = network.depth
     loss = network.spec.loss
     output = sympy.Eq(
@@ -79,7 +82,7 @@ def rules(network: Network) -> list[Rule]:
             sympy.Derivative(E, b[LAYER, J]), network.bias_sign * delta[LAYER, J], evaluate=False
         )
         result.append(Rule("bias gradient", bias, every_layer))
-    return result
+    return tuple(result)
 
 
 def substituted(equation: sympy.Eq, mapping: dict) -> sympy.Eq:
