@@ -308,3 +308,28 @@ def test_an_instance_does_not_let_subs_capture_a_variable():
     fact = kernel.simplification(sympy.Subs(x * y, x, 2), 2 * y)
     with pytest.raises(ProofError, match="captured"):
         kernel.instantiate(fact, {y: x})
+
+
+def test_a_sum_may_not_be_instantiated_into_running_backwards():
+    """Σ_{i=1}^{n} m[i = j] = 0 under j = 0 holds for n ≥ 0; at n = −1 SymPy's
+    reading of the sum is −m."""
+    i, n, j = sympy.symbols("i n j", integer=True)
+    m = sympy.Symbol("m")
+    kernel = Kernel()
+    fact = kernel.algebra(
+        sympy.Sum(m * sympy.KroneckerDelta(i, j), (i, 1, n)),
+        sympy.Integer(0),
+        (sympy.Q.le(0, j), sympy.Q.le(j, 0)),
+    )
+    with pytest.raises(ProofError, match="backwards"):
+        kernel.instantiate(fact, {n: sympy.Integer(-1), j: sympy.Integer(0)})
+
+
+def test_a_kronecker_delta_does_not_collapse_into_a_derivative_by_its_index():
+    """d/dx_j Σ_r x_r ∂g(r, j)/∂j is ∂g(r, j)/∂j at r = j, not d/dj g(j, j)."""
+    r, j = sympy.symbols("r j", integer=True)
+    xs = sympy.IndexedBase("x")
+    kernel = Kernel()
+    total = sympy.Sum(xs[r] * sympy.Derivative(G(r, j), j), (r, 1, 3))
+    fact = kernel.differentiate(total, xs[j], conditions=[sympy.Q.le(1, j), sympy.Q.le(j, 3)])
+    assert fact.rhs != sympy.Derivative(G(j, j), j)

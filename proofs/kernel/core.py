@@ -428,6 +428,10 @@ class Kernel:
     ):
         for premise in premises:
             self._premise(premise, rule)
+        # A sum that runs backwards is 0 to one reading and minus the gap to
+        # SymPy's: no fact may hold one, however it came about (an instance
+        # n := −1 of a sum to n, say).
+        _refuse_reversed_sums(rule, lhs, rhs)
         if any(isinstance(side, sympy.Basic) and self._undefined(side) for side in (lhs, rhs)):
             raise ProofError(rule, "a side has no value (nan or an infinity)")
         assumptions = (
@@ -1347,6 +1351,8 @@ def _collapse_kronecker(expr, conditions):
                 continue
             if _summation_indices(body) & ({index} | other.free_symbols):
                 continue  # r := j would reach into an inner sum that binds r or j
+            if any(_bound_but_by_sums(body, s) for s in {index} | other.free_symbols):
+                continue  # … or into a derivative by j (∂r/∂j is 0, ∂j/∂j is 1)
             if not _entails(conditions, low, other, high):
                 continue
             switch = sympy.Dummy("switch")
