@@ -333,3 +333,16 @@ def test_a_kronecker_delta_does_not_collapse_into_a_derivative_by_its_index():
     total = sympy.Sum(xs[r] * sympy.Derivative(G(r, j), j), (r, 1, 3))
     fact = kernel.differentiate(total, xs[j], conditions=[sympy.Q.le(1, j), sympy.Q.le(j, 3)])
     assert fact.rhs != sympy.Derivative(G(j, j), j)
+
+
+def test_a_division_by_a_constant_that_is_zero_is_no_fact():
+    """c = (√2 − 1)(√2 + 1) is 1 although SymPy keeps it as written; (c² − 1)/(c − 1)
+    is 0/0, which expansion reads as 0 and cancelling as 2."""
+    c = (sympy.sqrt(2) - 1) * (sympy.sqrt(2) + 1)
+    q = (c**2 - 1) / (c - 1)
+    kernel = Kernel()
+    with pytest.raises(ProofError, match="no value"):
+        kernel.algebra(q, sympy.Integer(0))
+    identity = kernel.algebra((x**2 - 1) / (x - 1), x + 1)
+    with pytest.raises(ProofError, match="no value"):
+        kernel.instantiate(identity, {x: c})

@@ -302,6 +302,16 @@ _UNDEFINED = (sympy.nan, sympy.zoo, sympy.oo, -sympy.oo)
 _ASSUMPTIONS = ("real", "integer", "positive", "nonnegative", "negative", "nonpositive", "nonzero")
 
 
+def _zero_denominator(node) -> bool:
+    """1/c for a constant c that is 0 although SymPy does not see it,
+    ((√2 − 1)(√2 + 1) − 1)⁻¹ say: algebra would cancel it one way and
+    expand it another, and prove 0 = 2."""
+    if not (node.is_Pow and node.exp.is_negative) or node.base.free_symbols:
+        return False
+    base = node.base
+    return not base.is_Number and (sympy.expand(base) == 0 or base.equals(0) is not False)
+
+
 def _within_assumptions(key, value, rule: str = "instantiation") -> None:
     """A symbol assumed positive (real, an integer, …) may only stand for, or
     be defined as, a value known to be so: log(pq) = log p + log q holds for
@@ -385,9 +395,11 @@ class Kernel:
         """Every fact this kernel issued, by identity, with its content then."""
         self._undefined = algebra.memoised(
             lambda node, walk: any(node is u for u in _UNDEFINED)
+            or _zero_denominator(node)
             or any(walk(arg) for arg in node.args)
         )
-        """Whether an expression holds nan or an infinity, each node asked once."""
+        """Whether an expression holds nan, an infinity or a division by a
+        constant that is zero, each node asked once."""
         self._calls: list[tuple] = []
         """The rule being applied (innermost last), for its step's record."""
         self._mentioned = _Mentions()
@@ -433,7 +445,7 @@ class Kernel:
         # n := −1 of a sum to n, say).
         _refuse_reversed_sums(rule, lhs, rhs)
         if any(isinstance(side, sympy.Basic) and self._undefined(side) for side in (lhs, rhs)):
-            raise ProofError(rule, "a side has no value (nan or an infinity)")
+            raise ProofError(rule, "a side has no value (nan, an infinity, or 1/0)")
         assumptions = (
             frozenset().union(*(p.assumptions for p in premises)) if premises else frozenset()
         )
@@ -1048,8 +1060,8 @@ def _same_sum_bodies(lhs, rhs, opaque, conditions=()) -> bool:
         bound_here = {limit[0] for limit in limits} | _summation_indices(total.function)
         in_bounds = set().union(*(low.free_symbols | high.free_symbols for _, low, high in limits))
         values = set().union(*(sympy.sympify(v).free_symbols for v in pins.values()))
-        if set(pins) & in_bounds or values & bound_here:
-            return None, None  # a pinned index in a bound, or captured: not compared here
+        if set(pins) & (in_bounds | _summation_indices(total.function)) or values & bound_here:
+            return None, None  # a pinned index in a bound, rebound inside, or captured
         return algebra.replace_nodes(total.function, pins), tuple(limits)
 
     (left_body, left_limits), (right_body, right_limits) = settled(left), settled(right)
