@@ -346,3 +346,24 @@ def test_a_division_by_a_constant_that_is_zero_is_no_fact():
     identity = kernel.algebra((x**2 - 1) / (x - 1), x + 1)
     with pytest.raises(ProofError, match="no value"):
         kernel.instantiate(identity, {x: c})
+
+
+def test_no_identity_cancels_a_denominator_that_is_zero_everywhere():
+    """N/(2 sin² + 2 cos² − 2) = 1/2 with N = sin² + cos² − 1, then N = 0: 1/2 = 0."""
+    numerator = sympy.sin(x) ** 2 + sympy.cos(x) ** 2 - 1
+    ratio = numerator / (2 * sympy.sin(x) ** 2 + 2 * sympy.cos(x) ** 2 - 2)
+    with pytest.raises(ProofError, match="0 everywhere"):
+        Kernel().algebra(ratio, sympy.Rational(1, 2))
+    i = sympy.Symbol("i", integer=True)
+    twice, once = sympy.Sum(2 * x, (i, 1, 3)), sympy.Sum(x, (i, 1, 3))
+    with pytest.raises(ProofError, match="0 everywhere"):
+        Kernel().algebra((twice - 2 * once) / (2 * twice - 4 * once), sympy.Rational(1, 2))
+
+
+def test_a_kronecker_delta_with_a_range_is_no_fact():
+    """δ(r, j, (1, 3)) is 0 outside 1 … 3, which the collapse of [r = j] does not read."""
+    r, j = sympy.symbols("r j", integer=True)
+    xs = sympy.IndexedBase("x")
+    total = sympy.Sum(sympy.KroneckerDelta(r, j, (1, 3)) * xs[r], (r, 1, 5))
+    with pytest.raises(ProofError, match="Kronecker"):
+        Kernel().differentiate(total, xs[j], conditions=[sympy.Q.le(1, j), sympy.Q.le(j, 5)])

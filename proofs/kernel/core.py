@@ -40,6 +40,7 @@ from sympy.core.function import AppliedUndef, UndefinedFunction
 from proofs.kernel import algebra
 from proofs.kernel.differentiation import differentiate, indexed_derivative
 from proofs.kernel.numeric import counterexample as _counterexample
+from proofs.kernel.numeric import vanishes
 
 ELEMENTARY = "elementary"
 SYMPY = "sympy"
@@ -302,6 +303,20 @@ _UNDEFINED = (sympy.nan, sympy.zoo, sympy.oo, -sympy.oo)
 _ASSUMPTIONS = ("real", "integer", "positive", "nonnegative", "negative", "nonpositive", "nonzero")
 
 
+def _no_vanishing_denominator(rule: str, *exprs) -> None:
+    for expr in exprs:
+        for power in getattr(expr, "atoms", lambda *_: ())(sympy.Pow):
+            if power.exp.is_negative and power.base.free_symbols:
+                if vanishes(power.base) is True:
+                    raise ProofError(rule, f"the denominator {power.base} is 0 everywhere")
+
+
+def _unreadable(node) -> bool:
+    """A Kronecker delta with a range, KroneckerDelta(r, j, (1, 3)): 0 outside
+    it, which the kernel's collapse of [r = j] does not read."""
+    return isinstance(node, sympy.KroneckerDelta) and len(node.args) != 2
+
+
 def _zero_denominator(node) -> bool:
     """1/c for a constant c that is 0 although SymPy does not see it,
     ((√2 − 1)(√2 + 1) − 1)⁻¹ say: algebra would cancel it one way and
@@ -394,9 +409,12 @@ class Kernel:
         self._ledger: dict[int, tuple[Fact, tuple]] = {}
         """Every fact this kernel issued, by identity, with its content then."""
         self._undefined = algebra.memoised(
-            lambda node, walk: any(node is u for u in _UNDEFINED)
-            or _zero_denominator(node)
-            or any(walk(arg) for arg in node.args)
+            lambda node, walk: (
+                any(node is u for u in _UNDEFINED)
+                or _zero_denominator(node)
+                or _unreadable(node)
+                or any(walk(arg) for arg in node.args)
+            )
         )
         """Whether an expression holds nan, an infinity or a division by a
         constant that is zero, each node asked once."""
@@ -445,7 +463,9 @@ class Kernel:
         # n := −1 of a sum to n, say).
         _refuse_reversed_sums(rule, lhs, rhs)
         if any(isinstance(side, sympy.Basic) and self._undefined(side) for side in (lhs, rhs)):
-            raise ProofError(rule, "a side has no value (nan, an infinity, or 1/0)")
+            raise ProofError(
+                rule, "a side has no value (nan, an infinity, 1/0) or a ranged Kronecker delta"
+            )
         assumptions = (
             frozenset().union(*(p.assumptions for p in premises)) if premises else frozenset()
         )
@@ -959,8 +979,11 @@ class Kernel:
     @_recorded
     def algebra(self, lhs: sympy.Expr, rhs: sympy.Expr, conditions=(), opaque=frozenset()) -> Fact:
         """⊢ lhs = rhs when lhs − rhs is zero by exact algebra (expansion over
-        atoms; sums are evaluated and refined under ``conditions``)."""
+        atoms; sums are evaluated and refined under ``conditions``).  Refused
+        where a denominator vanishes everywhere: cancelling it would prove
+        N/(2N) = 1/2 for an N that is 0, and N = 0 would then give 1/2 = 0."""
         started = time.perf_counter()
+        _no_vanishing_denominator("algebra", lhs, rhs)
         _free_conditions(conditions, "algebra", lhs, rhs)
         _refuse_reversed_sums("algebra", lhs, rhs)
         difference = _pinned_free(_name_points(lhs - rhs), conditions)

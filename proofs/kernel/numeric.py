@@ -62,3 +62,31 @@ def counterexample(difference: sympy.Expr) -> dict | None:
         if value.imag == 0 and math.isfinite(value.real) and abs(value.real) > 1e-9:
             return {str(v): float(x) for v, x in point.items()}
     return None
+
+
+def vanishes(expr: sympy.Expr) -> bool | None:
+    """Whether ``expr`` is 0 at every one of a few random points (True), is
+    not 0 at one of them (False), or cannot be evaluated (None): a
+    denominator that vanishes everywhere makes a cancelled identity a
+    statement about nothing."""
+    if expr.has(sympy.Sum):
+        expr = expr.doit()  # sums over concrete bounds written out
+    concrete = _concrete(expr)
+    if concrete is None:
+        return None
+    variables = sorted(concrete.atoms(sympy.Indexed), key=str)
+    variables += sorted(
+        concrete.free_symbols - set().union(*(v.free_symbols for v in variables)), key=str
+    )
+    rng = random.Random(1)
+    for _ in range(3):
+        # Exact points, evaluated at 40 digits: sin² + cos² − 1 comes out
+        # near 10⁻⁴⁰, where 15-digit floats would leave 10⁻¹⁶.
+        point = {v: sympy.Rational(rng.randint(3, 17), 10) for v in variables}
+        try:
+            value = complex(sympy.N(replace_nodes(concrete, point), 40))
+        except (TypeError, ValueError):
+            return None
+        if abs(value) > 1e-30:
+            return False
+    return True
