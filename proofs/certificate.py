@@ -86,6 +86,7 @@ def build(derivation: Derivation, outcome: ProofRun) -> dict:
         "skipped": outcome.skipped,
         "trusted_base": {
             "kernel_modules": kernel_modules(),
+            "checker_modules": checker_modules(),
             "sympy_version": sympy.__version__,
             "python_version": platform.python_version(),
             "kernel_steps": outcome.trust,
@@ -129,6 +130,26 @@ def kernel_modules() -> dict[str, str]:
         f"proofs/kernel/{path.name}": hashlib.sha256(path.read_bytes()).hexdigest()
         for path in sorted(folder.glob("*.py"))
     }
+
+
+CHECKER = (
+    "proofs/verify.py",
+    "proofs/replay.py",
+    "proofs/network.py",
+    "proofs/statements.py",
+    "derive/quantities.py",
+    "derive/spec.py",
+    "derive/registry.py",
+    "derive/parsing.py",
+)
+"""What ``python -m proofs verify`` trusts besides the kernel: how it reads a
+certificate, what the network is, what the spec's names mean."""
+
+
+def checker_modules() -> dict[str, str]:
+    """The checker's own files, each with its SHA-256."""
+    root = Path(kernel.__file__).parent.parent.parent
+    return {name: hashlib.sha256((root / name).read_bytes()).hexdigest() for name in CHECKER}
 
 
 def _rules(derivation: Derivation) -> list[Rule]:

@@ -77,6 +77,8 @@ def test_the_certificate_records_theorems_and_trusted_base(doc):
         f"proofs/kernel/{path.name}" for path in kernel_folder.glob("*.py")
     }
     assert base["rules"]["finite chain rule"] > 0
+    assert "proofs/verify.py" in base["checker_modules"]
+    assert all((ROOT / name).is_file() for name in base["checker_modules"])
     assert sum(base["rules"].values()) == sum(base["kernel_steps"].values())
     steps = sum(len(proof["steps"]) for proof in doc["proof"])
     assert steps == sum(base["kernel_steps"].values())
