@@ -559,7 +559,7 @@ def _paths(writer: LatexWriter, derivation, certificate) -> tuple[Display, Displ
         ]
         kinds = {roles[s].kind for s in factor.free_symbols}
         rank = 0 if "y" in kinds else 3 if "w" in kinds else 2 if factor.is_Add else 1
-        return (-max(layers), rank)
+        return (-max(layers, default=net.depth + 2), rank)  # a constant factor first
 
     outputs = {  # f(z^l_j) is a^l_j by the forward pass: shorter to read
         net.spec.activation(l).at(net.z[l][j]): net.a[l][j]

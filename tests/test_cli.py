@@ -290,3 +290,11 @@ def test_an_mnist_size_network_gets_a_proved_trainer_that_runs(tmp_path, capsys)
         down = trainer.loss(params, X, Y)
         params[key][index] = saved
         assert abs((up - down) / (2 * step) - grads[key][index]) < 1e-7
+
+
+@pytest.mark.parametrize("activation", ["erf(x)", "exp(-x^2)"])
+def test_a_path_factor_that_is_a_constant_is_written_too(tmp_path, activation, capsys):
+    """erf' = 2 e^{−x²}/√π has a constant factor, which once had no layer to sort by."""
+    assert main(["--layers", "3", "--activation", activation, "--out", str(tmp_path)]) == 0
+    tex = (tmp_path / "derivation.tex").read_text()
+    assert r"\section" in tex and "sum over paths" in capsys.readouterr().out
