@@ -367,3 +367,13 @@ def test_a_kronecker_delta_with_a_range_is_no_fact():
     total = sympy.Sum(sympy.KroneckerDelta(r, j, (1, 3)) * xs[r], (r, 1, 5))
     with pytest.raises(ProofError, match="Kronecker"):
         Kernel().differentiate(total, xs[j], conditions=[sympy.Q.le(1, j), sympy.Q.le(j, 5)])
+
+
+def test_an_identity_is_not_instantiated_at_a_value_that_zeroes_its_denominator_everywhere():
+    """cos x = sin 2x / (2 sin x) holds where sin x ≠ 0; at x = sin² y + cos² y − 1,
+    which is 0 everywhere, it would give cos 0 = 0/0 and then 1 = 0."""
+    kernel = Kernel()
+    identity = kernel.simplification(sympy.cos(x), sympy.sin(2 * x) / (2 * sympy.sin(x)))
+    zero = sympy.sin(y) ** 2 + sympy.cos(y) ** 2 - 1
+    with pytest.raises(ProofError, match="0 everywhere"):
+        kernel.instantiate(identity, {x: zero})

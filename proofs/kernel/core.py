@@ -303,12 +303,18 @@ _UNDEFINED = (sympy.nan, sympy.zoo, sympy.oo, -sympy.oo)
 _ASSUMPTIONS = ("real", "integer", "positive", "nonnegative", "negative", "nonpositive", "nonzero")
 
 
-def _no_vanishing_denominator(rule: str, *exprs) -> None:
-    for expr in exprs:
-        for power in getattr(expr, "atoms", lambda *_: ())(sympy.Pow):
-            if power.exp.is_negative and power.base.free_symbols:
-                if vanishes(power.base) is True:
-                    raise ProofError(rule, f"the denominator {power.base} is 0 everywhere")
+@functools.lru_cache(maxsize=4096)
+def _vanishing(node) -> bool:
+    """1/d for a d with symbols that is 0 everywhere (sin² + cos² − 1): an
+    identity proved where it is defined, by algebra, simplification or an
+    instance, would be a statement about nothing, and cancelling it one
+    way and expanding it another proves 1/2 = 0."""
+    return bool(
+        node.is_Pow
+        and node.exp.is_negative
+        and node.base.free_symbols
+        and vanishes(node.base) is True
+    )
 
 
 def _unreadable(node) -> bool:
@@ -418,6 +424,10 @@ class Kernel:
         )
         """Whether an expression holds nan, an infinity or a division by a
         constant that is zero, each node asked once."""
+        self._vanishing = algebra.memoised(
+            lambda node, walk: _vanishing(node) or any(walk(arg) for arg in node.args)
+        )
+        """Whether an expression divides by something 0 everywhere."""
         self._calls: list[tuple] = []
         """The rule being applied (innermost last), for its step's record."""
         self._mentioned = _Mentions()
@@ -462,6 +472,8 @@ class Kernel:
         # SymPy's: no fact may hold one, however it came about (an instance
         # n := −1 of a sum to n, say).
         _refuse_reversed_sums(rule, lhs, rhs)
+        if any(isinstance(side, sympy.Basic) and self._vanishing(side) for side in (lhs, rhs)):
+            raise ProofError(rule, "a denominator is 0 everywhere")
         if any(isinstance(side, sympy.Basic) and self._undefined(side) for side in (lhs, rhs)):
             raise ProofError(
                 rule, "a side has no value (nan, an infinity, 1/0) or a ranged Kronecker delta"
@@ -983,7 +995,6 @@ class Kernel:
         where a denominator vanishes everywhere: cancelling it would prove
         N/(2N) = 1/2 for an N that is 0, and N = 0 would then give 1/2 = 0."""
         started = time.perf_counter()
-        _no_vanishing_denominator("algebra", lhs, rhs)
         _free_conditions(conditions, "algebra", lhs, rhs)
         _refuse_reversed_sums("algebra", lhs, rhs)
         difference = _pinned_free(_name_points(lhs - rhs), conditions)
