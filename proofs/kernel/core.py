@@ -303,6 +303,17 @@ _UNDEFINED = (sympy.nan, sympy.zoo, sympy.oo, -sympy.oo)
 _ASSUMPTIONS = ("real", "integer", "positive", "nonnegative", "negative", "nonpositive", "nonzero")
 
 
+def _flaw(node) -> str:
+    """Why one node makes a side no statement at all, or ""."""
+    if any(node is u for u in _UNDEFINED) or _zero_denominator(node):
+        return "a side has no value (nan, an infinity, or 1/0)"
+    if _unreadable(node):
+        return "a side holds a Kronecker delta with a range"
+    if _vanishing(node):
+        return "a denominator is 0 everywhere"
+    return ""
+
+
 @functools.lru_cache(maxsize=4096)
 def _vanishing(node) -> bool:
     """1/d for a d with symbols that is 0 everywhere (sin² + cos² − 1): an
@@ -414,20 +425,11 @@ class Kernel:
         instantiating one would silently change what the defined name means."""
         self._ledger: dict[int, tuple[Fact, tuple]] = {}
         """Every fact this kernel issued, by identity, with its content then."""
-        self._undefined = algebra.memoised(
-            lambda node, walk: (
-                any(node is u for u in _UNDEFINED)
-                or _zero_denominator(node)
-                or _unreadable(node)
-                or any(walk(arg) for arg in node.args)
-            )
+        self._flaw = algebra.memoised(
+            lambda node, walk: _flaw(node) or next(filter(None, map(walk, node.args)), "")
         )
-        """Whether an expression holds nan, an infinity or a division by a
-        constant that is zero, each node asked once."""
-        self._vanishing = algebra.memoised(
-            lambda node, walk: _vanishing(node) or any(walk(arg) for arg in node.args)
-        )
-        """Whether an expression divides by something 0 everywhere."""
+        """What makes an expression no statement at all ("" for nothing), each
+        node asked once in the kernel's life."""
         self._calls: list[tuple] = []
         """The rule being applied (innermost last), for its step's record."""
         self._mentioned = _Mentions()
@@ -472,12 +474,10 @@ class Kernel:
         # SymPy's: no fact may hold one, however it came about (an instance
         # n := −1 of a sum to n, say).
         _refuse_reversed_sums(rule, lhs, rhs)
-        if any(isinstance(side, sympy.Basic) and self._vanishing(side) for side in (lhs, rhs)):
-            raise ProofError(rule, "a denominator is 0 everywhere")
-        if any(isinstance(side, sympy.Basic) and self._undefined(side) for side in (lhs, rhs)):
-            raise ProofError(
-                rule, "a side has no value (nan, an infinity, 1/0) or a ranged Kronecker delta"
-            )
+        for side in (lhs, rhs):
+            flaw = self._flaw(side) if isinstance(side, sympy.Basic) else ""
+            if flaw:
+                raise ProofError(rule, flaw)
         assumptions = (
             frozenset().union(*(p.assumptions for p in premises)) if premises else frozenset()
         )
