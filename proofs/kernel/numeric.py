@@ -41,17 +41,21 @@ def _concrete(expr: sympy.Expr) -> sympy.Expr | None:
     return concrete
 
 
+def _variables(concrete: sympy.Expr) -> list:
+    """What a point gives values to: every indexed unit (δ[2, 1] is a variable
+    like any other), then the free symbols not inside one."""
+    units = sorted(concrete.atoms(sympy.Indexed), key=str)
+    inside = set().union(*(unit.free_symbols for unit in units))
+    return units + sorted(concrete.free_symbols - inside, key=str)
+
+
 def counterexample(difference: sympy.Expr) -> dict | None:
     """Values of the free symbols (and indexed units) at which ``difference``
     is not zero, or None where it cannot be evaluated or none was found."""
     concrete = _concrete(difference)
     if concrete is None:
         return None
-    # A unit such as δ[2, 1] is a variable like any other.
-    variables = sorted(concrete.atoms(sympy.Indexed), key=str)
-    variables += sorted(
-        concrete.free_symbols - set().union(*(v.free_symbols for v in variables)), key=str
-    )
+    variables = _variables(concrete)
     rng = random.Random(0)
     for _ in range(ATTEMPTS):
         point = {v: sympy.Float(rng.uniform(-2, 2), 15) for v in variables}
@@ -74,10 +78,7 @@ def vanishes(expr: sympy.Expr) -> bool | None:
     concrete = _concrete(expr)
     if concrete is None:
         return None
-    variables = sorted(concrete.atoms(sympy.Indexed), key=str)
-    variables += sorted(
-        concrete.free_symbols - set().union(*(v.free_symbols for v in variables)), key=str
-    )
+    variables = _variables(concrete)
     rng = random.Random(1)
     for _ in range(3):
         # Exact points, evaluated at 40 digits: sin² + cos² − 1 comes out
