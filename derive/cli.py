@@ -14,7 +14,8 @@ import sys
 from pathlib import Path
 
 from derive import __version__
-from derive.errors import InputError
+from derive.errors import InputError, internal_error
+from derive.trainer_check import check_trainer
 
 DEFAULT_OUT = "derive-out"
 
@@ -331,9 +332,11 @@ def run(argv: list[str]) -> int:
     shown = report.sections(presentation)
     doc = export.document(derivation, presentation, shown, expanded)
     files = {"derivation.json": export.dumps(doc)}
+    trainer_checked = ""
     if proofs.holds:  # the trainer and the write-up are printed from what was just proved
         checks = PrintingChecks()
         files["trainer.py"] = trainer_source(derivation.network, checks=checks)
+        trainer_checked = check_trainer(files["trainer.py"])  # never "proved" and a file that fails
         record_printing(proofs, checks)
     certificate = build_certificate(derivation, proofs)
     files["certificate.json"] = export.dumps(certificate)
@@ -357,7 +360,13 @@ def run(argv: list[str]) -> int:
                 failure = f"pdflatex failed on derivation.tex: {error}; see derivation.log"
     written = output.write_files(out, files)
     sys.stdout.write(
-        report.render_report(presentation, shown, expanded, notes, [str(p) for p in written])
+        report.render_report(
+            presentation,
+            shown,
+            expanded,
+            notes,
+            [f"{p}    ({trainer_checked})" if p.name == "trainer.py" else str(p) for p in written],
+        )
     )
     sys.stdout.write(report.render_proofs(proofs))
     if failure is not None:
@@ -389,3 +398,8 @@ def main(argv: list[str] | None = None) -> int:
         # interpreter's own flush at exit and end as a shell would on SIGPIPE.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 141
+    except Exception as error:  # a bug in derive: one line, and how to see the rest
+        if os.environ.get("DERIVE_TRACEBACK"):
+            raise
+        print(f"derive: {internal_error(error)}", file=sys.stderr)
+        return 1

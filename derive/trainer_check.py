@@ -1,0 +1,121 @@
+"""Run the generated trainer.py before it is written.
+
+Every formula in trainer.py is printed from an expression the kernel proved,
+but a proof says nothing about the text around it: a missing import, a NumPy
+function that does not take arrays, a template slip.  Any of those would give
+a file that fails on first use next to a report that says "proved".  So the
+main job imports the source it is about to write, as its user would, and
+checks it on a small random batch:
+
+- ``init_params``, ``loss``, ``gradients`` run, and where the loss is finite
+  (a random point can fall outside a function's domain: bce of a relu
+  output at 0), so is the gradient;
+- the gradient is the derivative of the trainer's own loss: a central
+  difference along one random direction through every parameter equals the
+  gradient's inner product with that direction (the printed δ recursion and
+  the printed loss must agree, whatever either says);
+- one step of ``train`` moves every parameter by exactly −lr times that
+  gradient (the in-place update path is separate code from ``gradients``).
+
+A kink (relu, abs, max) between the two difference points could make a true
+gradient disagree; the probability is tiny at a random point, and a second
+random point must disagree too before the trainer is called wrong.
+"""
+
+from __future__ import annotations
+
+import types
+
+
+class TrainerCheckError(RuntimeError):
+    """The generated trainer does not import, does not run, or contradicts
+    itself: a bug in derive, never the user's input."""
+
+
+COMPARED = "imported and run before writing: its gradients match central differences of its loss"
+NOT_COMPARED = (
+    "imported and run before writing; no random point gave a finite loss, so its gradients "
+    "were not compared with central differences"
+)
+_POINTS = 12  # random points tried for two where the loss is finite
+_WANTED = 2
+_STEP = 1e-6
+_RELATIVE = 1e-5
+_LEARNING_RATE = 0.01
+
+
+def check_trainer(source: str) -> str:
+    """Import ``source`` as a module and exercise it; say what was checked, or
+    raise :class:`TrainerCheckError` naming the first thing that failed."""
+    import warnings
+
+    import numpy
+
+    trainer = types.ModuleType("trainer")
+    trainer.__file__ = "trainer.py"
+    try:
+        exec(compile(source, "trainer.py", "exec"), trainer.__dict__)  # our own output
+        with warnings.catch_warnings(), numpy.errstate(all="ignore"):
+            warnings.simplefilter("ignore")
+            outcomes = []
+            for seed in range(_POINTS):
+                outcome = _check_at(trainer, numpy, seed)
+                if outcome is not _UNUSABLE:
+                    outcomes.append(outcome)
+                if len(outcomes) == _WANTED:
+                    break
+    except TrainerCheckError:
+        raise
+    except Exception as error:  # anything the generated code raises is our bug
+        raise TrainerCheckError(f"{type(error).__name__}: {error}") from error
+    if not outcomes:
+        return NOT_COMPARED
+    if all(problem is not None for problem in outcomes):
+        raise TrainerCheckError(outcomes[0])
+    return COMPARED
+
+
+_UNUSABLE = "the loss is not finite here"
+
+
+def _check_at(trainer, numpy, seed: int) -> str | None:
+    """None if the trainer's gradient is its loss's derivative at a random
+    point, _UNUSABLE where the loss is not finite around that point (outside
+    the functions' domain: bce of a relu output at 0); otherwise what
+    disagreed.  Raises for what fails outright.  Odd seeds take one sample
+    and smaller values, which makes a finite loss likelier."""
+    rng = numpy.random.default_rng(seed)
+    params = trainer.init_params(seed=seed)
+    batch, scale = (3, 1.0) if seed % 2 == 0 else (1, 0.1)
+    X = scale * rng.normal(size=(batch, trainer.SIZES[0]))
+    Y = rng.uniform(0.1, 0.9, size=(batch, trainer.SIZES[-1]))
+    value = trainer.loss(params, X, Y)
+    grads = trainer.gradients(params, X, Y)
+    for key, grad in grads.items():
+        if grad.shape != params[key].shape:
+            raise TrainerCheckError(f"the gradient of {key} has shape {grad.shape}")
+    direction = {key: rng.normal(size=value_.shape) for key, value_ in params.items()}
+    shifted = [
+        trainer.loss({key: params[key] + sign * _STEP * direction[key] for key in params}, X, Y)
+        for sign in (1, -1)
+    ]
+    if not numpy.isfinite([value, *shifted]).all():
+        return _UNUSABLE
+    for key, grad in grads.items():
+        if not numpy.isfinite(grad).all():
+            return f"the gradient of {key} is not finite where the loss is"
+    predicted = sum(float(numpy.vdot(grads[key], direction[key])) for key in params)
+    measured = (shifted[0] - shifted[1]) / (2 * _STEP)
+    size = max(abs(predicted), abs(measured), abs(value), 1e-3)
+    if abs(measured - predicted) > _RELATIVE * size:
+        return (
+            f"gradients() is not the derivative of loss(): along a random direction "
+            f"{predicted!r} against a central difference of {measured!r}"
+        )
+    stepped = {key: value_.copy() for key, value_ in params.items()}
+    trainer.train(stepped, X, Y, lr=_LEARNING_RATE, epochs=1, shuffle=False)
+    for key, grad in grads.items():
+        expected = params[key] - _LEARNING_RATE * grad
+        if not numpy.allclose(stepped[key], expected, rtol=1e-9, atol=1e-12):
+            return f"one step of train() does not move {key} by −lr · gradient"
+    return None
