@@ -127,6 +127,48 @@ def test_the_vocabulary_is_every_function_the_parser_offers():
     assert set(VOCABULARY) == set(_FUNCTIONS)
 
 
+IN_A_LOSS = {
+    # every function the expression parser offers, inside a loss, where its
+    # argument stays in its domain for ŷ in (0, 1) and y in (0.1, 0.9)
+    "exp": "exp(yhat - y) - yhat",
+    "log": "-y*log(yhat) - (1 - y)*log(1 - yhat)",
+    "ln": "(ln(1 + yhat) - y)^2",
+    "sqrt": "sqrt(1 + (yhat - y)^2)",
+    "abs": "abs(yhat - y)^3",
+    "tanh": "tanh(yhat - y)^2",
+    "sinh": "sinh(yhat - y)^2",
+    "cosh": "log(cosh(yhat - y))",
+    "sin": "sin(yhat - y)^2",
+    "cos": "1 - cos(yhat - y)",
+    "atan": "atan(yhat - y)^2",
+    "arctan": "arctan(yhat - y)^2",
+    "erf": "erf(yhat - y)^2",
+    "max": "max(yhat - y, 0)^2 + (yhat - y)^2",
+    "min": "min(yhat, 5)^2 - 2*y*min(yhat, 5)",
+    "sigmoid": "(sigmoid(yhat) - y)^2",
+    "relu": "relu(yhat - y)^2 + (yhat - y)^2/2",
+    "softplus": "softplus(yhat - y) + softplus(y - yhat)",
+}
+
+
+def test_every_function_appears_inside_a_loss_below():
+    from derive.registry import _FUNCTIONS
+
+    assert set(IN_A_LOSS) == set(_FUNCTIONS)
+    for name, text in IN_A_LOSS.items():
+        assert f"{name}(" in text
+
+
+@pytest.mark.parametrize("name", sorted(IN_A_LOSS))
+def test_every_function_in_a_loss_gives_a_trainer_that_runs_and_is_right(tmp_path, name):
+    module = trainer(tmp_path, 2, "2,3,2", "tanh,sigmoid", IN_A_LOSS[name])
+    params = module.init_params(seed=3)
+    X, Y = data(module)
+    grads = module.gradients(params, X, Y)
+    assert all(numpy.isfinite(g).all() for g in grads.values())
+    assert relative_error(grads, finite_differences(module, params, X, Y)) < 1e-6
+
+
 @pytest.mark.parametrize("name", sorted(VOCABULARY))
 @pytest.mark.parametrize("dtype", [numpy.float64, numpy.float32])
 def test_every_function_gives_a_trainer_that_runs_and_is_right(tmp_path, name, dtype):
