@@ -55,7 +55,8 @@ class TrainerPrinter(NumPyPrinter):
         return f"numpy.heaviside({self._print(expr.args[0])}, {self._print(value)})"
 
     def _print_erf(self, expr):
-        """NumPy has no erf: the trainer's own ``_erf`` (math.erf on each entry)."""
+        """NumPy has no erf: the trainer's ``_erf``, SciPy's where it is
+        installed, else math.erf on each entry."""
         return f"_erf({self._print(expr.args[0])})"
 
     def _print_Max(self, expr):

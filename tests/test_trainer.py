@@ -586,3 +586,28 @@ def test_no_trainer_is_written_when_a_proof_fails(tmp_path, monkeypatch):
     monkeypatch.setattr(proofs.index_form.indexed, "rules", broken)
     assert main(["--layers", "3", "--out", str(tmp_path)]) == 1
     assert not (tmp_path / "trainer.py").exists()
+
+
+def test_erf_is_vectorised_with_scipy_and_exact_without(tmp_path, monkeypatch):
+    """NumPy has no erf: the trainer takes SciPy's where it is installed and
+    falls back to math.erf per entry; both agree with mpmath to double."""
+    import math
+
+    import mpmath
+
+    u = numpy.concatenate([numpy.linspace(-7, 7, 2001), [0.0, 1e-300, -1e-8, 0.84375, 1.25, 6.0]])
+    exact = numpy.array([float(mpmath.erf(mpmath.mpf(float(v)))) for v in u])
+    with_scipy = trainer(tmp_path, 1, "1,1", "erf(x)")
+    assert type(with_scipy._erf).__name__ == "ufunc"
+    monkeypatch.setitem(sys.modules, "scipy.special", None)  # as if SciPy were not installed
+    without = trainer(tmp_path, 1, "1,1", "erf(x)")
+    assert without._erf is without._erf_by_entry
+    for module in (with_scipy, without):
+        assert numpy.abs(module._erf(u) - exact).max() <= 2 * math.ulp(1.0)
+        assert module._erf(u.astype(numpy.float32)).dtype == numpy.float32
+    params = without.init_params(seed=0)
+    X, Y = data(without)
+    assert (
+        relative_error(without.gradients(params, X, Y), finite_differences(without, params, X, Y))
+        < 1e-6
+    )
