@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 
 from derive import __version__
-from derive.errors import InputError
+from derive.errors import InputError, one_line, quote
 
 DEFAULT_OUT = "derive-out"
 
@@ -248,7 +248,7 @@ def check(argv: list[str]) -> int:
 
     args = _parser("check").parse_args(_attach_values(argv))
     if args.notation not in ("layer", "xigua"):
-        raise InputError(f"unknown notation {args.notation!r} (known: layer, xigua)")
+        raise InputError(f"unknown notation {quote(args.notation)} (known: layer, xigua)")
     if args.widths is not None:
         spec = parse_spec(args.layers, args.widths, args.activation, args.loss, args.bias)
         if args.notation == "xigua" and spec.depth != 2:
@@ -319,7 +319,8 @@ def run(argv: list[str]) -> int:
     notes.extend(f"note: {problem}" for problem in problems)
     if experiments:
         notes.append(
-            f"derivation.tex includes the experiments found in {out}: {', '.join(experiments)}"
+            f"derivation.tex includes the experiments found in {quote(out)}: "
+            + ", ".join(experiments)
         )
     derivation = Derivation(Network(spec, bias_sign=notation.bias_sign))
     presentation = Presentation(derivation, notation)
@@ -357,11 +358,13 @@ def run(argv: list[str]) -> int:
                 failure = f"pdflatex failed on derivation.tex: {error}; see derivation.log"
     written = output.write_files(out, files)
     sys.stdout.write(
-        report.render_report(presentation, shown, expanded, notes, [str(p) for p in written])
+        report.render_report(
+            presentation, shown, expanded, notes, [one_line(str(p)) for p in written]
+        )
     )
     sys.stdout.write(report.render_proofs(proofs))
     if failure is not None:
-        print(f"derive: error: {failure}", file=sys.stderr)
+        print(f"derive: error: {one_line(failure)}", file=sys.stderr)
         return 1
     return 0 if proofs.holds else 1
 
@@ -379,7 +382,7 @@ def main(argv: list[str] | None = None) -> int:
             return command.run(_parser("experiment").parse_args(_attach_values(argv[1:])))
         return run(argv)
     except InputError as error:
-        print(f"derive: error: {error}", file=sys.stderr)
+        print(f"derive: error: {one_line(str(error))}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("derive: interrupted", file=sys.stderr)

@@ -8,6 +8,7 @@ import io
 import json
 import os
 import shutil
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -102,6 +103,74 @@ def test_bad_data_is_one_clear_error(tmp_path, content, target, message):
         path.write_text(content)
     with pytest.raises(InputError, match=message):
         data.load(str(path), target=target)
+
+
+def _refused(args, capsys, out):
+    """``derive experiment batch-size ARGS``: exit 2, one printable line, nothing written."""
+    assert main(["experiment", "batch-size", *args, "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert len(err.rstrip("\n").split("\n")) == 1 and err.strip().isprintable(), err
+    assert not out.exists()
+    return err
+
+
+def test_streams_devices_and_folders_are_refused_before_reading(tmp_path, capsys):
+    fifo = tmp_path / "pipe.csv"
+    os.mkfifo(fifo)  # no writer: opening it for reading the usual way blocks forever
+    for path, kind in (("/dev/zero", "a device"), (tmp_path, "a folder"), (fifo, "a pipe")):
+        done = []
+        args = ["--data", str(path), "--target", "y"]
+        worker = threading.Thread(
+            target=lambda args=args, done=done: done.append(
+                _refused(args, capsys, tmp_path / "out")
+            ),
+            daemon=True,
+        )
+        worker.start()
+        worker.join(timeout=60)
+        assert done and kind in done[0], (path, done)
+
+
+def test_a_file_over_the_size_limit_is_refused_by_its_size(tmp_path, capsys):
+    path = tmp_path / "big.csv"
+    with path.open("wb") as handle:
+        handle.truncate(data.MAX_BYTES + 1)  # sparse: nothing is written, nothing read
+    err = _refused(["--data", str(path), "--target", "y"], capsys, tmp_path / "out")
+    assert "larger than 16.0 MiB" in err
+
+
+def test_at_most_the_limit_is_read_from_a_file_whose_size_is_not_known():
+    status = Path("/proc/self/status")  # a regular file that says its size is 0
+    if not status.exists():
+        pytest.skip("needs Linux's /proc")
+    assert os.stat(status).st_size == 0
+    assert data.read_bounded(status, limit=10**6).startswith(b"Name:")
+    with pytest.raises(InputError, match="larger than 100 bytes"):
+        data.read_bounded(status, limit=100)
+
+
+@pytest.mark.parametrize(
+    "header, rows, message",
+    [
+        ("a,y", ["1,0", "2,1"] * (data.MAX_ROWS // 2) + ["3,0"], "more than 100,000 data rows"),
+        (",".join(f"c{i}" for i in range(data.MAX_COLUMNS + 1)), [], "more than 1,024 columns"),
+        (",".join(f"c{i}" for i in range(1000)), [",".join(["1"] * 1000)] * 1001, "1,000,000"),
+    ],
+    ids=["rows", "columns", "values"],
+)
+def test_rows_columns_and_values_are_limited(tmp_path, capsys, header, rows, message):
+    path = tmp_path / "data.csv"
+    path.write_text("\n".join([header, *rows]) + "\n")
+    assert message in _refused(["--data", str(path), "--target", "1"], capsys, tmp_path / "out")
+
+
+def test_names_from_the_file_are_shown_escaped(tmp_path, capsys):
+    odd = tmp_path / "x\n\x1b[2J.csv"
+    odd.write_text('a,"b\n\x1b[31mc",y\n1,2,0\n2,x,1\n')
+    err = _refused(["--data", str(odd), "--target", "y"], capsys, tmp_path / "out")
+    assert "x\\n\\x1b[2J.csv" in err and "column 'b\\n\\x1b[31mc' is not a number" in err
+    err = _refused(["--data", str(odd), "--target", "z"], capsys, tmp_path / "out")
+    assert "(columns: 'a', 'b\\n\\x1b[31mc', 'y')" in err
 
 
 def test_a_csv_written_by_excel_with_a_byte_order_mark(tmp_path):

@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from derive import __version__, output
-from derive.errors import InputError
+from derive.errors import InputError, one_line, quote
 from derive.experiments import batch_size, data, figures, results, sequential
 from derive.experiments.runs import STOP_REASONS
 from derive.experiments.trainer import ProofFailed, verified_trainer
@@ -31,9 +31,9 @@ def number(text: str | None, what: str, default, low, high, kind=float):
     try:
         value = kind(text)
     except ValueError:
-        raise InputError(f"{what} must be a number, got {text[:20]!r}") from None
+        raise InputError(f"{what} must be a number, got {quote(text, 20)}") from None
     if not (math.isfinite(value) and low <= value <= high):
-        raise InputError(f"{what} must be between {low} and {high}, got {text[:20]}")
+        raise InputError(f"{what} must be between {low} and {high}, got {quote(text, 20)}")
     return value
 
 
@@ -44,7 +44,7 @@ def network(args, dataset: data.Dataset):
         spec = parse_spec(args.layers, args.widths, args.activation, args.loss, args.bias)
         if (spec.widths[0], spec.widths[-1]) != (dataset.inputs, dataset.outputs):
             raise InputError(
-                f"--widths {args.widths} does not fit the data: {dataset.name} has "
+                f"--widths {quote(args.widths)} does not fit the data: {quote(dataset.name)} has "
                 f"{dataset.inputs} inputs and {dataset.outputs} outputs"
             )
         return spec
@@ -176,8 +176,10 @@ def run(args) -> int:
         sys.stdout.write(
             "figures skipped: matplotlib is not installed (pip install 'derive[experiments]')\n"
         )
-    sys.stdout.write("wrote " + ", ".join(str(p) for p in written) + "\n")
-    sys.stdout.write(f"python -m derive --out {out} puts these results into derivation.tex\n")
+    sys.stdout.write("wrote " + ", ".join(one_line(str(p)) for p in written) + "\n")
+    sys.stdout.write(
+        f"python -m derive --out {quote(out)} puts these results into derivation.tex\n"
+    )
     return 0
 
 

@@ -14,6 +14,8 @@ import io
 import json
 from pathlib import Path
 
+from derive.errors import one_line, quote
+
 NAMES = ("batch-size", "sequential")
 
 
@@ -43,8 +45,8 @@ def load(folder: Path) -> tuple[dict, list[str]]:
         except (OSError, ValueError, KeyError, TypeError, StopIteration) as error:
             detail = str(error).splitlines()[0][:80] if str(error) else ""
             problems.append(
-                f"{name}.csv/.json in {folder} not used ({error.__class__.__name__}"
-                + (f": {detail}" if detail else "")
+                f"{name}.csv/.json in {quote(folder)} not used ({error.__class__.__name__}"
+                + (f": {one_line(detail)}" if detail else "")
                 + "); run the experiment again"
             )
     return found, problems
