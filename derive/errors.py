@@ -19,20 +19,23 @@ import os
 
 QUOTED_LENGTH = 80
 """Characters of user text a message quotes before it cuts with "…"."""
+PATH_LENGTH = 300
+"""The same for a path (a ``Path`` or bytes), whose end is often the point."""
 
 
 class InputError(ValueError):
     """Bad user input: the message is shown to the user as it is."""
 
 
-def quote(text: str | bytes | os.PathLike, limit: int = QUOTED_LENGTH) -> str:
+def quote(text: str | bytes | os.PathLike, limit: int | None = None) -> str:
     """``text`` as a message shows it: quoted, at most ``limit`` characters
-    (then "…"), every control or non-printable character and every byte that
-    was not UTF-8 escaped as Python writes it ('\\n', '\\x1b', '\\udcff')."""
-    if isinstance(text, os.PathLike):
-        text = os.fspath(text)
-    if isinstance(text, bytes):
+    (then "…"; by default :data:`QUOTED_LENGTH`, :data:`PATH_LENGTH` for a
+    path), every control or non-printable character and every byte that was
+    not UTF-8 escaped as Python writes it ('\\n', '\\x1b', '\\udcff')."""
+    if isinstance(text, (os.PathLike, bytes)):
+        limit = PATH_LENGTH if limit is None else limit
         text = os.fsdecode(text)
+    limit = QUOTED_LENGTH if limit is None else limit
     text = str(text)
     cut = text[:limit]
     return repr(cut) + ("…" if len(text) > limit else "")
