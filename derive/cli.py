@@ -100,7 +100,11 @@ def _parser(command: str | None = None) -> argparse.ArgumentParser:
             help="epoch budget of each run (default 2000; sequential: of each phase, 1000)",
         )
         parser.add_argument("--tol", metavar="ε", help="stop when ‖g‖ < ε (default 1e-4)")
-        parser.add_argument("--seconds", metavar="S", help="time budget of each run (default 4)")
+        parser.add_argument(
+            "--seconds",
+            metavar="S",
+            help="time budget of each run (default 4; 0: none, results any machine reproduces)",
+        )
         parser.add_argument(
             "--seed", metavar="N", help="seed of data, weights and shuffling (default 0)"
         )

@@ -23,7 +23,8 @@ from derive.spec import parse_spec
 from proofs.progress import Progress
 
 REQUIRED = os.environ.get("DERIVE_REQUIRE_LATEX") == "1" or bool(os.environ.get("CI"))
-TINY = ["--samples", "40", "--epochs", "25", "--seconds", "20", "--seed", "3"]
+TINY = ["--samples", "40", "--epochs", "25", "--seconds", "0", "--seed", "3"]
+"""Small, and with no time budget: the same numbers on any machine."""
 
 
 def _csv(path: Path) -> list[dict]:
@@ -258,6 +259,99 @@ def test_the_sequential_csv_is_training_on_a_then_on_b(experiments):
         trainer.train(params, dataset.X[in_b], dataset.Y[in_b], **options)
         assert float(mine[-1]["loss_B"]) == trainer.loss(params, dataset.X[in_b], dataset.Y[in_b])
         assert float(mine[-1]["loss_A"]) == trainer.loss(params, dataset.X[in_a], dataset.Y[in_a])
+
+
+def test_no_time_budget_stops_nothing_and_says_so(experiments):
+    """--seconds 0 is no time budget: every run ends by ‖g‖ < ε or its epochs."""
+    for name in ("batch-size", "sequential"):
+        meta = json.loads((experiments / f"{name}.json").read_text())
+        assert meta["setup"]["seconds"] == 0 and meta["time_budget_stops"] == []
+    batch = json.loads((experiments / "batch-size.json").read_text())
+    rows = _csv(experiments / "batch-size.csv")
+    for run, reason in batch["stopped"].items():
+        last = [int(r["epoch"]) for r in rows if r["run"] == run][-1]
+        assert (reason, last) == ("epoch budget", 25) or reason == "‖g‖ < ε"
+    found, _ = results.load(experiments)
+    assert "time budget" not in found["sequential"]["answer"]
+
+
+def test_the_joint_baseline_gets_the_epochs_both_phases_took(experiments):
+    meta = json.loads((experiments / "sequential.json").read_text())
+    rows = _csv(experiments / "sequential.csv")
+    for how, facts in meta["splits"].items():
+        both = [int(r["epoch"]) for r in rows if (r["split"], r["schedule"]) == (how, "A then B")]
+        joint = [
+            int(r["epoch"]) for r in rows if (r["split"], r["schedule"]) == (how, "A ∪ B shuffled")
+        ]
+        assert facts["joint_epoch_budget"] == both[-1]
+        assert joint[-1] <= both[-1]
+        if facts["joint_stopped"] == "epoch budget":
+            assert joint[-1] == both[-1]
+
+
+def test_a_run_the_time_budget_stops_is_named_with_its_epoch_everywhere(tmp_path, capsys):
+    """A budget of 0.01 s cannot train a million epochs on any machine: every
+    phase is stopped by it (the A ∪ B baseline, with twice the time for the
+    epochs both phases took, may finish them), and the table, the JSON, the
+    summary sentence and the write-up name each run it stopped and the epoch
+    the CSV says that run reached."""
+    budget = ["--samples", "40", "--epochs", "1000000", "--seconds", "0.01", "--seed", "3"]
+    out = tmp_path / "out"
+    assert main(["experiment", "sequential", *budget, "--out", str(out)]) == 0
+    table = capsys.readouterr().out
+    meta = json.loads((out / "sequential.json").read_text())
+    rows = _csv(out / "sequential.csv")
+    stops = meta["time_budget_stops"]
+    for how, name in sequential.SPLIT_NAMES.items():
+        facts = meta["splits"][how]
+        mine = {
+            schedule: [
+                int(r["epoch"]) for r in rows if (r["split"], r["schedule"]) == (how, schedule)
+            ]
+            for schedule in ("A then B", "A ∪ B shuffled")
+        }
+        switch, end, joint = facts["switch_epoch"], mine["A then B"][-1], mine["A ∪ B shuffled"][-1]
+        expected = {
+            f"phase A ({name})": (switch, 1000000),
+            f"phase B ({name})": (end - switch, 1000000),
+        }
+        if facts["joint_stopped"] == "time budget":
+            expected[f"the A ∪ B baseline ({name})"] = (joint, end)
+        else:
+            assert (facts["joint_stopped"], joint) == ("epoch budget", end)
+        for run, (epoch, of) in expected.items():
+            assert {"run": run, "epoch": epoch, "of": of} in stops
+            assert f"{run} at epoch {epoch:,} of {of:,}" in table  # the summary sentence
+        line = next(line for line in table.splitlines() if line.startswith(name))
+        assert line.count("time budget at epoch") == len(expected)  # the table
+    assert len(stops) >= 4
+    assert main(["--layers", "2", "--widths", "2,8,1", "--out", str(out)]) == 0
+    capsys.readouterr()
+    tex = (out / "derivation.tex").read_text()
+    assert "A ∪ B" not in tex  # the write-up sets it as mathematics
+    assert tex.count("time budget at epoch") == len(stops)  # how the runs stopped
+    for stop in stops:  # there, and in the answer
+        assert tex.count(f"at epoch {stop['epoch']:,} of {stop['of']:,}") >= 2
+    assert "--seconds 0" in tex or "{-}{-}seconds 0" in tex
+
+
+def test_a_batch_size_run_the_time_budget_stops_is_named_with_its_epoch(tmp_path, capsys):
+    budget = ["--samples", "40", "--epochs", "1000000", "--seconds", "0.01", "--seed", "3"]
+    out = tmp_path / "out"
+    args = ["experiment", "batch-size", *budget, "--batch-sizes", "1,full", "--out", str(out)]
+    assert main(args) == 0
+    printed = capsys.readouterr().out
+    meta = json.loads((out / "batch-size.json").read_text())
+    rows = _csv(out / "batch-size.csv")
+    assert meta["stopped"] == {
+        "stochastic (batch 1)": "time budget",
+        "full batch (40)": "time budget",
+    }
+    for run in meta["stopped"]:
+        epoch = [int(r["epoch"]) for r in rows if r["run"] == run][-1]
+        assert {"run": run, "epoch": epoch, "of": 1000000} in meta["time_budget_stops"]
+        assert f"{run} at epoch {epoch:,} of 1,000,000" in printed  # the summary sentence
+        assert f"time budget at epoch {epoch:,} of 1,000,000" in printed  # the table
 
 
 def test_the_figure_plots_the_measured_rows():

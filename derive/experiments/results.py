@@ -60,10 +60,12 @@ def _summarise(name: str, meta: dict, rows: list[dict]) -> dict:
     setup = meta["setup"]
     if name == "batch-size":
         runs = batch_size.runs_from_csv(rows, meta["stopped"])
-        summary = batch_size.summary(setup["samples"], setup["batch_sizes"], runs)
+        summary = batch_size.summary(
+            setup["samples"], setup["batch_sizes"], runs, setup["epochs"], setup["seconds"]
+        )
         answer = batch_size.answer(summary)
     else:
         results = sequential.results_from_csv(rows, meta["splits"])
-        summary = sequential.summary(results)
+        summary = sequential.summary(results, setup["epochs"], setup["seconds"])
         answer = sequential.answer(summary)
     return {"setup": setup, "summary": summary, "answer": answer}
