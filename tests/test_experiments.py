@@ -194,6 +194,7 @@ def test_bad_input_exits_2_and_writes_nothing(tmp_path, capsys):
         ["--widths", "3,4,1"],  # moons has 2 inputs
         ["--lr", "-1"],
         ["--epochs", "0"],
+        ["--seconds", "0.001"],  # 0 is no budget; a budget is at least 0.01 s
         ["--batch-sizes", "0,5"],
         ["--data", str(tmp_path / "missing.csv"), "--target", "y"],
         ["--batch-size", "5"],  # the sequential experiment's option
