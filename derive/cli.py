@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 
 from derive import __version__
-from derive.errors import InputError, internal_error
+from derive.errors import InputError, internal_error, one_line, quote
 from derive.trainer_check import check_trainer
 
 DEFAULT_OUT = "derive-out"
@@ -101,7 +101,11 @@ def _parser(command: str | None = None) -> argparse.ArgumentParser:
             help="epoch budget of each run (default 2000; sequential: of each phase, 1000)",
         )
         parser.add_argument("--tol", metavar="ε", help="stop when ‖g‖ < ε (default 1e-4)")
-        parser.add_argument("--seconds", metavar="S", help="time budget of each run (default 4)")
+        parser.add_argument(
+            "--seconds",
+            metavar="S",
+            help="time budget of each run (default 4; 0: none, results any machine reproduces)",
+        )
         parser.add_argument(
             "--seed", metavar="N", help="seed of data, weights and shuffling (default 0)"
         )
@@ -249,7 +253,7 @@ def check(argv: list[str]) -> int:
 
     args = _parser("check").parse_args(_attach_values(argv))
     if args.notation not in ("layer", "xigua"):
-        raise InputError(f"unknown notation {args.notation!r} (known: layer, xigua)")
+        raise InputError(f"unknown notation {quote(args.notation)} (known: layer, xigua)")
     if args.widths is not None:
         spec = parse_spec(args.layers, args.widths, args.activation, args.loss, args.bias)
         if args.notation == "xigua" and spec.depth != 2:
@@ -320,7 +324,8 @@ def run(argv: list[str]) -> int:
     notes.extend(f"note: {problem}" for problem in problems)
     if experiments:
         notes.append(
-            f"derivation.tex includes the experiments found in {out}: {', '.join(experiments)}"
+            f"derivation.tex includes the experiments found in {quote(out)}: "
+            + ", ".join(experiments)
         )
     derivation = Derivation(Network(spec, bias_sign=notation.bias_sign))
     presentation = Presentation(derivation, notation)
@@ -365,12 +370,15 @@ def run(argv: list[str]) -> int:
             shown,
             expanded,
             notes,
-            [f"{p}    ({trainer_checked})" if p.name == "trainer.py" else str(p) for p in written],
+            [
+                one_line(f"{p}    ({trainer_checked})" if p.name == "trainer.py" else str(p))
+                for p in written
+            ],
         )
     )
     sys.stdout.write(report.render_proofs(proofs))
     if failure is not None:
-        print(f"derive: error: {failure}", file=sys.stderr)
+        print(f"derive: error: {one_line(failure)}", file=sys.stderr)
         return 1
     return 0 if proofs.holds else 1
 
@@ -388,7 +396,7 @@ def main(argv: list[str] | None = None) -> int:
             return command.run(_parser("experiment").parse_args(_attach_values(argv[1:])))
         return run(argv)
     except InputError as error:
-        print(f"derive: error: {error}", file=sys.stderr)
+        print(f"derive: error: {one_line(str(error))}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("derive: interrupted", file=sys.stderr)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from derive.errors import InputError
+from derive.errors import InputError, quote
 
 _SUPERSCRIPT = str.maketrans("0123456789+-=()ln", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ˡⁿ")
 _SUBSCRIPT = str.maketrans("0123456789+-=()aehijklmnopstx", "₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎ₐₑₕᵢⱼₖₗₘₙₒₚₛₜₓ")
@@ -185,4 +185,4 @@ def notation(name: str) -> Notation:
         return NOTATIONS[name]
     except KeyError:
         known = ", ".join(NOTATIONS)
-        raise InputError(f"unknown notation {name!r} (known: {known})") from None
+        raise InputError(f"unknown notation {quote(name)} (known: {known})") from None

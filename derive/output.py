@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from derive.errors import InputError
+from derive.errors import InputError, quote
 
 
 def check_writable(folder: Path, names=()) -> None:
@@ -20,28 +20,30 @@ def check_writable(folder: Path, names=()) -> None:
     try:
         _check(folder, names)
     except OSError as error:
-        raise InputError(f"--out {str(folder)[:60]}: {error.strerror or error}") from None
+        raise InputError(f"--out {quote(folder)}: {error.strerror or error}") from None
 
 
 def _check(folder: Path, names) -> None:
-    if any(len(part.encode()) > 255 for part in folder.parts) or len(str(folder)) > 4000:
-        raise InputError(f"--out {str(folder)[:60]}…: file name too long")
+    if any(len(os.fsencode(part)) > 255 for part in folder.parts) or len(str(folder)) > 4000:
+        raise InputError(f"--out {quote(folder)}: file name too long")
     if folder.exists():
         for name in names:
             if (folder / name).is_dir():
-                raise InputError(f"--out {folder}: {name} there is a folder")
+                raise InputError(f"--out {quote(folder)}: {name} there is a folder")
         if not folder.is_dir():
-            raise InputError(f"--out {folder}: exists and is not a folder")
+            raise InputError(f"--out {quote(folder)}: exists and is not a folder")
         if not os.access(folder, os.W_OK | os.X_OK):
-            raise InputError(f"--out {folder}: folder is not writable")
+            raise InputError(f"--out {quote(folder)}: folder is not writable")
         return
     parent = folder.parent
     while not parent.exists():
         parent = parent.parent
     if not parent.is_dir():
-        raise InputError(f"--out {folder}: {parent} is a file, not a folder")
+        raise InputError(f"--out {quote(folder)}: {quote(parent)} is a file, not a folder")
     if not os.access(parent, os.W_OK | os.X_OK):
-        raise InputError(f"--out {folder}: cannot create it, {parent} is not writable")
+        raise InputError(
+            f"--out {quote(folder)}: cannot create it, {quote(parent)} is not writable"
+        )
 
 
 def write_files(folder: Path, files: dict[str, str | bytes]) -> list[Path]:
@@ -64,4 +66,4 @@ def write_files(folder: Path, files: dict[str, str | bytes]) -> list[Path]:
     except OSError as error:
         if temporary is not None:
             temporary.unlink(missing_ok=True)
-        raise InputError(f"--out {folder}: {error.strerror or error}") from None
+        raise InputError(f"--out {quote(folder)}: {error.strerror or error}") from None

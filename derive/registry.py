@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import sympy
 
-from derive.errors import InputError
+from derive.errors import InputError, quote
 from derive.parsing import Vocabulary, parse_expression
 from proofs.kernel.functions import f, fprime, relu, sigmoid, softplus  # noqa: F401 (the registry's names)
 
@@ -150,10 +150,10 @@ def activation(text: str) -> Activation:
     vocabulary = Vocabulary({"x": X, **_CONSTANTS}, _FUNCTIONS, what="activation")
     expr = parse_expression(text, vocabulary)
     if not expr.has(X):
-        raise InputError(f"activation {text!r} does not depend on x")
+        raise InputError(f"activation {quote(text)} does not depend on x")
     derivative = sympy.diff(expr, X)
     if derivative == 0 or derivative.has(sympy.nan, sympy.zoo, sympy.oo, -sympy.oo):
-        raise InputError(f"activation {text!r} has no usable derivative (0 or undefined)")
+        raise InputError(f"activation {quote(text)} has no usable derivative (0 or undefined)")
     return Activation(name, expr, custom=True)
 
 
@@ -165,5 +165,5 @@ def loss(text: str) -> Loss:
     vocabulary = Vocabulary({"yhat": YHAT, "y": Y, **_CONSTANTS}, _FUNCTIONS, what="loss")
     expr = parse_expression(text, vocabulary)
     if not expr.has(YHAT):
-        raise InputError(f"loss {text!r} does not depend on yhat")
+        raise InputError(f"loss {quote(text)} does not depend on yhat")
     return Loss(name, expr, custom=True)

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 
 from derive import registry
-from derive.errors import InputError
+from derive.errors import InputError, quote
 
 MAX_LAYERS = 500
 MAX_WIDTH = 1024
@@ -64,9 +64,9 @@ class NetworkSpec:
 def _positive_int(text: str, what: str, limit: int) -> int:
     text = text.strip()
     if not re.fullmatch(r"[+-]?[0-9]+", text):
-        raise InputError(f"{what} must be a whole number, got {text[:20]!r}")
+        raise InputError(f"{what} must be a whole number, got {quote(text, 20)}")
     if len(text.lstrip("+-0")) > 9:
-        raise InputError(f"{what} {text[:12]}… is too large (at most {limit})")
+        raise InputError(f"{what} {quote(text, 12)} is too large (at most {limit})")
     value = int(text)
     if value < 1:
         raise InputError(f"{what} must be at least 1, got {value}")

@@ -706,8 +706,17 @@ def _setup_text(setup: dict, extra: str) -> str:
         f"{'-'.join(map(str, setup['widths']))}, activation {activation}, loss "
         f"{setup['loss']}{'' if setup['bias'] else ', no biases'}. Learning rate "
         f"η = {setup['lr']:g}; {extra}; each run stops when ‖g‖ < {setup['tol']:g} "
-        f"(eq. 5) or after {setup['seconds']:g} s; seed {setup['seed']} for the data, "
+        f"(eq. 5), {_time_budget(setup['seconds'])}; seed {setup['seed']} for the data, "
         "the initial weights and the shuffling."
+    )
+
+
+def _time_budget(seconds: float) -> str:
+    if seconds == 0:
+        return "with no time budget (the numbers do not depend on the machine's speed)"
+    return (
+        f"or after {seconds:g} s of training (a time budget: where it stops a run, the "
+        "numbers depend on the machine's speed, and the run is named below)"
     )
 
 
@@ -757,12 +766,19 @@ def _sequential_experiment(found: dict | None) -> dict | None:
         for r in summary["splits"]
     ]
     extra = (
-        f"batch size {setup['batch_size']}, at most {setup['epochs']:,} epochs per phase. "
-        "A and B are split twice: by region (A the points whose first input is below its "
-        "median) and at random (the same distribution)"
+        f"batch size {setup['batch_size']}, at most {setup['epochs']:,} epochs per phase; the "
+        "A ∪ B baseline gets the budgets of both phases together (as many epochs as they "
+        "took, twice the time). A and B are split twice: by region (A the points whose "
+        "first input is below its median) and at random (the same distribution)"
+    )
+    stops = "; ".join(
+        f"{r['name']}: phase A {r['phase_A_stopped']}, phase B {r['phase_B_stopped']}, "
+        f"A ∪ B {r['joint_stopped']}"
+        for r in summary["splits"]
     )
     return {
         "setup": _setup_text(setup, extra),
+        "stops": text(f"How the runs stopped: {stops}."),
         "rows": rows,
         "figure": found["figure"],
         "answer": text(found["answer"]),

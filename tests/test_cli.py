@@ -13,6 +13,7 @@ import sympy
 
 from derive import export
 from derive.cli import main
+from derive.errors import one_line, quote
 from proofs.kernel import algebra
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -172,6 +173,60 @@ def test_output_problems_are_bad_input_and_leave_nothing(tmp_path, capsys):
     assert not (tmp_path / "new").exists()
     errors = capsys.readouterr().err.strip().splitlines()
     assert len(errors) == 3 and all(e.startswith("derive: error:") for e in errors)
+
+
+def test_quote_escapes_what_would_break_a_line_or_reach_the_terminal():
+    assert quote("a\nb\x1b[31m") == "'a\\nb\\x1b[31m'"
+    assert quote(os.fsdecode(b"x\xff")) == "'x\\udcff'"  # a byte that is not UTF-8
+    assert quote(b"x\xff") == "'x\\udcff'"
+    assert quote("été") == "'été'"
+    assert quote("z" * 100, 10) == "'zzzzzzzzzz'…"
+    assert one_line("usage: --x\n\x07\u2028") == "usage: --x\\n\\x07\\u2028"
+    assert one_line(quote("a\nb")) == quote("a\nb")
+
+
+def _one_printable_line(err: str) -> str:
+    lines = err.rstrip("\n").split("\n")
+    assert len(lines) == 1 and lines[0].startswith("derive: error:"), err
+    assert lines[0].isprintable(), lines[0]  # no escape code, no lone surrogate
+    return lines[0]
+
+
+ODD = os.fsdecode(b"o\xff\n\x1b[2J")
+"""A name with a byte that is not UTF-8, a newline and a clear-screen code."""
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--out", "{blocker}/" + ODD],
+        ["--notation", ODD],
+        ["--layers", "9" * 3 + ODD],
+        ["--widths", ODD],
+        ["--activation", "x\n\x1b[2J"],
+        ["--frobnicate\n\x1b[2J"],
+        ["experiment", "sequential", "--data", ODD],
+        ["experiment", "sequential", "--data", "{blocker}/" + ODD + ".csv", "--target", "y"],
+        ["experiment", "sequential", "--seconds", ODD],
+    ],
+    ids=repr,
+)
+def test_user_text_in_an_error_stays_one_printable_line(args, tmp_path, capsys):
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    args = [a.replace("{blocker}", str(blocker)) for a in args]
+    assert main(args) == 2
+    line = _one_printable_line(capsys.readouterr().err)
+    assert "\\n" in line or "\\x1b" in line  # the text is shown, escaped
+
+
+def test_a_folder_name_that_is_not_utf8_is_shown_escaped(tmp_path, capsys):
+    out = tmp_path / ODD
+    assert main(["--layers", "1", "--out", str(out)]) == 0
+    shown = capsys.readouterr().out
+    assert (out / "trainer.py").exists()
+    assert "\x1b" not in shown and "\\udcff\\n\\x1b[2J" in shown
+    shown.encode("utf-8")  # a UTF-8 terminal can print it
 
 
 def test_a_value_may_start_with_a_minus_sign(tmp_path):

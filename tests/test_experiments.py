@@ -8,6 +8,7 @@ import io
 import json
 import os
 import shutil
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -22,7 +23,8 @@ from derive.spec import parse_spec
 from proofs.progress import Progress
 
 REQUIRED = os.environ.get("DERIVE_REQUIRE_LATEX") == "1" or bool(os.environ.get("CI"))
-TINY = ["--samples", "40", "--epochs", "25", "--seconds", "20", "--seed", "3"]
+TINY = ["--samples", "40", "--epochs", "25", "--seconds", "0", "--seed", "3"]
+"""Small, and with no time budget: the same numbers on any machine."""
 
 
 def _csv(path: Path) -> list[dict]:
@@ -104,6 +106,74 @@ def test_bad_data_is_one_clear_error(tmp_path, content, target, message):
         data.load(str(path), target=target)
 
 
+def _refused(args, capsys, out):
+    """``derive experiment batch-size ARGS``: exit 2, one printable line, nothing written."""
+    assert main(["experiment", "batch-size", *args, "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert len(err.rstrip("\n").split("\n")) == 1 and err.strip().isprintable(), err
+    assert not out.exists()
+    return err
+
+
+def test_streams_devices_and_folders_are_refused_before_reading(tmp_path, capsys):
+    fifo = tmp_path / "pipe.csv"
+    os.mkfifo(fifo)  # no writer: opening it for reading the usual way blocks forever
+    for path, kind in (("/dev/zero", "a device"), (tmp_path, "a folder"), (fifo, "a pipe")):
+        done = []
+        args = ["--data", str(path), "--target", "y"]
+        worker = threading.Thread(
+            target=lambda args=args, done=done: done.append(
+                _refused(args, capsys, tmp_path / "out")
+            ),
+            daemon=True,
+        )
+        worker.start()
+        worker.join(timeout=60)
+        assert done and kind in done[0], (path, done)
+
+
+def test_a_file_over_the_size_limit_is_refused_by_its_size(tmp_path, capsys):
+    path = tmp_path / "big.csv"
+    with path.open("wb") as handle:
+        handle.truncate(data.MAX_BYTES + 1)  # sparse: nothing is written, nothing read
+    err = _refused(["--data", str(path), "--target", "y"], capsys, tmp_path / "out")
+    assert "larger than 16.0 MiB" in err
+
+
+def test_at_most_the_limit_is_read_from_a_file_whose_size_is_not_known():
+    status = Path("/proc/self/status")  # a regular file that says its size is 0
+    if not status.exists():
+        pytest.skip("needs Linux's /proc")
+    assert os.stat(status).st_size == 0
+    assert data.read_bounded(status, limit=10**6).startswith(b"Name:")
+    with pytest.raises(InputError, match="larger than 100 bytes"):
+        data.read_bounded(status, limit=100)
+
+
+@pytest.mark.parametrize(
+    "header, rows, message",
+    [
+        ("a,y", ["1,0", "2,1"] * (data.MAX_ROWS // 2) + ["3,0"], "more than 100,000 data rows"),
+        (",".join(f"c{i}" for i in range(data.MAX_COLUMNS + 1)), [], "more than 1,024 columns"),
+        (",".join(f"c{i}" for i in range(1000)), [",".join(["1"] * 1000)] * 1001, "1,000,000"),
+    ],
+    ids=["rows", "columns", "values"],
+)
+def test_rows_columns_and_values_are_limited(tmp_path, capsys, header, rows, message):
+    path = tmp_path / "data.csv"
+    path.write_text("\n".join([header, *rows]) + "\n")
+    assert message in _refused(["--data", str(path), "--target", "1"], capsys, tmp_path / "out")
+
+
+def test_names_from_the_file_are_shown_escaped(tmp_path, capsys):
+    odd = tmp_path / "x\n\x1b[2J.csv"
+    odd.write_text('a,"b\n\x1b[31mc",y\n1,2,0\n2,x,1\n')
+    err = _refused(["--data", str(odd), "--target", "y"], capsys, tmp_path / "out")
+    assert "x\\n\\x1b[2J.csv" in err and "column 'b\\n\\x1b[31mc' is not a number" in err
+    err = _refused(["--data", str(odd), "--target", "z"], capsys, tmp_path / "out")
+    assert "(columns: 'a', 'b\\n\\x1b[31mc', 'y')" in err
+
+
 def test_a_csv_written_by_excel_with_a_byte_order_mark(tmp_path):
     path = tmp_path / "excel.csv"
     path.write_bytes("a,b,t\n1,2,0\n2,1,1\n".encode("utf-8-sig"))
@@ -124,6 +194,7 @@ def test_bad_input_exits_2_and_writes_nothing(tmp_path, capsys):
         ["--widths", "3,4,1"],  # moons has 2 inputs
         ["--lr", "-1"],
         ["--epochs", "0"],
+        ["--seconds", "0.001"],  # 0 is no budget; a budget is at least 0.01 s
         ["--batch-sizes", "0,5"],
         ["--data", str(tmp_path / "missing.csv"), "--target", "y"],
         ["--batch-size", "5"],  # the sequential experiment's option
@@ -189,6 +260,99 @@ def test_the_sequential_csv_is_training_on_a_then_on_b(experiments):
         trainer.train(params, dataset.X[in_b], dataset.Y[in_b], **options)
         assert float(mine[-1]["loss_B"]) == trainer.loss(params, dataset.X[in_b], dataset.Y[in_b])
         assert float(mine[-1]["loss_A"]) == trainer.loss(params, dataset.X[in_a], dataset.Y[in_a])
+
+
+def test_no_time_budget_stops_nothing_and_says_so(experiments):
+    """--seconds 0 is no time budget: every run ends by ‖g‖ < ε or its epochs."""
+    for name in ("batch-size", "sequential"):
+        meta = json.loads((experiments / f"{name}.json").read_text())
+        assert meta["setup"]["seconds"] == 0 and meta["time_budget_stops"] == []
+    batch = json.loads((experiments / "batch-size.json").read_text())
+    rows = _csv(experiments / "batch-size.csv")
+    for run, reason in batch["stopped"].items():
+        last = [int(r["epoch"]) for r in rows if r["run"] == run][-1]
+        assert (reason, last) == ("epoch budget", 25) or reason == "‖g‖ < ε"
+    found, _ = results.load(experiments)
+    assert "time budget" not in found["sequential"]["answer"]
+
+
+def test_the_joint_baseline_gets_the_epochs_both_phases_took(experiments):
+    meta = json.loads((experiments / "sequential.json").read_text())
+    rows = _csv(experiments / "sequential.csv")
+    for how, facts in meta["splits"].items():
+        both = [int(r["epoch"]) for r in rows if (r["split"], r["schedule"]) == (how, "A then B")]
+        joint = [
+            int(r["epoch"]) for r in rows if (r["split"], r["schedule"]) == (how, "A ∪ B shuffled")
+        ]
+        assert facts["joint_epoch_budget"] == both[-1]
+        assert joint[-1] <= both[-1]
+        if facts["joint_stopped"] == "epoch budget":
+            assert joint[-1] == both[-1]
+
+
+def test_a_run_the_time_budget_stops_is_named_with_its_epoch_everywhere(tmp_path, capsys):
+    """A budget of 0.01 s cannot train a million epochs on any machine: every
+    phase is stopped by it (the A ∪ B baseline, with twice the time for the
+    epochs both phases took, may finish them), and the table, the JSON, the
+    summary sentence and the write-up name each run it stopped and the epoch
+    the CSV says that run reached."""
+    budget = ["--samples", "40", "--epochs", "1000000", "--seconds", "0.01", "--seed", "3"]
+    out = tmp_path / "out"
+    assert main(["experiment", "sequential", *budget, "--out", str(out)]) == 0
+    table = capsys.readouterr().out
+    meta = json.loads((out / "sequential.json").read_text())
+    rows = _csv(out / "sequential.csv")
+    stops = meta["time_budget_stops"]
+    for how, name in sequential.SPLIT_NAMES.items():
+        facts = meta["splits"][how]
+        mine = {
+            schedule: [
+                int(r["epoch"]) for r in rows if (r["split"], r["schedule"]) == (how, schedule)
+            ]
+            for schedule in ("A then B", "A ∪ B shuffled")
+        }
+        switch, end, joint = facts["switch_epoch"], mine["A then B"][-1], mine["A ∪ B shuffled"][-1]
+        expected = {
+            f"phase A ({name})": (switch, 1000000),
+            f"phase B ({name})": (end - switch, 1000000),
+        }
+        if facts["joint_stopped"] == "time budget":
+            expected[f"the A ∪ B baseline ({name})"] = (joint, end)
+        else:
+            assert (facts["joint_stopped"], joint) == ("epoch budget", end)
+        for run, (epoch, of) in expected.items():
+            assert {"run": run, "epoch": epoch, "of": of} in stops
+            assert f"{run} at epoch {epoch:,} of {of:,}" in table  # the summary sentence
+        line = next(line for line in table.splitlines() if line.startswith(name))
+        assert line.count("time budget at epoch") == len(expected)  # the table
+    assert len(stops) >= 4
+    assert main(["--layers", "2", "--widths", "2,8,1", "--out", str(out)]) == 0
+    capsys.readouterr()
+    tex = (out / "derivation.tex").read_text()
+    assert "A ∪ B" not in tex  # the write-up sets it as mathematics
+    assert tex.count("time budget at epoch") == len(stops)  # how the runs stopped
+    for stop in stops:  # there, and in the answer
+        assert tex.count(f"at epoch {stop['epoch']:,} of {stop['of']:,}") >= 2
+    assert "--seconds 0" in tex or "{-}{-}seconds 0" in tex
+
+
+def test_a_batch_size_run_the_time_budget_stops_is_named_with_its_epoch(tmp_path, capsys):
+    budget = ["--samples", "40", "--epochs", "1000000", "--seconds", "0.01", "--seed", "3"]
+    out = tmp_path / "out"
+    args = ["experiment", "batch-size", *budget, "--batch-sizes", "1,full", "--out", str(out)]
+    assert main(args) == 0
+    printed = capsys.readouterr().out
+    meta = json.loads((out / "batch-size.json").read_text())
+    rows = _csv(out / "batch-size.csv")
+    assert meta["stopped"] == {
+        "stochastic (batch 1)": "time budget",
+        "full batch (40)": "time budget",
+    }
+    for run in meta["stopped"]:
+        epoch = [int(r["epoch"]) for r in rows if r["run"] == run][-1]
+        assert {"run": run, "epoch": epoch, "of": 1000000} in meta["time_budget_stops"]
+        assert f"{run} at epoch {epoch:,} of 1,000,000" in printed  # the summary sentence
+        assert f"time budget at epoch {epoch:,} of 1,000,000" in printed  # the table
 
 
 def test_the_figure_plots_the_measured_rows():

@@ -20,6 +20,7 @@ from derive.codegen import trainer_source
 from derive.errors import InputError
 from derive.indexed import LAYER, J, K, Rule, a, delta, n, w, z
 from derive.model import Network
+from derive.registry import ACTIVATIONS as REGISTRY_ACTIVATIONS
 from derive.spec import parse_spec
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -450,6 +451,16 @@ BAD = [
     (lambda X, Y, p: (X, numpy.full_like(Y, numpy.inf), p), "Y holds NaN or infinite values"),
     (lambda X, Y, p: (X, Y, {**p, "W1": p["W1"].T}), r"params\['W1'\] must be an array of shape"),
     (lambda X, Y, p: (X, Y, {k: v for k, v in p.items() if k != "b2"}), "params must be a dict"),
+    (
+        lambda X, Y, p: (X, Y, {**p, "W1": numpy.where(p["W1"] > 0, numpy.nan, p["W1"])}),
+        r"params\['W1'\] holds NaN or infinite values",
+    ),
+    (
+        lambda X, Y, p: (X, Y, {**p, "b2": numpy.full_like(p["b2"], -numpy.inf)}),
+        r"params\['b2'\] holds NaN or infinite values",
+    ),
+    (lambda X, Y, p: (X * 1e300, Y, p), r"X holds values beyond ±1e\+06 \(INPUT_BOUND\)"),
+    (lambda X, Y, p: (X, Y + 2e6, p), r"Y holds values beyond ±1e\+06 \(INPUT_BOUND\)"),
 ]
 
 
@@ -461,6 +472,108 @@ def test_wrong_shapes_dtypes_and_values_are_refused_clearly(tmp_path, change, me
     for call in (module.gradients, module.loss, module.train):
         with pytest.raises(ValueError, match=message):
             call(params, X, Y)
+
+
+@pytest.fixture(scope="module")
+def small(tmp_path_factory):
+    """One generated trainer (2-3-2, sigmoid, mse) for the tests of arguments."""
+    return trainer(tmp_path_factory.mktemp("small"), 2, "2,3,2")
+
+
+def test_numpy_scalars_are_taken_wherever_python_numbers_are(small):
+    X, Y = data(small, batch=6)
+    python = dict(lr=float(numpy.float32(0.1)), epochs=3, batch_size=2, tol=1e-9, seed=5)
+    scalars = dict(
+        lr=numpy.float32(0.1),
+        epochs=numpy.int64(3),
+        batch_size=numpy.int32(2),
+        tol=numpy.float64(1e-9),
+        seed=numpy.uint32(5),
+    )
+    expected, got = small.init_params(seed=4), small.init_params(seed=numpy.int64(4))
+    for key in expected:
+        numpy.testing.assert_array_equal(got[key], expected[key])
+    small.train(expected, X, Y, **python)
+    result = small.train(got, X, Y, **scalars)
+    assert result["epochs"] == 3 and result["stopped"] == "epochs"
+    for key in expected:
+        numpy.testing.assert_array_equal(got[key], expected[key])
+
+
+@pytest.mark.parametrize(
+    "name, value",
+    [
+        ("tol", "x"),
+        ("tol", -1.0),
+        ("tol", numpy.nan),
+        ("lr", "0.1"),
+        ("lr", 0),
+        ("lr", numpy.inf),
+        ("lr", True),
+        ("epochs", 2.0),
+        ("epochs", True),
+        ("epochs", -1),
+        ("batch_size", "2"),
+        ("batch_size", numpy.float64(2)),
+        ("seed", "x"),
+        ("seed", -1),
+        ("shuffle", "yes"),
+        ("callback", 3),
+    ],
+    ids=repr,
+)
+def test_a_wrong_argument_is_a_value_error_that_names_it(small, name, value):
+    X, Y = data(small)
+    params = small.init_params()
+    before = {key: value.copy() for key, value in params.items()}
+    with pytest.raises(ValueError, match=f"^{name} must be"):
+        small.train(params, X, Y, **{name: value})
+    for key in params:  # refused before any step
+        numpy.testing.assert_array_equal(params[key], before[key])
+    if name == "seed":
+        with pytest.raises(ValueError, match="^seed must be"):
+            small.init_params(seed=value)
+
+
+@pytest.fixture(scope="module")
+def at_the_bound(tmp_path_factory):
+    """A depth-3 trainer for every activation the registry offers, under mse
+    and under bce (with a sigmoid output, which bce needs)."""
+    folder = tmp_path_factory.mktemp("bound")
+    return {
+        (name, loss): trainer(
+            folder, 3, "3,4,4,2", name if loss == "mse" else f"{name},{name},sigmoid", loss
+        )
+        for name in REGISTRY_ACTIVATIONS
+        for loss in ("mse", "bce")
+    }
+
+
+@pytest.mark.parametrize("dtype", [numpy.float64, numpy.float32])
+@pytest.mark.parametrize("loss", ["mse", "bce"])
+@pytest.mark.parametrize("name", sorted(REGISTRY_ACTIVATIONS))
+def test_gradients_stay_finite_up_to_the_input_bound(at_the_bound, name, loss, dtype):
+    """At |X| = INPUT_BOUND (and |Y| too under mse) every value is finite
+    without an overflow anywhere; beyond it the input is refused, naming
+    the bound."""
+    module = at_the_bound[name, loss]
+    bound = module.INPUT_BOUND
+    rng = numpy.random.default_rng(0)
+    X = (rng.choice([-bound, bound], size=(8, 3))).astype(dtype)
+    Y = rng.uniform(0, 1, size=(8, 2)).astype(dtype)
+    if loss == "mse":
+        Y = (bound * (2 * Y - 1)).astype(dtype)
+    params = module.init_params(seed=1, dtype=dtype)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with numpy.errstate(over="raise", invalid="raise", divide="raise", under="ignore"):
+            value = module.loss(params, X, Y)
+            grads = module.gradients(params, X, Y)
+            module.train(params, X, Y, lr=1e-12, epochs=1)
+    assert numpy.isfinite(value) and all(numpy.isfinite(g).all() for g in grads.values())
+    for huge in (numpy.finfo(dtype).max / 2, numpy.nextafter(dtype(bound), dtype(numpy.inf))):
+        with pytest.raises(ValueError, match=r"beyond ±1e\+06 \(INPUT_BOUND\)"):
+            module.gradients(params, numpy.full((2, 3), huge, dtype), Y[:2])
 
 
 def test_integer_inputs_are_taken_as_the_parameters_dtype(tmp_path):

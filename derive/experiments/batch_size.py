@@ -3,7 +3,8 @@ descent — which converges faster?
 
 The same network from the same initial weights is trained with batch size 1
 (the update after every sample), a few mini-batch sizes and the full batch,
-each with the same learning rate, until ‖g‖ < ε or a budget runs out.  "Faster"
+each with the same learning rate, until ‖g‖ < ε or a budget (epochs, seconds)
+runs out; a run the time budget stopped is named with the epoch it reached.  "Faster"
 has three honest meanings, and the answer differs between them, so all three
 are measured: per epoch (pass over the data), per gradient evaluation
 (samples seen) and per second of wall time.
@@ -15,7 +16,14 @@ import math
 from dataclasses import dataclass
 
 from derive.experiments.data import Dataset
-from derive.experiments.runs import STOP_REASONS, Run, train_and_record
+from derive.experiments.runs import (
+    STOP_REASONS,
+    TIME_BUDGET,
+    Run,
+    stop_text,
+    time_budget_sentence,
+    train_and_record,
+)
 from derive.spec import NetworkSpec
 
 
@@ -70,13 +78,15 @@ def run(setup: Setup, trainer, progress=None) -> list[Run]:
     return runs
 
 
-def summary(samples: int, batch_sizes, runs: list[Run]) -> dict:
+def summary(samples: int, batch_sizes, runs: list[Run], epochs: int, seconds: float) -> dict:
     """Per run: the final state and the cost of reaching the common target —
-    the lowest loss that every run reached."""
+    the lowest loss that every run reached; and the runs the time budget
+    (``seconds`` per run, 0 for none) stopped before ``epochs``."""
     target = max(min(row["loss"] for row in r.rows) for r in runs)
     rows = []
     for size, r in zip(batch_sizes, runs, strict=True):
         reached = next(row for row in r.rows if row["loss"] <= target)
+        reason = STOP_REASONS.get(r.stopped, r.stopped)
         rows.append(
             {
                 "run": r.label,
@@ -87,13 +97,15 @@ def summary(samples: int, batch_sizes, runs: list[Run]) -> dict:
                 "epochs": r.last["epoch"],
                 "samples": r.last["samples"],
                 "seconds": r.last["seconds"],
-                "stopped": STOP_REASONS.get(r.stopped, r.stopped),
+                "stopped": stop_text(reason, r.last["epoch"], epochs),
+                "time_budget": reason == TIME_BUDGET,
                 "target_epochs": reached["epoch"],
                 "target_samples": reached["samples"],
                 "target_seconds": reached["seconds"],
             }
         )
-    return {"target_loss": target, "runs": rows}
+    stopped = [(r["run"], r["epochs"], epochs) for r in rows if r["time_budget"]]
+    return {"target_loss": target, "runs": rows, "seconds": seconds, "time_budget_stops": stopped}
 
 
 CSV_FIELDS = ("run", "batch_size", "epoch", "samples", "seconds", "loss", "gradient_norm")
@@ -146,8 +158,9 @@ def answer(result: dict) -> str:
             f"One update cost {1000 * per_update[single['run']]:.3f} ms with batch "
             f"{single['batch_size']} and {1000 * per_update[full['run']]:.3f} ms with the full "
             "batch: a larger batch costs more per update and less per sample.",
+            time_budget_sentence(result["time_budget_stops"], result["seconds"]),
         ]
-    )
+    ).rstrip()
 
 
 def _seconds(value: float) -> str:

@@ -16,13 +16,15 @@ from pathlib import Path
 import numpy as np
 
 from derive import __version__, output
-from derive.errors import InputError
+from derive.errors import InputError, one_line, quote
 from derive.experiments import batch_size, data, figures, results, sequential
 from derive.experiments.runs import STOP_REASONS
 from derive.experiments.trainer import ProofFailed, verified_trainer
 from derive.spec import parse_spec
 
 DEFAULT_HIDDEN = 8
+DEFAULT_SECONDS = 4.0
+"""Time budget of a run; 0 is none (results that do not depend on the machine)."""
 
 
 def number(text: str | None, what: str, default, low, high, kind=float):
@@ -31,9 +33,9 @@ def number(text: str | None, what: str, default, low, high, kind=float):
     try:
         value = kind(text)
     except ValueError:
-        raise InputError(f"{what} must be a number, got {text[:20]!r}") from None
+        raise InputError(f"{what} must be a number, got {quote(text, 20)}") from None
     if not (math.isfinite(value) and low <= value <= high):
-        raise InputError(f"{what} must be between {low} and {high}, got {text[:20]}")
+        raise InputError(f"{what} must be between {low} and {high}, got {quote(text, 20)}")
     return value
 
 
@@ -44,7 +46,7 @@ def network(args, dataset: data.Dataset):
         spec = parse_spec(args.layers, args.widths, args.activation, args.loss, args.bias)
         if (spec.widths[0], spec.widths[-1]) != (dataset.inputs, dataset.outputs):
             raise InputError(
-                f"--widths {args.widths} does not fit the data: {dataset.name} has "
+                f"--widths {quote(args.widths)} does not fit the data: {quote(dataset.name)} has "
                 f"{dataset.inputs} inputs and {dataset.outputs} outputs"
             )
         return spec
@@ -83,7 +85,9 @@ def run(args) -> int:
         args.epochs, "--epochs", 2000 if args.kind == "batch-size" else 1000, 1, 10**6, int
     )
     tol = number(args.tol, "--tol", 1e-4, 0.0, 1e6)
-    seconds = number(args.seconds, "--seconds", 4.0, 0.01, 3600.0)
+    seconds = number(args.seconds, "--seconds", DEFAULT_SECONDS, 0.0, 3600.0)
+    if 0 < seconds < 0.01:
+        raise InputError(f"--seconds must be 0 (no time budget) or at least 0.01, got {seconds:g}")
     name = args.kind
     out = Path(args.out)
     output.check_writable(out, [f"{name}.{ext}" for ext in ("csv", "json", "png", "pdf")])
@@ -127,13 +131,14 @@ def run(args) -> int:
                 batch_sizes(args.batch_sizes, len(dataset)),
             )
             runs = batch_size.run(setup, trainer, progress)
+            summary = batch_size.summary(len(dataset), setup.batch_sizes, runs, epochs, seconds)
             meta = {
                 "setup": {**common, "batch_sizes": list(setup.batch_sizes)},
                 "stopped": {r.label: STOP_REASONS[r.stopped] for r in runs},
+                "time_budget_stops": _stops(summary),
             }
             rows = batch_size.csv_rows(setup.batch_sizes, runs)
             fields = batch_size.CSV_FIELDS
-            summary = batch_size.summary(len(dataset), setup.batch_sizes, runs)
             table = batch_size_table(summary)
             answer = batch_size.answer(summary)
             picture = figures.batch_size(runs, title) if drawing else None
@@ -143,6 +148,7 @@ def run(args) -> int:
             )
             setup = sequential.Setup(dataset, spec, lr, epochs, tol, seconds, seed, size)
             found = sequential.run(setup, trainer, progress)
+            summary = sequential.summary(found, epochs, seconds)
             meta = {
                 "setup": {**common, "batch_size": size},
                 "splits": {
@@ -150,14 +156,16 @@ def run(args) -> int:
                         "switch_epoch": r["switch_epoch"],
                         "phase_A_stopped": r["phase_A_stopped"],
                         "phase_B_stopped": r["phase_B_stopped"],
+                        "joint_stopped": r["joint_stopped"],
+                        "joint_epoch_budget": r["joint_epoch_budget"],
                         "sizes": list(r["sizes"]),
                     }
                     for how, r in found.items()
                 },
+                "time_budget_stops": _stops(summary),
             }
             rows = sequential.csv_rows(found)
             fields = sequential.CSV_FIELDS
-            summary = sequential.summary(found)
             table = sequential_table(summary)
             answer = sequential.answer(summary)
             picture = figures.sequential(found, sequential.SPLIT_NAMES, title) if drawing else None
@@ -176,9 +184,19 @@ def run(args) -> int:
         sys.stdout.write(
             "figures skipped: matplotlib is not installed (pip install 'derive[experiments]')\n"
         )
-    sys.stdout.write("wrote " + ", ".join(str(p) for p in written) + "\n")
-    sys.stdout.write(f"python -m derive --out {out} puts these results into derivation.tex\n")
+    sys.stdout.write("wrote " + ", ".join(one_line(str(p)) for p in written) + "\n")
+    sys.stdout.write(
+        f"python -m derive --out {quote(out)} puts these results into derivation.tex\n"
+    )
     return 0
+
+
+def _stops(summary: dict) -> list[dict]:
+    """The runs the time budget stopped, for the JSON file."""
+    return [
+        {"run": run, "epoch": epoch, "of": budget}
+        for run, epoch, budget in summary["time_budget_stops"]
+    ]
 
 
 def _table(header: list[str], rows: list[list[str]]) -> str:
@@ -227,6 +245,7 @@ def sequential_table(summary: dict) -> str:
         "loss B",
         "phase A stopped",
         "phase B stopped",
+        "A ∪ B stopped",
     ]
     rows = [
         [
@@ -238,6 +257,7 @@ def sequential_table(summary: dict) -> str:
             f"{r['joint_loss_B']:.4g}",
             r["phase_A_stopped"],
             r["phase_B_stopped"],
+            r["joint_stopped"],
         ]
         for r in summary["splits"]
     ]

@@ -11,16 +11,24 @@ squared error.  Anything wrong with a user's file is an
 from __future__ import annotations
 
 import csv
+import io
 import math
+import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from derive.errors import InputError
+from derive.errors import InputError, one_line, quote
 
+MAX_BYTES = 16 * 2**20
+"""A CSV file is read whole into memory, so its size is bounded first."""
 MAX_ROWS = 100_000
+"""Data rows of a CSV file (the header not counted)."""
 MAX_COLUMNS = 1024
+MAX_VALUES = 1_000_000
+"""Rows × columns: the numbers parsed from one file."""
 
 
 @dataclass(frozen=True)
@@ -136,93 +144,166 @@ def load(name: str, target: str | None = None, samples: int | None = None, seed:
     """A built-in data set by name, ``digits``, or a CSV file with ``target``."""
     if name in GENERATORS:
         if target is not None:
-            raise InputError(f"--target is for a CSV file, not the built-in {name!r}")
+            raise InputError(f"--target is for a CSV file, not the built-in {quote(name)}")
         return GENERATORS[name](samples or DEFAULT_SAMPLES, seed)
     if name == "digits":
         return digits(samples, seed)
     if name.lower().endswith(".csv") or Path(name).exists():
         return from_csv(Path(name), target)
     known = ", ".join([*GENERATORS, "digits"])
-    raise InputError(f"unknown data set {name!r} (built in: {known}; or a file.csv)")
+    raise InputError(f"unknown data set {quote(name)} (built in: {known}; or a file.csv)")
 
 
 def from_csv(path: Path, target: str | None) -> Dataset:
     """Numeric columns with a header row; ``target`` (a name or a 1-based
     number) is the output, every other column an input.  Targets outside
     [0, 1] are scaled into it (min–max), and the description says so."""
+    name = quote(path)
     if target is None:
-        raise InputError(f"{path}: say which column is the target with --target COL")
+        raise InputError(f"{name}: say which column is the target with --target COL")
     try:
-        with path.open(newline="", encoding="utf-8-sig") as handle:  # Excel writes a BOM
-            rows = list(_rows(csv.reader(handle), path))
-    except FileNotFoundError:
-        raise InputError(f"{path}: no such file") from None
-    except (OSError, UnicodeDecodeError) as error:
-        raise InputError(f"{path}: cannot be read ({error.__class__.__name__})") from None
+        text = read_bounded(path).decode("utf-8-sig")  # Excel writes a BOM
+        rows = list(_rows(csv.reader(io.StringIO(text, newline="")), name))
+    except UnicodeDecodeError as error:
+        raise InputError(f"{name}: not UTF-8 text (byte {error.start + 1})") from None
     except csv.Error as error:
-        raise InputError(f"{path}: not a CSV file ({error})") from None
+        raise InputError(f"{name}: not a CSV file ({one_line(str(error))})") from None
     if len(rows) < 2:
-        raise InputError(f"{path}: needs a header row and at least one data row")
+        raise InputError(f"{name}: needs a header row and at least one data row")
     header, body = rows[0], rows[1:]
-    repeated = sorted({name for name in header if header.count(name) > 1})
+    if len(header) * len(body) > MAX_VALUES:
+        raise InputError(
+            f"{name}: {len(body):,} rows of {len(header)} columns is more than "
+            f"{MAX_VALUES:,} values"
+        )
+    repeated = sorted({column for column in header if header.count(column) > 1})
     if repeated:
-        raise InputError(f"{path}: the header names column {repeated[0]!r} more than once")
-    column = _column(header, target, path)
+        raise InputError(f"{name}: the header names column {quote(repeated[0])} more than once")
+    column = _column(header, target, name)
     values = np.empty((len(body), len(header)))
     for number, row in enumerate(body, start=2):
         if len(row) != len(header):
             raise InputError(
-                f"{path}: row {number} has {len(row)} fields, the header {len(header)}"
+                f"{name}: row {number} has {len(row)} fields, the header {len(header)}"
             )
         for index, field in enumerate(row):
             try:
                 value = float(field)
             except ValueError:
                 raise InputError(
-                    f"{path}: row {number}, column {header[index]!r} is not a number: "
-                    f"{field[:20]!r}"
+                    f"{name}: row {number}, column {quote(header[index])} is not a number: "
+                    f"{quote(field, 20)}"
                 ) from None
             if not math.isfinite(value):
-                raise InputError(f"{path}: row {number}, column {header[index]!r} is {field!r}")
+                raise InputError(
+                    f"{name}: row {number}, column {quote(header[index])} is {quote(field, 20)}"
+                )
             values[number - 2, index] = value
     Y = values[:, [column]]
     X = np.delete(values, column, axis=1)
     if X.shape[1] == 0:
-        raise InputError(f"{path}: the target is the only column; there are no inputs")
+        raise InputError(f"{name}: the target is the only column; there are no inputs")
     note = ""
     low, high = Y.min(), Y.max()
     if high == low:
-        raise InputError(f"{path}: the target {header[column]!r} is constant; nothing to learn")
+        raise InputError(
+            f"{name}: the target {quote(header[column])} is constant; nothing to learn"
+        )
     if low < 0 or high > 1:
         Y = (Y - low) / (high - low)
         note = f", target scaled from [{low:g}, {high:g}] to [0, 1]"
     task = "classification" if set(np.unique(Y)) <= {0.0, 1.0} else "regression"
+    shown = one_line(path.name)
     return Dataset(
-        path.name,
+        shown,
         _standardise(X),
         Y,
-        f"{path.name}, {len(Y)} rows, target {header[column]!r}{note}",
+        f"{shown}, {len(Y)} rows, target {quote(header[column], 40)}{note}",
         task,
     )
 
 
-def _rows(reader, path: Path):
+def read_bounded(path: Path, limit: int = MAX_BYTES) -> bytes:
+    """The bytes of the regular file ``path``, at most ``limit`` of them.
+
+    A FIFO, a device (``/dev/zero``), a socket or a folder is refused before
+    anything is read; it is opened without blocking (a FIFO with no writer
+    would otherwise wait forever) and checked again on the open descriptor,
+    in case the name changed in between.  At most ``limit + 1`` bytes are
+    read, so a file that grows while it is read costs no more memory."""
+    name = quote(path)
+    _require_regular(_attempt(os.stat, path, name), name, limit)
+    flags = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0)
+    descriptor = _attempt(os.open, path, name, flags)
+    try:
+        _require_regular(os.fstat(descriptor), name, limit)
+        chunks, size = [], 0
+        while size <= limit:
+            chunk = os.read(descriptor, min(1 << 20, limit + 1 - size))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+    except OSError as error:
+        raise InputError(f"{name}: cannot be read ({_reason(error)})") from None
+    finally:
+        os.close(descriptor)
+    if size > limit:
+        raise InputError(f"{name}: larger than {_size(limit)}")
+    return b"".join(chunks)
+
+
+def _attempt(call, path: Path, name: str, *args):
+    """``call(path, *args)``, its failure an InputError naming the file."""
+    try:
+        return call(path, *args)
+    except FileNotFoundError:
+        raise InputError(f"{name}: no such file") from None
+    except (OSError, ValueError) as error:  # ValueError: a NUL byte in the name
+        raise InputError(f"{name}: cannot be read ({_reason(error)})") from None
+
+
+def _require_regular(status: os.stat_result, name: str, limit: int) -> None:
+    mode = status.st_mode
+    if not stat.S_ISREG(mode):
+        kind = (
+            "a folder"
+            if stat.S_ISDIR(mode)
+            else "a pipe"
+            if stat.S_ISFIFO(mode)
+            else "a device"
+            if stat.S_ISCHR(mode) or stat.S_ISBLK(mode)
+            else "not a regular file"
+        )
+        raise InputError(f"{name}: {kind}, not a file (give a CSV file)")
+    if status.st_size > limit:
+        raise InputError(f"{name}: {_size(status.st_size)}, larger than {_size(limit)}")
+
+
+def _reason(error: Exception) -> str:
+    return one_line(str(getattr(error, "strerror", None) or error))
+
+
+def _size(count: int) -> str:
+    return f"{count / 2**20:.1f} MiB" if count >= 2**20 else f"{count:,} bytes"
+
+
+def _rows(reader, name: str):
     for number, row in enumerate(reader, start=1):
         if number > MAX_ROWS + 1:
-            raise InputError(f"{path}: more than {MAX_ROWS} rows")
+            raise InputError(f"{name}: more than {MAX_ROWS:,} data rows")
         if len(row) > MAX_COLUMNS:
-            raise InputError(f"{path}: more than {MAX_COLUMNS} columns")
+            raise InputError(f"{name}: more than {MAX_COLUMNS:,} columns")
         if row:
             yield [field.strip() for field in row]
 
 
-def _column(header: list[str], target: str, path: Path) -> int:
+def _column(header: list[str], target: str, name: str) -> int:
     if target in header:
         return header.index(target)
-    if target.isdigit():
+    if target.isdigit() and len(target) < 8:
         if 1 <= int(target) <= len(header):
             return int(target) - 1
-        raise InputError(f"{path}: --target {target}: columns are numbered 1..{len(header)}")
-    raise InputError(
-        f"{path}: no column {target!r} (columns: {', '.join(h[:20] for h in header[:20])})"
-    )
+        raise InputError(f"{name}: --target {target}: columns are numbered 1..{len(header)}")
+    columns = ", ".join(quote(h, 20) for h in header[:20])
+    raise InputError(f"{name}: no column {quote(target)} (columns: {columns})")

@@ -14,6 +14,8 @@ import io
 import json
 from pathlib import Path
 
+from derive.errors import one_line, quote
+
 NAMES = ("batch-size", "sequential")
 
 
@@ -43,8 +45,8 @@ def load(folder: Path) -> tuple[dict, list[str]]:
         except (OSError, ValueError, KeyError, TypeError, StopIteration) as error:
             detail = str(error).splitlines()[0][:80] if str(error) else ""
             problems.append(
-                f"{name}.csv/.json in {folder} not used ({error.__class__.__name__}"
-                + (f": {detail}" if detail else "")
+                f"{name}.csv/.json in {quote(folder)} not used ({error.__class__.__name__}"
+                + (f": {one_line(detail)}" if detail else "")
                 + "); run the experiment again"
             )
     return found, problems
@@ -58,10 +60,12 @@ def _summarise(name: str, meta: dict, rows: list[dict]) -> dict:
     setup = meta["setup"]
     if name == "batch-size":
         runs = batch_size.runs_from_csv(rows, meta["stopped"])
-        summary = batch_size.summary(setup["samples"], setup["batch_sizes"], runs)
+        summary = batch_size.summary(
+            setup["samples"], setup["batch_sizes"], runs, setup["epochs"], setup["seconds"]
+        )
         answer = batch_size.answer(summary)
     else:
         results = sequential.results_from_csv(rows, meta["splits"])
-        summary = sequential.summary(results)
+        summary = sequential.summary(results, setup["epochs"], setup["seconds"])
         answer = sequential.answer(summary)
     return {"setup": setup, "summary": summary, "answer": answer}

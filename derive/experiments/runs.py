@@ -6,6 +6,11 @@ training, the full-batch loss and ‖g‖, and any extra measurements (the loss
 on another part of the data).  The time the callback itself takes is
 subtracted, so the clock counts training only, and the stopping rule
 ‖g‖ < ε is the one ``train`` applies (eq. 5 of the write-up).
+
+A time budget makes a result depend on the machine's speed, so a run it
+stops is said to be stopped by it, with the epoch reached, wherever the
+result is shown (:func:`stop_text`, :func:`time_budget_sentence`); a budget
+of 0 seconds is none, and the result is then the same on any machine.
 """
 
 from __future__ import annotations
@@ -32,6 +37,28 @@ STOP_REASONS = {
     "callback": "time budget",
     "diverged": "diverged",
 }
+TIME_BUDGET = STOP_REASONS["callback"]
+
+
+def stop_text(reason: str, reached: int, budget: int) -> str:
+    """How a run stopped, for a table; the time budget names the epoch reached."""
+    if reason == TIME_BUDGET:
+        return f"{reason} at epoch {reached:,} of {budget:,}"
+    return reason
+
+
+def time_budget_sentence(stopped: list[tuple[str, int, int]], seconds: float, note="") -> str:
+    """A sentence naming every (run, epoch reached, epoch budget) the time
+    budget stopped, or "" when it stopped none; ``note`` follows "per run"."""
+    if not stopped:
+        return ""
+    runs = [f"{name} at epoch {reached:,} of {budget:,}" for name, reached, budget in stopped]
+    listed = runs[0] if len(runs) == 1 else ", ".join(runs[:-1]) + " and " + runs[-1]
+    return (
+        f"The time budget of {seconds:g} s per run{note} stopped {listed}, before ‖g‖ < ε or the "
+        "epoch budget: those numbers depend on the speed of the machine that ran them "
+        "(--seconds 0 trains without a time budget)."
+    )
 
 
 def train_and_record(
@@ -55,7 +82,8 @@ def train_and_record(
     """Train ``params`` in place on (X, Y) with the generated ``train``.
 
     ``start`` continues the counters of an earlier phase (epoch, samples,
-    seconds); ``run`` appends to an existing record.
+    seconds); ``run`` appends to an existing record.  ``seconds`` is the
+    time budget of this call (0: none).
     """
     measure = measure or {}
     run = run or Run(label)
@@ -85,7 +113,7 @@ def train_and_record(
         if progress is not None:
             progress.update(label, epoch, epochs)
         clock["overhead"] += time.perf_counter() - began
-        return elapsed > seconds
+        return seconds > 0 and elapsed > seconds
 
     result = trainer.train(
         params,

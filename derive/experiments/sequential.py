@@ -6,8 +6,11 @@ whose first input is below its median, B the rest — two different
 distributions) and at random (A and B from the same distribution).  For each
 split the network is trained on A until ‖g‖ < ε (or a budget), then on B
 the same way, while the loss on A and on B is measured after every epoch;
-the baseline trains the same initial weights on A ∪ B, shuffled, for as many
-epochs as both phases took.  If the loss on A climbs during the B phase, the
+the baseline trains the same initial weights on A ∪ B, shuffled, with the
+budgets of both phases together: at most as many epochs as both phases took
+and twice the time budget of one phase (an epoch of A ∪ B costs about what
+an epoch of A and one of B cost).  Every run a time budget stopped is named
+with the epoch it reached.  If the loss on A climbs during the B phase, the
 new batch undid the old one.
 """
 
@@ -18,7 +21,14 @@ from dataclasses import dataclass
 import numpy as np
 
 from derive.experiments.data import Dataset
-from derive.experiments.runs import STOP_REASONS, Run, train_and_record
+from derive.experiments.runs import (
+    STOP_REASONS,
+    TIME_BUDGET,
+    Run,
+    stop_text,
+    time_budget_sentence,
+    train_and_record,
+)
 from derive.spec import NetworkSpec
 
 SPLITS = ("regions", "random")
@@ -65,14 +75,20 @@ def run(setup: Setup, trainer, progress=None) -> dict[str, dict]:
             "lr": setup.lr,
             "tol": setup.tol,
             "seed": setup.seed,
-            "seconds": setup.seconds,
             "batch_size": setup.batch_size,
             "measure": measure,
             "progress": progress,
         }
         params = {key: value.copy() for key, value in initial.items()}
         sequential = train_and_record(
-            trainer, params, XA, YA, label=f"{how}: A", epochs=setup.epochs, **common
+            trainer,
+            params,
+            XA,
+            YA,
+            label=f"{how}: A",
+            epochs=setup.epochs,
+            seconds=setup.seconds,
+            **common,
         )
         switch = dict(sequential.last)
         phase_a = sequential.stopped
@@ -84,18 +100,21 @@ def run(setup: Setup, trainer, progress=None) -> dict[str, dict]:
             YB,
             label=f"{how}: B",
             epochs=setup.epochs,
+            seconds=setup.seconds,
             start=switch,
             run=sequential,
             **common,
         )
         params = {key: value.copy() for key, value in initial.items()}
+        joint_budget = max(sequential.last["epoch"], 1)
         joint = train_and_record(
             trainer,
             params,
             setup.data.X,
             setup.data.Y,
             label=f"{how}: A ∪ B",
-            epochs=max(sequential.last["epoch"], 1),
+            epochs=joint_budget,
+            seconds=2 * setup.seconds,
             **common,
         )
         joint.label = "A ∪ B shuffled"
@@ -105,20 +124,37 @@ def run(setup: Setup, trainer, progress=None) -> dict[str, dict]:
             "switch_epoch": switch["epoch"],
             "phase_A_stopped": STOP_REASONS[phase_a],
             "phase_B_stopped": STOP_REASONS[sequential.stopped],
+            "joint_stopped": STOP_REASONS[joint.stopped],
+            "joint_epoch_budget": joint_budget,
             "sizes": (int(in_a.sum()), int(in_b.sum())),
         }
     return results
 
 
-def summary(results: dict[str, dict]) -> dict:
+def summary(results: dict[str, dict], epochs: int, seconds: float) -> dict:
     """Per split: the loss on A before and after the B phase, against the
-    joint baseline."""
-    rows = []
+    joint baseline; and the runs the time budget stopped (``epochs`` is the
+    budget of a phase, ``seconds`` the time budget of a phase, 0 for none)."""
+    rows, stopped = [], []
     for how, result in results.items():
         sequential, joint = result["sequential"], result["joint"]
         switch = result["switch_epoch"]
         at_switch = next(r for r in sequential.rows if r["epoch"] == switch)
         after = [r for r in sequential.rows if r["epoch"] >= switch]
+        reached = {
+            "phase A": (result["phase_A_stopped"], switch, epochs),
+            "phase B": (result["phase_B_stopped"], sequential.last["epoch"] - switch, epochs),
+            "the A ∪ B baseline": (
+                result["joint_stopped"],
+                joint.last["epoch"],
+                result["joint_epoch_budget"],
+            ),
+        }
+        stopped += [
+            (f"{run} ({SPLIT_NAMES[how]})", epoch, budget)
+            for run, (reason, epoch, budget) in reached.items()
+            if reason == TIME_BUDGET
+        ]
         rows.append(
             {
                 "split": how,
@@ -126,8 +162,10 @@ def summary(results: dict[str, dict]) -> dict:
                 "samples_A": result["sizes"][0],
                 "samples_B": result["sizes"][1],
                 "switch_epoch": switch,
-                "phase_A_stopped": result["phase_A_stopped"],
-                "phase_B_stopped": result["phase_B_stopped"],
+                "phase_A_stopped": stop_text(*reached["phase A"]),
+                "phase_B_stopped": stop_text(*reached["phase B"]),
+                "joint_stopped": stop_text(*reached["the A ∪ B baseline"]),
+                "joint_epochs": joint.last["epoch"],
                 "loss_A_after_A": at_switch["loss_A"],
                 "loss_B_after_A": at_switch["loss_B"],
                 "loss_A_peak_during_B": max(r["loss_A"] for r in after),
@@ -138,7 +176,7 @@ def summary(results: dict[str, dict]) -> dict:
                 "epochs": sequential.last["epoch"],
             }
         )
-    return {"splits": rows}
+    return {"splits": rows, "seconds": seconds, "time_budget_stops": stopped}
 
 
 CSV_FIELDS = (
@@ -185,6 +223,8 @@ def results_from_csv(rows: list[dict], splits: dict[str, dict]) -> dict[str, dic
             "switch_epoch": facts["switch_epoch"],
             "phase_A_stopped": facts["phase_A_stopped"],
             "phase_B_stopped": facts["phase_B_stopped"],
+            "joint_stopped": facts["joint_stopped"],
+            "joint_epoch_budget": facts["joint_epoch_budget"],
             "sizes": tuple(facts["sizes"]),
         }
     return results
@@ -204,7 +244,9 @@ def answer(result: dict) -> str:
             verdict = f"stayed about the same ({before:.3g}, then {after:.3g})"
         sentences.append(
             f"With A and B from {row['name']}, the loss on A after training on B {verdict}; "
-            f"training on A ∪ B together ended at {row['joint_loss_A']:.3g} on A and "
-            f"{row['joint_loss_B']:.3g} on B."
+            f"training on A ∪ B together for {row['joint_epochs']:,} epochs ended at "
+            f"{row['joint_loss_A']:.3g} on A and {row['joint_loss_B']:.3g} on B."
         )
-    return " ".join(sentences)
+    note = " (twice that for the A ∪ B baseline, the two phases' budgets together)"
+    sentences.append(time_budget_sentence(result["time_budget_stops"], result["seconds"], note))
+    return " ".join(sentences).rstrip()
