@@ -26,12 +26,12 @@ CLAIMS = [
     (
         "book Δw_hj, sizes symbolic (27 nets)",
         ["--notation", "xigua", "Delta w[h,j] = eta*g[j]*b[h]"],
-        0,
+        4,
     ),
     (
         "book Δv_ih, sizes symbolic (27 nets)",
         ["--notation", "xigua", "Delta v[i,h] = eta*e[h]*x[i]"],
-        0,
+        4,
     ),
     (
         "seed Δv_ih in LaTeX (27 nets)",
@@ -41,14 +41,14 @@ CLAIMS = [
             r"\Delta{v_{ih}}=-\eta * b_h * (1-b_h) * x_i * \sum^l_{j=1}[(\hat{y^k_j}- y^k_j) * "
             r"\hat{y^k_j} * (1- \hat{y^k_j}) * (W_{hj}) ]",
         ],
-        0,
+        4,
     ),
     (
         "δ recursion, L = 1..3 (52 nets)",
         ["delta[l][j] = fprime(z[l][j])*Sum(w[l+1][k,j]*delta[l+1][k], (k, 1, n[l+1]))"],
-        0,
+        4,
     ),
-    ("∂E/∂w^l_jk, L = 1..3 (52 nets)", ["dE/dw[l][j,k] = delta[l][j]*a[l-1][k]"], 0),
+    ("∂E/∂w^l_jk, L = 1..3 (52 nets)", ["dE/dw[l][j,k] = delta[l][j]*a[l-1][k]"], 4),
     (
         "δ recursion, --widths 4,4,4,4,4",
         [
@@ -61,7 +61,7 @@ CLAIMS = [
     (
         "δ recursion, --layers 6 (widths all 1, 2, 3)",
         ["--layers", "6", "delta[l][j] = Sum(w[l+1][k,j]*delta[l+1][k], k)*a[l][j]*(1-a[l][j])"],
-        0,
+        4,
     ),
     ("false: Σ forgotten", ["--notation", "xigua", "e[h] = b[h]*(1-b[h])*w[h,j]*g[j]"], 1),
     (

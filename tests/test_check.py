@@ -45,12 +45,26 @@ SEED_CORRECT = [
 ]
 
 
+def holds_on_grid(verdict) -> bool:
+    """Symbolic sizes: every network checked agrees exactly, and no more."""
+    return (
+        verdict.verdict == "holds-on-networks-checked"
+        and verdict.exit_code == 4
+        and verdict.holds is None
+        and verdict.explanation.startswith("holds on the ")
+        and "not proved for every size" in verdict.explanation
+    )
+
+
 @pytest.mark.parametrize("claim", SEED_CORRECT)
 def test_the_seeds_correct_formulas_are_proved(claim):
-    verdict = check(claim, notation="xigua")
+    verdict = check(claim, parse_spec("2", "2,3,2"), notation="xigua")
     assert verdict.holds is True, verdict.explanation
     assert verdict.verdict == "proved" and verdict.exit_code == 0
     assert verdict.counterexample is None
+    grid = check(claim, notation="xigua")
+    assert holds_on_grid(grid), grid.explanation
+    assert grid.counterexample is None and len(grid.sizes_checked) == 27
 
 
 def test_the_seeds_sum_slip_is_refuted():
@@ -75,7 +89,8 @@ def test_the_seeds_long_chain_needs_the_sum_it_adds_in_words():
     verdict = check(r"\frac{\partial E_k}{\partial v_{ih}}=" + chain, notation="xigua")
     assert verdict.holds is False and "a Σ may be missing" in verdict.explanation
     summed = r"\frac{\partial E_k}{\partial v_{ih}}=\sum_{j=1}^{l}" + chain
-    assert check(summed, notation="xigua").holds is True
+    assert holds_on_grid(check(summed, notation="xigua"))
+    assert check(summed, parse_spec("2", "3,2,3"), notation="xigua").holds is True
 
 
 def test_local_derivatives_follow_the_graph():
@@ -87,7 +102,7 @@ def test_local_derivatives_follow_the_graph():
         "d(yhat[j])/d(alpha[h]) = yhat[j]*(1-yhat[j])*w[h,j]*b[h]*(1-b[h])",
         "d(alpha[h])/d(x[i]) = v[i,h]",
     ):
-        assert check(claim, notation="xigua").holds is True, claim
+        assert holds_on_grid(check(claim, notation="xigua")), claim
     assert check("d(yhat[j])/d(alpha[h]) = w[h,j]", notation="xigua").holds is False
 
 
@@ -117,8 +132,9 @@ BOOK = [
 @pytest.mark.parametrize("claim", BOOK)
 def test_the_watermelon_books_formulas_are_proved(claim):
     verdict = check(claim, notation="xigua")
-    assert verdict.holds is True, verdict.explanation
-    assert len(verdict.sizes_checked) == 27
+    assert holds_on_grid(verdict), verdict.explanation
+    assert len(verdict.sizes_checked) == 27 and verdict.sizes_searched
+    assert check(claim, parse_spec("2", "3,4,2"), notation="xigua").holds is True
 
 
 LAYER = [
@@ -134,8 +150,10 @@ LAYER = [
 @pytest.mark.parametrize("claim", LAYER)
 def test_the_layer_notations_recursion_is_proved_for_every_layer(claim):
     verdict = check(claim)
-    assert verdict.holds is True, verdict.explanation
+    assert holds_on_grid(verdict), verdict.explanation
     assert {len(w) - 1 for w in verdict.sizes_checked} >= {2, 3}
+    assert {len(w) - 1 for w in verdict.sizes_searched} >= {4, 5}
+    assert check(claim, parse_spec("3", "2,3,2,1")).holds is True
 
 
 def test_the_hidden_recursion_covers_every_hidden_layer():
@@ -164,7 +182,7 @@ def test_cross_entropy_gives_the_simpler_output_term():
 
 def test_sigmoid_written_through_exp_is_proved_exactly():
     claim = "g[j] = 1/(1+exp(-(beta[j]-theta[j])))*(1-yhat[j])*(y[j]-yhat[j])"
-    assert check(claim, notation="xigua").holds is True
+    assert check(claim, parse_spec("2", "2,2,3"), notation="xigua").holds is True
 
 
 def test_integer_indices_select_one_unit():
@@ -237,8 +255,9 @@ def test_the_printed_tree_reads_back_as_the_same_tree(notation, text):
 
 
 def test_a_sum_without_bounds_runs_over_every_unit_its_body_has():
-    assert check(r"e_h = b_h (1 - b_h) \sum_j w_{hj} g_j.", notation="xigua").holds is True
-    assert check("e[h] = b[h]*(1-b[h])*Sum(w[h,j]*g[j], j)", notation="xigua").holds is True
+    assert holds_on_grid(check(r"e_h = b_h (1 - b_h) \sum_j w_{hj} g_j.", notation="xigua"))
+    spec = parse_spec("2", "2,3,4")
+    assert check("e[h] = b[h]*(1-b[h])*Sum(w[h,j]*g[j], j)", spec, notation="xigua").holds
     assert check("e[h] = b[h]*(1-b[h])*Sum(w[h,j]*g[h], j)", notation="xigua").holds is False
 
 
@@ -267,8 +286,12 @@ def test_what_surrounds_a_formula_in_notes_is_not_part_of_it():
 
 
 def test_primes_and_unicode_operators():
-    assert check(r"g_j = \sigma'(\beta_j - \theta_j)(y_j - \hat{y}_j)", notation="xigua").holds
-    assert check("g[j] = sigmoid'(beta[j] - theta[j])*(y[j] − yhat[j])", notation="xigua").holds
+    spec = parse_spec("2", "2,2,2")
+    for claim in (
+        r"g_j = \sigma'(\beta_j - \theta_j)(y_j - \hat{y}_j)",
+        "g[j] = sigmoid'(beta[j] - theta[j])*(y[j] − yhat[j])",
+    ):
+        assert check(claim, spec, notation="xigua").holds
     tanh = parse_spec("2", "2,2,2", "tanh")
     assert check("g[j] = tanh'(beta[j] - theta[j])·(y[j] - yhat[j])", tanh, notation="xigua").holds
 
@@ -506,8 +529,8 @@ def test_cli_latex_flag_and_options():
         "--latex",
         r"\delta^l_j = (1 - (a^l_j)^2) \sum_{k=1}^{n_{l+1}} w^{l+1}_{kj} \delta^{l+1}_k",
     )
-    assert result.returncode == 0, result.stdout + result.stderr
-    assert b"tanh" in result.stdout
+    assert result.returncode == 4, result.stdout + result.stderr
+    assert b"tanh" in result.stdout and b"holds on the 16 networks checked" in result.stdout
 
 
 ADVERSARIAL = [

@@ -23,6 +23,7 @@ from derive.claims.plain import denominator_check, make_ref, numerator_check, pr
 from derive.claims.syntax import (
     Call,
     Claim,
+    Constant,
     Derivative,
     Div,
     Index,
@@ -82,6 +83,7 @@ _FUNCTIONS = {
     r"\arctan": "atan",
     r"\sqrt": "sqrt",
 }
+_CONSTANTS = {r"\pi": "pi"}
 _PRODUCT = {"*", r"\cdot", r"\times"}
 _STOP = {"+", "-", "=", ")", "]", "}", ",", "end", "/", "^", "_", "'"} | _PRODUCT
 
@@ -199,6 +201,9 @@ class Parser(Descent):
             return self.call(function, token)
         if token.text == "f" and self.peek().text in ("(", "'", "^", "{", "["):
             return self.f_call()
+        if token.text in _CONSTANTS:
+            self.take()
+            return Constant(_CONSTANTS[token.text])
         if token.text == "e" and self.peek().text == "^":
             self.take()
             self.take("^")
