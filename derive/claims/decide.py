@@ -338,17 +338,20 @@ def _exactly_zero(lhs: sympy.Expr, rhs: sympy.Expr, meaning: Meaning) -> str | N
     opaque = meaning.network.pre_activations_expanded
     difference = lhs - rhs
     try:
-        if _smooth_zero(difference, opaque, _shared(lhs, rhs)):
+        if _cheaply_zero(difference, opaque, _shared(lhs, rhs)):
             return "algebra"
-        if is_zero_on_pieces(difference, lambda piece: _smooth_zero(piece, opaque)):
+        if is_zero_on_pieces(difference, lambda piece: _cheaply_zero(piece, opaque), opaque):
             return "pieces"
+        if is_zero(difference, opaque):  # last: it multiplies out the pre-activations
+            return "algebra"
     except (OverflowError, RecursionError, ValueError):
         pass  # SymPy gave up on huge constants: not shown to be zero
     return None
 
 
-def _smooth_zero(difference: sympy.Expr, opaque, shared=frozenset()) -> bool:
-    """Cheapest exact test first; σ written through exp before full expansion.
+def _cheaply_zero(difference: sympy.Expr, opaque, shared=frozenset()) -> bool:
+    """The exact tests that keep each pre-activation one atom, cheapest
+    first; σ written through exp last.
 
     The first stage also treats every sub-expression the two sides share as
     one atom (the same node, the same atom: sound), so that a slope
@@ -358,7 +361,6 @@ def _smooth_zero(difference: sympy.Expr, opaque, shared=frozenset()) -> bool:
         or _polynomial_is_zero(atomize(difference, {}, opaque))
         or is_zero(difference, opaque, thorough=False)
         or is_zero_through_exponentials(difference)
-        or is_zero(difference, opaque)
     )
 
 
