@@ -605,3 +605,264 @@ def test_the_api_is_exported():
     verdict = derive.check("dE/db[l][j] = delta[l][j]", parse_spec("2", "1,2,1"))
     assert verdict.holds is True and verdict.counterexample is None
     assert "proved" in verdict.explanation
+
+
+# -- issue 16: verdicts mean what they say ----------------------------------------
+
+WRONG_BOUND = "delta[l][j] = fprime(z[l][j])*Sum(w[l+1][k,j]*delta[l+1][k], (k, 1, n[l]))"
+
+
+def test_a_wrong_sum_bound_that_the_grid_cannot_see_is_refuted_on_an_irregular_network():
+    """With --layers 5 the grid has widths all 1, all 2, all 3, where n[l] =
+    n[l+1]: the claim agrees on every one of them.  The search of irregular
+    networks finds the width where it is false."""
+    result = run_cli("--layers", "5", "--json", WRONG_BOUND)
+    assert result.returncode == 1, result.stdout
+    verdict = json.loads(result.stdout)
+    assert verdict["verdict"] == "false" and verdict["exit_code"] == 1
+    widths = verdict["counterexample"]["widths"]
+    assert len(set(widths)) > 1  # not one of the grid's uniform networks
+    assert check(WRONG_BOUND, parse_spec("5", "2,3,2,3,2,1")).holds is False
+
+
+@pytest.mark.parametrize(
+    "claim",
+    [
+        "dE/db[l][j] = delta[l][j] + (n[1]-1)*(n[1]-2)*(n[1]-3)",
+        "dE/db[l][j] = delta[l][j] + (n[0]-1)*(n[0]-2)*(n[0]-3)*(n[2]-1)",
+        "dE/db[l][j] = delta[l][j] + (L-1)*(L-2)*(L-3)",
+    ],
+)
+def test_a_polynomial_in_the_sizes_that_vanishes_on_the_grid_is_refuted(claim):
+    verdict = check(claim)
+    assert verdict.holds is False, verdict.explanation
+    widths = tuple(verdict.counterexample["widths"])
+    assert widths not in verdict.sizes_checked and widths in verdict.sizes_searched
+
+
+def test_symbolic_sizes_give_their_own_verdict_and_exit_status():
+    claim = "dE/dw[l][j,k] = delta[l][j]*a[l-1][k]"
+    result = run_cli("--json", claim)
+    assert result.returncode == 4, result.stderr
+    verdict = json.loads(result.stdout)
+    assert verdict["verdict"] == "holds-on-networks-checked" and verdict["exit_code"] == 4
+    assert len(verdict["sizes_checked"]) == 52 and verdict["sizes_searched"]
+    assert "not proved for every size" in verdict["explanation"]
+    shown = run_cli(claim)
+    assert shown.returncode == 4 and b"holds on the 52 networks checked" in shown.stdout
+    assert b"proved:" not in shown.stdout
+    exact = run_cli("--widths", "2,3,1", "--json", claim)
+    assert exact.returncode == 0 and json.loads(exact.stdout)["verdict"] == "proved"
+
+
+def test_a_step_rounded_onto_its_jump_does_not_refute_a_true_claim():
+    """(z + 1/3)² − z² − 2z/3 − 1/9 is 0 for every z, but at 40 digits it is
+    a few units of the last place, on either side of relu's jump: the old
+    checker read relu'(that) as 1 and refuted the claim.  A point that close
+    to a jump is never a counterexample; exact algebra proves the claim."""
+    relu = parse_spec("1", "1,1", "relu")
+    claim = (
+        "d(a[1][1])/d(z[1][1]) = relu'(z[1][1]) "
+        "+ relu'((z[1][1]+1/3)^2 - z[1][1]^2 - 2/3*z[1][1] - 1/9)"
+    )
+    verdict = check(claim, relu)
+    assert verdict.holds is True, verdict.explanation
+    wrong = claim.replace("- 1/9)", "- 1/10)")  # the argument is 1/90 > 0: relu' is 1
+    refuted = check(wrong, relu)
+    assert refuted.holds is False
+    assert float(refuted.counterexample["rhs_value"]) - float(
+        refuted.counterexample["lhs_value"]
+    ) == pytest.approx(1)
+
+
+def test_an_identity_of_complex_numbers_is_not_proved():
+    """log of a negative number is not real: a claim that writes one holds
+    at no real point, even where SymPy cancels it (log u − log u = 0) or
+    evaluates it (exp(log(−1)) = −1)."""
+    spec = parse_spec("1", "1,1")
+    cancelled = "dE/db[1][1] = delta[1][1] + log(-1-b[1][1]^2) - log(-1-b[1][1]^2)"
+    verdict = check(cancelled, spec)
+    assert verdict.holds is None and verdict.exit_code == 3
+    assert "complex" in verdict.explanation
+    real = cancelled.replace("-1-b[1][1]^2", "1+b[1][1]^2")
+    assert check(real, spec).holds is True
+    with pytest.raises(InputError, match=re.escape("log(-1) is not a real number")):
+        check("dE/dw[1][1,1] = exp(log(-1))+1+dE/dw[1][1,1]", spec)
+
+
+def test_a_counterexample_prints_the_digits_that_differ():
+    verdict = check("dE/dw[1][1,1] = dE/dw[1][1,1]*(1 + 10^-12)", parse_spec("1", "2,1"))
+    assert verdict.holds is False
+    example = verdict.counterexample
+    left, right = example["lhs_value"], example["rhs_value"]
+    assert left != right
+    assert float(right) / float(left) - 1 == pytest.approx(1e-12, rel=1e-2)
+
+
+SOFTSIGN = "x/(1+abs(x))"
+
+
+def test_the_softsign_slope_is_proved_piece_by_piece_and_quickly():
+    claim = "d(a[l][j])/d(z[l][j]) = 1/(1 + abs(z[l][j]))^2"
+    verdict = check(claim, parse_spec("3", "2,3,2,2", SOFTSIGN))
+    assert verdict.holds is True, verdict.explanation
+    assert "off the kinks" in verdict.explanation
+    result = run_cli("--activation", SOFTSIGN, "--time-limit", "100", claim)
+    assert result.returncode == 4, result.stdout + result.stderr
+    assert b"holds on the 52 networks checked" in result.stdout
+    for wrong in ("1/(1 + abs(z[l][j]))^3", "1/(1 + z[l][j])^2", "1/(1 + abs(z[l][j]))"):
+        assert (
+            check(f"d(a[l][j])/d(z[l][j]) = {wrong}", parse_spec("1", "2,2", SOFTSIGN)).holds
+            is False
+        )
+
+
+PIECEWISE = [
+    ("sigmoid", "abs(yhat-y)", "2,3,2", "dE/da[L][j] = sign(a[L][j]-y[j])"),
+    ("sigmoid", "abs(yhat-y)", "2,3,2", "delta[L][j] = sign(a[L][j]-y[j])*a[L][j]*(1-a[L][j])"),
+    ("abs(x)", None, "2,2,2", "d(a[l][j])/d(z[l][j]) = z[l][j]/abs(z[l][j])"),
+    ("abs(x)", None, "2,2,2", "d(a[l][j])/d(z[l][j]) = sign(z[l][j])"),
+    (
+        "relu",
+        None,
+        "2,2,2",
+        "delta[l][j] = relu(z[l][j])/z[l][j]*Sum(w[l+1][k,j]*delta[l+1][k], k)",
+    ),
+    (
+        "min(max(x,-1),1)",
+        None,
+        "2,2",
+        "d(a[1][j])/d(z[1][j]) = abs(sign(z[1][j]+1)+sign(1-z[1][j]))/2",
+    ),
+    (SOFTSIGN, None, "2,2", "dE/dz[1][j] = (a[1][j]-y[j])/(1+abs(z[1][j]))^2"),
+]
+
+
+@pytest.mark.parametrize("activation, loss, widths, claim", PIECEWISE)
+def test_piecewise_facts_are_proved(activation, loss, widths, claim):
+    spec = parse_spec(str(len(widths.split(",")) - 1), widths, activation, loss)
+    verdict = check(claim, spec)
+    assert verdict.holds is True, verdict.explanation
+
+
+PIECEWISE_MUTANTS = [
+    ("sigmoid", "abs(yhat-y)", "2,3,2", "dE/da[L][j] = sign(y[j]-a[L][j])"),
+    ("sigmoid", "abs(yhat-y)", "2,3,2", "dE/da[L][j] = a[L][j]-y[j]"),
+    ("abs(x)", None, "2,2,2", "d(a[l][j])/d(z[l][j]) = 1"),
+    ("abs(x)", None, "2,2,2", "d(a[l][j])/d(z[l][j]) = abs(z[l][j])/z[l][j]^2"),
+    ("min(max(x,-1),1)", None, "2,2", "d(a[1][j])/d(z[1][j]) = 1"),
+    (
+        "min(max(x,-1),1)",
+        None,
+        "2,2",
+        "d(a[1][j])/d(z[1][j]) = abs(sign(z[1][j]+1)+sign(2-z[1][j]))/2",
+    ),
+    (
+        "min(max(x,-1),1)",
+        None,
+        "2,2",
+        "d(a[1][j])/d(z[1][j]) = abs(sign(z[1][j]+1)+sign(1-z[1][j]))",
+    ),
+]
+
+
+@pytest.mark.parametrize("activation, loss, widths, claim", PIECEWISE_MUTANTS)
+def test_wrong_piecewise_facts_are_refuted(activation, loss, widths, claim):
+    spec = parse_spec(str(len(widths.split(",")) - 1), widths, activation, loss)
+    verdict = check(claim, spec)
+    assert verdict.holds is False, verdict.explanation
+    assert float(verdict.counterexample["lhs_value"]) != pytest.approx(
+        float(verdict.counterexample["rhs_value"])
+    )
+
+
+NIELSEN = [
+    # Nielsen, Neural Networks and Deep Learning, ch. 2: BP1-BP4, cost C
+    r"\delta^L_j = \frac{\partial C}{\partial a^L_j} \sigma'(z^L_j)",
+    r"\delta^l_j = \sum_k w^{l+1}_{kj} \delta^{l+1}_k \sigma'(z^l_j)",
+    r"\frac{\partial C}{\partial b^l_j} = \delta^l_j",
+    r"\frac{\partial C}{\partial w^l_{jk}} = a^{l-1}_k \delta^l_j",
+    "dC/dw[l][j,k] = a[l-1][k]*delta[l][j]",
+    "C = 1/2*Sum((a[L][j]-y[j])^2, j)",
+]
+
+
+@pytest.mark.parametrize("claim", NIELSEN)
+def test_nielsens_equations_as_printed_with_the_cost_named_c(claim):
+    verdict = check(claim, parse_spec("3", "2,3,2,2"))
+    assert verdict.holds is True, verdict.explanation
+    assert parse(claim, "layer") == parse(claim.replace("C", "E"), "layer")
+
+
+def test_pi_in_either_syntax():
+    assert parse(r"\delta^1_j = \pi", "layer") == parse("delta[1][j] = pi", "layer")
+    spec = parse_spec("1", "2,2")
+    assert check("dE/db[1][j] = delta[1][j] + sin(pi)", spec).holds is True
+    assert check(r"\frac{\partial E}{\partial b^1_j} = \delta^1_j \cos(2\pi)", spec).holds is True
+    assert check("dE/db[1][j] = delta[1][j] + sin(pi/2)", spec).holds is False
+
+
+# -- time limits and slow patterns ----------------------------------------------
+
+
+def test_a_check_past_its_time_limit_is_undecided_and_says_why():
+    verdict = check(
+        WRONG_BOUND.replace("n[l]", "n[l+1]"), parse_spec("4", "3,3,3,3,3"), limit=0.001
+    )
+    assert verdict.holds is None and verdict.exit_code == 3
+    assert verdict.explanation.startswith("undecided: time limit")
+
+
+def test_the_command_line_time_limit(tmp_path):
+    result = run_cli("--time-limit", "0.001", "--json", "dE/dw[l][j,k] = delta[l][j]*a[l-1][k]")
+    assert result.returncode == 3, result.stderr
+    assert json.loads(result.stdout)["explanation"].startswith("undecided: time limit")
+    assert b"Traceback" not in result.stderr
+    for bad in ("0", "-1", "soon", "1e9"):
+        refused = run_cli("--time-limit", bad, "E = E")
+        assert refused.returncode == 2 and refused.stderr.count(b"\n") == 1
+
+
+def test_a_long_check_says_it_is_still_working():
+    import io
+
+    from derive.claims import deadline
+
+    stream = io.StringIO()
+    with pytest.raises(deadline.TimeLimit):
+        with deadline.time_limit(0.2, stream, notice=0.01):
+            while True:
+                pass
+    assert stream.getvalue() == "derive: still checking; giving up after 0.2 s\n"
+
+
+@pytest.mark.parametrize(
+    "claim, message",
+    [
+        ("dE/dw[1][1,1] = cos(cosh(cosh(69)))", b"cosh(cosh(69)) is out of range"),
+        ("dE/dw[1][1,1] = sinh(sinh(sinh(sinh(3))))", b"sinh(sinh(sinh(3))) is out of range"),
+        ("dE/dw[1][1,1] = exp(log(-1))+1+dE/dw[1][1,1]", b"log(-1) is not a real number"),
+        ("exp(log(-1))+1+dE/dw[1][1,1] = 0", b"is not a known quantity"),
+        ("dE/dw[1][1,1] = exp(69)*exp(69)*exp(69)", b""),
+    ],
+)
+def test_towers_of_constants_get_a_one_line_answer(claim, message):
+    result = run_cli(claim)
+    assert b"Traceback" not in result.stderr
+    if message:
+        assert result.returncode == 2 and message in result.stderr
+        assert result.stderr.count(b"\n") == 1
+    else:
+        assert result.returncode == 1, result.stdout + result.stderr  # a huge constant ≠ ∂E/∂w
+
+
+def test_runs_of_spaces_in_latex_are_read_in_linear_time():
+    """The trailing-punctuation pattern backtracked cubically: 3 990 spaces
+    took minutes.  Now they are simply blanks (the test would time out)."""
+    from derive.claims.latex import undecorated
+
+    formula = r"\Delta w_{hj} = \eta g_j b_h"
+    assert undecorated(formula + " " * 3960 + ".") == formula
+    assert undecorated(formula + r" \," * 1300 + ",") == formula
+    spaced = r"\Delta w_{hj} =" + " " * 3960 + r"\eta g_j b_h"
+    assert parse(spaced, "xigua") == parse("Delta w[h,j] = eta*g[j]*b[h]", "xigua")

@@ -30,8 +30,9 @@ class TimeLimit(BaseException):
 
 
 @contextlib.contextmanager
-def time_limit(seconds: float | None, stream=None):
-    """Run the block for at most ``seconds`` (None: unbounded)."""
+def time_limit(seconds: float | None, stream=None, notice: float = NOTICE):
+    """Run the block for at most ``seconds`` (None: unbounded), saying after
+    ``notice`` seconds that it is still running."""
     if (
         seconds is None
         or threading.current_thread() is not threading.main_thread()
@@ -40,7 +41,7 @@ def time_limit(seconds: float | None, stream=None):
         yield
         return
     stream = stream or sys.stderr
-    first = min(NOTICE, seconds)
+    first = min(notice, seconds)
     noticed = [first >= seconds]
 
     def expire(signum, frame):

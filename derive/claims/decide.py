@@ -171,6 +171,7 @@ def decide(
         verdict.sizes_checked.append(spec.widths)
         for env in bindings:
             verdict.cases += 1
+            meaning.written = []
             try:
                 lhs_value = meaning.value(claim.lhs, env)
                 rhs_value = meaning.value(claim.rhs, env)
@@ -290,9 +291,11 @@ def _undecided(verdict: Verdict, undecided: list) -> str:
             "rationals, which is evidence, not proof"
         )
     elif complex_zero:
-        evidence = (
-            "there exact algebra finds them equal as complex expressions, but the sides "
-            "are not real numbers at any test point (undefined there), which proves nothing"
+        return (
+            f"undecided: in {len(undecided)} of {verdict.cases} cases (first: {where}) exact "
+            "algebra finds the two sides equal, but a function or power the claim writes is "
+            "not a real number at any test point: an identity of complex expressions, which "
+            "proves nothing about real values"
         )
     else:
         evidence = "the sides could not be evaluated at the test points (undefined there)"
@@ -423,7 +426,8 @@ def _refutation(verdict: Verdict, left: set, right: set, names) -> str:
 
 def _compare(meaning: Meaning, lhs, rhs, points: range) -> tuple[dict | None, int]:
     """A point where the sides differ beyond rounding, with the values used
-    (or None), and at how many points they were both defined and agreed."""
+    (or None), and at how many points they agreed with every function
+    application the claim writes defined (``meaning.written``)."""
     symbols = sorted(
         numeric.symbols(lhs) | numeric.symbols(rhs), key=lambda s: meaning.symbol_names.get(s, "")
     )
@@ -435,7 +439,7 @@ def _compare(meaning: Meaning, lhs, rhs, points: range) -> tuple[dict | None, in
         if left is None or right is None:
             continue
         if not numeric.differ(left, right):
-            agreed += 1
+            agreed += numeric.defined(meaning.written, values)
             continue
         witness = _confirmed(meaning, lhs, rhs, values)
         if witness is not None:

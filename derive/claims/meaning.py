@@ -68,6 +68,10 @@ class Meaning:
         self._loss_from: dict = {}
         self._node_derivatives: dict = {}
         self.terms = 0
+        self.written: list = []
+        """Each function application and power the claim writes, as
+        :meth:`value` met them: SymPy may cancel one away (log(u) − log(u)),
+        but a claim about real numbers needs each to be real."""
 
     @property
     def depth(self) -> int:
@@ -208,7 +212,7 @@ class Meaning:
             argument = self.value(node.arguments[0], env)
             if not numeric.symbols(argument):
                 _bounded(node, argument)
-            return _real(node, self.call(node.function, argument))
+            return self._written(_real(node, self.call(node.function, argument)))
         if isinstance(node, Add):
             return sympy.Add(*(self.value(t, env) for t in node.terms))
         if isinstance(node, Mul):
@@ -224,10 +228,15 @@ class Meaning:
             base, exponent = self.value(node.base, env), self.value(node.exponent, env)
             if base == 0 and exponent.is_number and exponent.is_negative:
                 raise InputError("division by zero in the claim (0 to a negative power)")
-            return _real(node, sympy.Pow(base, exponent))
+            return self._written(_real(node, sympy.Pow(base, exponent)))
         if isinstance(node, Sum):
             return self.sum(node, env)
         raise TypeError(f"not a claim node: {node!r}")
+
+    def _written(self, value: sympy.Expr) -> sympy.Expr:
+        if numeric.symbols(value):
+            self.written.append(value)
+        return value
 
     def integer(self, node, env: dict) -> int:
         """A Σ bound: numbers, sizes and letters with + and −."""

@@ -65,6 +65,18 @@ def evaluate(expr: sympy.Expr, values: dict, digits: int = DIGITS):
             return None
 
 
+def defined(exprs, values: dict) -> bool:
+    """Whether every one of ``exprs`` is a finite real number at ``values``."""
+    with mpmath.workdps(DIGITS):
+        visit = memoised(_visitor(_numbers(values), DIGITS))
+        try:
+            for expr in exprs:
+                visit(expr)
+        except (ZeroDivisionError, ValueError, TypeError, OverflowError):
+            return False
+    return True
+
+
 def constant(expr: sympy.Expr, digits: int = DIGITS):
     """The value of a constant expression (no symbols), or None."""
     return evaluate(expr, {}, digits)
