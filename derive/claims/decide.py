@@ -28,7 +28,7 @@ from fractions import Fraction
 
 import sympy
 
-from derive.claims import numeric
+from derive.claims import numeric, symbolic
 from derive.claims.exponential import is_zero_through_exponentials
 from derive.claims.meaning import ETA, Meaning, Missing
 from derive.claims.pieces import is_zero_on_pieces
@@ -202,6 +202,22 @@ def decide(
     if undecided:
         verdict.explanation = _undecided(verdict, undecided)
         return verdict
+    depths = {len(w) - 1 for w in verdict.sizes_checked}
+    shown = _sizes({d: text for d, text in sizes.items() if d in depths}, sizes)
+    scope = f"for every {', '.join(free)} on " if free else "on "
+    counted = f"({_count(len(verdict.sizes_checked), 'network')}, {_count(verdict.cases, 'case')})"
+    if search is not None and not piecewise:
+        deepest = max(specs, key=lambda spec: spec.depth)
+        rules = symbolic.prove(claim, Meaning(deepest, names, bias_sign))
+        if rules is not None:
+            verdict.outcome = PROVED
+            verdict.explanation = (
+                "proved for every depth and every width: with symbolic sizes both sides "
+                "reduce to the same expression by the general theorem and the definitions "
+                f"({', '.join(rules)}), and exact algebra shows them equal {scope}{shown} "
+                f"{counted}"
+            )
+            return verdict
     if search is not None:
         for number, spec in enumerate(search, len(specs)):
             if progress is not None:
@@ -209,10 +225,6 @@ def decide(
             found = _search(verdict, claim, spec, names, bias_sign, free)
             if found is not None:
                 return _refuted(verdict, claim, spec, *found, left, right, names)
-    depths = {len(w) - 1 for w in verdict.sizes_checked}
-    shown = _sizes({d: text for d, text in sizes.items() if d in depths}, sizes)
-    scope = f"for every {', '.join(free)} on " if free else "on "
-    counted = f"({_count(len(verdict.sizes_checked), 'network')}, {_count(verdict.cases, 'case')})"
     kinks = (
         "; off the kinks, that is on each piece where no argument of abs, sign, a step, "
         "relu, max or min is 0"
