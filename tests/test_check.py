@@ -810,6 +810,10 @@ def test_nielsens_equations_as_printed_with_the_cost_named_c(claim):
     verdict = check(claim, parse_spec("3", "2,3,2,2"))
     assert verdict.holds is True, verdict.explanation
     assert parse(claim, "layer") == parse(claim.replace("C", "E"), "layer")
+    every_size = check(claim)
+    assert every_size.explanation.startswith("proved for every depth and every width")
+    wrong = claim.replace(" = ", " = 2 " if "\\" in claim else " = 2*", 1)
+    assert check(wrong).holds is False, wrong
 
 
 def test_pi_in_either_syntax():

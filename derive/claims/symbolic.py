@@ -289,11 +289,15 @@ class _NormalForm:
         )
 
     def gradient(self, ref: Ref) -> sympy.Expr:
-        """∂E/∂(ref) for a parameter or a pre-activation."""
+        """∂E/∂(ref) for a parameter, a pre-activation or an output a^L_j."""
         quantity = self.meaning.names.quantities[ref.name]
-        if quantity.kind not in ("w", "b", "z"):
+        output = quantity.kind == "a" and ref.layer.base in self.meaning.names.sizes
+        if quantity.kind not in ("w", "b", "z") and not (output and ref.layer.offset == 0):
             raise Unsupported("∂E by this quantity")
         units = self.units(ref, quantity)
+        if quantity.kind == "a":  # E = Σ_k ℓ(a^L_k, y_k), differentiated by a^L_j
+            self.used.add("∂E/∂a^L_j = ℓ'(a^L_j, y_j)")
+            return self.loss.derivative_at(self.output(units[0]), y[units[0]])
         if quantity.kind == "z":
             self.used.add("δ = ∂E/∂z")
             return self.delta(ref.layer, units[0])
