@@ -352,16 +352,25 @@ def _exactly_zero(lhs: sympy.Expr, rhs: sympy.Expr, meaning: Meaning) -> str | N
     each smooth piece, :mod:`derive.claims.pieces`), or None (not shown)."""
     opaque = meaning.network.pre_activations_expanded
     difference = lhs - rhs
+    kinks = bool(numeric.kink_arguments((difference,)))
     try:
+        # Piecewise sides: the pieces' rational functions first, σ's exponentials later.
+        if kinks and is_zero_on_pieces(difference, _rationally_zero, opaque):
+            return "pieces"
         if _cheaply_zero(difference, opaque, _shared(lhs, rhs)):
             return "algebra"
-        if is_zero_on_pieces(difference, lambda piece: _cheaply_zero(piece, opaque), opaque):
+        if kinks and is_zero_on_pieces(difference, lambda p: _cheaply_zero(p, opaque), opaque):
             return "pieces"
         if is_zero(difference, opaque):  # last: it multiplies out the pre-activations
             return "algebra"
     except (OverflowError, RecursionError, ValueError):
         pass  # SymPy gave up on huge constants: not shown to be zero
     return None
+
+
+def _rationally_zero(piece: sympy.Expr) -> bool:
+    """A piece is zero as a rational function of its atoms."""
+    return is_zero(piece, thorough=False)
 
 
 def _cheaply_zero(difference: sympy.Expr, opaque, shared=frozenset()) -> bool:

@@ -174,8 +174,9 @@ def _periodic(function):
     return bounded
 
 
+_exp = _growing(mpmath.exp)
 _MPMATH = {
-    sympy.exp: _growing(mpmath.exp),
+    sympy.exp: _exp,
     sympy.log: mpmath.log,
     sympy.tanh: mpmath.tanh,
     sympy.sinh: _growing(mpmath.sinh),
@@ -186,8 +187,8 @@ _MPMATH = {
     sympy.erf: mpmath.erf,
     sympy.Abs: abs,
     sympy.sign: mpmath.sign,
-    registry.sigmoid: lambda v: 1 / (1 + mpmath.exp(-v)) if v > -MAX_ARGUMENT else mpmath.mpf(0),
-    registry.softplus: _growing(lambda v: mpmath.log1p(mpmath.exp(v))),
+    registry.sigmoid: lambda v: 1 / (1 + _exp(-v)),
+    registry.softplus: lambda v: mpmath.log1p(_exp(v)),
     registry.relu: lambda v: max(v, 0),
     sympy.Max: max,
     sympy.Min: min,
