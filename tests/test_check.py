@@ -888,3 +888,18 @@ def test_runs_of_spaces_in_latex_are_read_in_linear_time():
     assert undecorated(formula + r" \," * 1300 + ",") == formula
     spaced = r"\Delta w_{hj} =" + " " * 3960 + r"\eta g_j b_h"
     assert parse(spaced, "xigua") == parse("Delta w[h,j] = eta*g[j]*b[h]", "xigua")
+
+
+def test_a_piecewise_counterexample_prints_the_exact_values():
+    """hardtanh' is 1 inside (−1, 1) and 0 outside: the left side printed for
+    a refutation is that value at the printed point, recomputed here with
+    exact fractions (a step read at 40 digits once printed 0.0 for 3/20)."""
+    spec = parse_spec("1", "2,2", "min(max(x,-1),1)")
+    for wrong in ("1", "1/2", "abs(sign(z[1][j]+1)+sign(1-z[1][j]))"):
+        verdict = check(f"d(a[1][j])/d(z[1][j]) = {wrong}", spec)
+        assert verdict.holds is False, wrong
+        example = verdict.counterexample
+        values = {name: Fraction(v) for name, v in example["values"].items()}
+        j = example["indices"]["j"]
+        z = values[f"b[1][{j}]"] + sum(values[f"w[1][{j},{k}]"] * values[f"x[{k}]"] for k in (1, 2))
+        assert Fraction(example["lhs_value"]) == (1 if -1 < z < 1 else 0)
