@@ -26,12 +26,12 @@ CLAIMS = [
     (
         "book Δw_hj, sizes symbolic (27 nets)",
         ["--notation", "xigua", "Delta w[h,j] = eta*g[j]*b[h]"],
-        0,
+        4,
     ),
     (
         "book Δv_ih, sizes symbolic (27 nets)",
         ["--notation", "xigua", "Delta v[i,h] = eta*e[h]*x[i]"],
-        0,
+        4,
     ),
     (
         "seed Δv_ih in LaTeX (27 nets)",
@@ -41,14 +41,29 @@ CLAIMS = [
             r"\Delta{v_{ih}}=-\eta * b_h * (1-b_h) * x_i * \sum^l_{j=1}[(\hat{y^k_j}- y^k_j) * "
             r"\hat{y^k_j} * (1- \hat{y^k_j}) * (W_{hj}) ]",
         ],
-        0,
+        4,
     ),
     (
-        "δ recursion, L = 1..3 (52 nets)",
+        "δ recursion, every size (52 nets + symbolic)",
         ["delta[l][j] = fprime(z[l][j])*Sum(w[l+1][k,j]*delta[l+1][k], (k, 1, n[l+1]))"],
         0,
     ),
-    ("∂E/∂w^l_jk, L = 1..3 (52 nets)", ["dE/dw[l][j,k] = delta[l][j]*a[l-1][k]"], 0),
+    ("∂E/∂w^l_jk, every size (52 nets + symbolic)", ["dE/dw[l][j,k] = delta[l][j]*a[l-1][k]"], 0),
+    (
+        "softsign slope, sizes symbolic (52 nets + 8 searched)",
+        ["--activation", "x/(1+abs(x))", "d(a[l][j])/d(z[l][j]) = 1/(1 + abs(z[l][j]))^2"],
+        4,
+    ),
+    (
+        "|ŷ − y| sign rule, --widths 2,3,2",
+        ["--loss", "abs(yhat-y)", "--widths", "2,3,2", "dE/da[L][j] = sign(a[L][j]-y[j])"],
+        0,
+    ),
+    (
+        "LaTeX with 3 960 spaces (27 nets)",
+        ["--notation", "xigua", r"\Delta w_{hj} = \eta g_j b_h" + " " * 3960 + "."],
+        4,
+    ),
     (
         "δ recursion, --widths 4,4,4,4,4",
         [
@@ -59,11 +74,20 @@ CLAIMS = [
         0,
     ),
     (
-        "δ recursion, --layers 6 (widths all 1, 2, 3)",
+        "δ recursion, --layers 6 (widths all 1, 2, 3 + symbolic)",
         ["--layers", "6", "delta[l][j] = Sum(w[l+1][k,j]*delta[l+1][k], k)*a[l][j]*(1-a[l][j])"],
         0,
     ),
     ("false: Σ forgotten", ["--notation", "xigua", "e[h] = b[h]*(1-b[h])*w[h,j]*g[j]"], 1),
+    (
+        "false: Σ to n[l], --layers 5 (searched)",
+        [
+            "--layers",
+            "5",
+            "delta[l][j] = fprime(z[l][j])*Sum(w[l+1][k,j]*delta[l+1][k], (k, 1, n[l]))",
+        ],
+        1,
+    ),
     (
         "false: transposed recursion",
         ["delta[l][j] = fprime(z[l][j])*Sum(w[l+1][j,k]*delta[l+1][k], (k, 1, n[l+1]))"],
@@ -78,6 +102,8 @@ ADVERSARIAL = [
     ("1 MB string", "dE/dw[h,j] = " + "b[h]+" * 200_000 + "1"),
     ("NUL byte", "dE/dw[h,j] = b[h]\x00"),
     ("Σ over 10^9 terms", "dE/dw[h,j] = Sum(b[h], (j, 1, 10**9))"),
+    ("cos(cosh(cosh(69)))", "dE/dw[h,j] = cos(cosh(cosh(69)))"),
+    ("sinh(sinh(sinh(sinh(3))))", "dE/dw[h,j] = sinh(sinh(sinh(sinh(3))))"),
 ]
 
 

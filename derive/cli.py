@@ -121,11 +121,13 @@ def _parser(command: str | None = None) -> argparse.ArgumentParser:
         return parser
     if command == "check":
         parser.description = (
-            "Check a formula derived by hand against the model: 'proved' (exit 0), "
-            "'false' with a counterexample (exit 1) or 'undecided' (exit 3)."
+            "Check a formula derived by hand against the model: 'proved' for the network "
+            "given with --widths (exit 0), 'false' with a counterexample (exit 1), "
+            "'holds-on-networks-checked' with symbolic sizes (exit 4) or 'undecided' (exit 3)."
         )
         parser.epilog = (
-            "Exit status: 0 proved, 1 false, 2 bad input, 3 undecided. Examples: "
+            "Exit status: 0 proved, 1 false, 2 bad input, 3 undecided (also at the time "
+            "limit), 4 holds on the networks checked (symbolic sizes). Examples: "
             "derive check --notation xigua 'dE/dw[h,j] = -g[j]*b[h]'; "
             "derive check 'delta[l][j] = fprime(z[l][j])*Sum(w[l+1][k,j]*delta[l+1][k], "
             "(k, 1, n[l+1]))'"
@@ -142,6 +144,11 @@ def _parser(command: str | None = None) -> argparse.ArgumentParser:
             help="read the claim as LaTeX (default: when it has a backslash, '_' or '{')",
         )
         parser.add_argument("--json", action="store_true", help="print the verdict as JSON")
+        parser.add_argument(
+            "--time-limit",
+            metavar="SECONDS",
+            help="give up after this long with 'undecided' (exit 3; default 60)",
+        )
         return parser
     if command == "prove":
         parser.add_argument(
@@ -196,6 +203,7 @@ _VALUE_OPTIONS = (
     "--out",
     "--strategy",
     "--title",
+    "--time-limit",
 )
 
 
@@ -245,7 +253,8 @@ def prove(argv: list[str]) -> int:
 
 
 def check(argv: list[str]) -> int:
-    """``derive check …``: exit 0 proved, 1 false, 3 undecided."""
+    """``derive check …``: exit 0 proved, 1 false, 3 undecided (or out of
+    time), 4 holds on the networks checked (symbolic sizes)."""
     import json
 
     from derive import claims
@@ -254,22 +263,34 @@ def check(argv: list[str]) -> int:
     args = _parser("check").parse_args(_attach_values(argv))
     if args.notation not in ("layer", "xigua"):
         raise InputError(f"unknown notation {quote(args.notation)} (known: layer, xigua)")
+    limit = _time_limit(args.time_limit)
     if args.widths is not None:
         spec = parse_spec(args.layers, args.widths, args.activation, args.loss, args.bias)
-        if args.notation == "xigua" and spec.depth != 2:
-            raise InputError("--notation xigua is the one-hidden-layer network: 3 widths d,q,l")
-        specs, sizes = [spec], {spec.depth: f"widths {','.join(map(str, spec.widths))}"}
+        scope = claims.exact_scope(spec, args.notation)
     else:
-        specs, sizes = claims.grid_specs(
-            args.notation, args.layers, args.activation, args.loss, args.bias
-        )
+        scope = claims.grid_scope(args.notation, args.layers, args.activation, args.loss, args.bias)
     text = _read_claim() if args.claim == "-" else args.claim
-    verdict = claims.check_networks(text, specs, args.notation, sizes, True if args.latex else None)
+    verdict = claims.check_networks(text, scope, args.notation, True if args.latex else None, limit)
     if args.json:
         sys.stdout.write(json.dumps(verdict.as_json(), ensure_ascii=False) + "\n")
     else:
-        sys.stdout.write(claims.render(verdict, specs[0]))
+        sys.stdout.write(claims.render(verdict, scope.specs[0]))
     return verdict.exit_code
+
+
+def _time_limit(text: str | None) -> float:
+    """``--time-limit SECONDS``: a positive number, at most a day."""
+    from derive.claims.deadline import LIMIT
+
+    if text is None:
+        return LIMIT
+    try:
+        seconds = float(text)
+    except ValueError:
+        raise InputError(f"--time-limit needs a number of seconds, not {text[:20]!r}") from None
+    if not 0 < seconds <= 86400:
+        raise InputError(f"--time-limit must be more than 0 and at most 86400 s, not {text[:20]}")
+    return seconds
 
 
 def _read_claim() -> str:

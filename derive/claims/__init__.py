@@ -1,22 +1,37 @@
 """Check a formula derived by hand: ``derive.check("dE/dw[h,j] = -g[j]*b[h]", spec)``.
 
 A claim is parsed (plain or LaTeX syntax, never evaluated), given its meaning
-in the model and decided: ``proved`` exactly, ``false`` with a counterexample
-of small rationals, or ``undecided``.  With no widths given the sizes are
-symbolic, and the claim is checked on every small network of a stated grid.
+in the model and decided: ``proved`` exactly for the network given, ``false``
+with a counterexample of small rationals, ``holds-on-networks-checked`` when
+the sizes are symbolic and every network of a stated grid (and a search of
+irregular ones) agrees, or ``undecided`` (also at the time limit).
 """
 
 from __future__ import annotations
 
 import itertools
+from dataclasses import dataclass
 
 from derive.claims import latex, plain
-from derive.claims.decide import Verdict, decide
+from derive.claims.deadline import LIMIT, TimeLimit, time_limit
+from derive.claims.decide import EXIT_CODES, UNDECIDED, Verdict, decide
 from derive.claims.names import names as notation_names
+from derive.claims.syntax import unparse
 from derive.errors import InputError
 from derive.spec import NetworkSpec, parse_spec
 
-__all__ = ["Verdict", "check", "check_networks", "is_latex", "render", "size_grid"]
+__all__ = [
+    "EXIT_CODES",
+    "Scope",
+    "Verdict",
+    "check",
+    "check_networks",
+    "exact_scope",
+    "grid_scope",
+    "is_latex",
+    "render",
+    "size_grid",
+]
 
 
 def is_latex(text: str) -> bool:
@@ -31,6 +46,19 @@ def parse(text: str, notation: str, use_latex: bool | None = None):
     return (latex.parse if use_latex else plain.parse)(text, names)
 
 
+@dataclass(frozen=True)
+class Scope:
+    """The networks a claim is checked on.  ``sizes`` describes, per depth,
+    the widths ``specs`` cover.  ``search`` None: ``specs`` are the networks
+    the claim is about (``--widths``), so exact equality on them is a proof;
+    a list: the sizes are symbolic, ``specs`` is a grid, and ``search`` holds
+    irregular networks searched for a counterexample."""
+
+    specs: list[NetworkSpec]
+    sizes: dict[int, str]
+    search: list[NetworkSpec] | None = None
+
+
 def size_grid(depth: int) -> tuple[list[tuple[int, ...]], str]:
     """The widths a claim with symbolic sizes is checked on, and their description."""
     for top, limit in ((3, 27), (2, 32)):
@@ -41,32 +69,38 @@ def size_grid(depth: int) -> tuple[list[tuple[int, ...]], str]:
     return grid, "widths all 1, all 2 and all 3"
 
 
-def check_networks(
-    text: str, specs: list[NetworkSpec], notation: str, sizes: dict[int, str], use_latex=None
-) -> Verdict:
-    """Decide ``text`` on each of ``specs`` (smallest first); ``sizes``
-    describes, per depth, the widths they cover."""
-    from derive.naming import notation as naming_notation
-    from proofs.progress import Progress
-
-    claim = parse(text, notation, use_latex)
-    bias_sign = naming_notation(notation).bias_sign
-    ordered = sorted(specs, key=lambda s: (s.depth, sum(s.widths), s.widths))
-    progress = Progress(verb="checking")
-    try:
-        return decide(claim, ordered, notation_names(notation), bias_sign, sizes, progress)
-    finally:
-        progress.close()
+def irregular_widths(depth: int) -> list[tuple[int, ...]]:
+    """Widths unlike a grid's: neighbours differ (2,3,2,3,…,1 tells n[l] from
+    n[l+1]), and rising or falling through 4, a width no grid has."""
+    count = depth + 1
+    shapes = [
+        tuple(2 + i % 2 for i in range(count - 1)) + (1,),
+        tuple(3 - i % 2 for i in range(count)),
+        tuple(3 + i % 2 for i in range(count)),
+        tuple(4 - i % 2 for i in range(count)),
+        tuple(1 + i % 4 for i in range(count)),
+        tuple(4 - i % 4 for i in range(count)),
+    ]
+    return list(dict.fromkeys(shapes))
 
 
-def grid_specs(
+def exact_scope(spec: NetworkSpec, notation: str = "layer") -> Scope:
+    """The one network given: a claim that holds on it is proved for it."""
+    if notation == "xigua" and spec.depth != 2:
+        raise InputError("--notation xigua is the one-hidden-layer network: 3 widths d,q,l")
+    return Scope([spec], {spec.depth: f"widths {','.join(map(str, spec.widths))}"})
+
+
+def grid_scope(
     notation: str,
     layers: str | None = None,
     activation: str | None = None,
     loss: str | None = None,
     bias: bool = True,
-) -> tuple[list[NetworkSpec], dict[int, str]]:
-    """Networks for symbolic sizes: for each depth, every small width combination."""
+) -> Scope:
+    """Symbolic sizes: for each depth every small width combination, and
+    irregular networks (deeper ones too where the depth is not given) to
+    search for a counterexample."""
     if notation == "xigua":
         if layers is not None and layers.strip() != "2":
             raise InputError(
@@ -78,16 +112,58 @@ def grid_specs(
         depths = [parse_spec(layers=layers).depth]
     else:
         depths = [1, 2, 3]
-    specs, sizes = [], {}
+
+    def network(widths):
+        return parse_spec(str(len(widths) - 1), ",".join(map(str, widths)), activation, loss, bias)
+
+    specs, sizes, grid = [], {}, set()
     for depth in depths:
-        grid, described = size_grid(depth)
-        specs += [
-            parse_spec(str(depth), ",".join(map(str, w)), activation, loss, bias) for w in grid
-        ]
+        widths, described = size_grid(depth)
+        grid.update(widths)
+        specs += [network(w) for w in widths]
         sizes[depth] = f"networks with {described}" if len(depths) == 1 else described
     if notation == "xigua":
         sizes = {2: "networks with every d, q, l in 1..3"}
-    return specs, sizes
+    deeper = [] if notation == "xigua" or layers is not None else [4, 5]
+    search = [
+        network(w)
+        for depth in depths + deeper
+        for w in irregular_widths(depth)
+        if w not in grid and (depth in depths or w == irregular_widths(depth)[0])
+    ]
+    return Scope(specs, sizes, search)
+
+
+def check_networks(
+    text: str,
+    scope: Scope,
+    notation: str,
+    use_latex: bool | None = None,
+    limit: float | None = LIMIT,
+) -> Verdict:
+    """Decide ``text`` on the networks of ``scope`` (smallest first), giving
+    up after ``limit`` seconds (None: no limit) with "undecided"."""
+    from derive.naming import notation as naming_notation
+    from proofs.progress import Progress
+
+    claim = parse(text, notation, use_latex)
+    bias_sign = naming_notation(notation).bias_sign
+    ordered = sorted(scope.specs, key=lambda s: (s.depth, sum(s.widths), s.widths))
+    progress = Progress(verb="checking")
+    names = notation_names(notation)
+    try:
+        with time_limit(limit):
+            return decide(claim, ordered, names, bias_sign, scope.sizes, progress, scope.search)
+    except TimeLimit:
+        return Verdict(
+            UNDECIDED,
+            f"undecided: time limit: no answer within {limit:g} s (--time-limit changes it)",
+            unparse(claim.lhs),
+            unparse(claim.rhs),
+            notation,
+        )
+    finally:
+        progress.close()
 
 
 def check(
@@ -96,21 +172,23 @@ def check(
     *,
     notation: str = "layer",
     latex: bool | None = None,
+    limit: float | None = LIMIT,
 ) -> Verdict:
     """Check a hand-derived formula against the model of ``spec``.
 
     With ``spec`` None the sizes are symbolic: the claim is checked for a
-    sigmoid network with squared error on every network of :func:`grid_specs`.
+    sigmoid network with squared error on every network of :func:`grid_scope`
+    (at best "holds on the networks checked", never "proved").
     """
     if spec is None:
-        specs, sizes = grid_specs(notation)
+        scope = grid_scope(notation)
     elif not isinstance(spec, NetworkSpec):
         raise InputError("spec must be a NetworkSpec (derive.parse_spec(...)) or None")
     else:
         if notation == "xigua" and spec.depth != 2:
             raise InputError("--notation xigua is the one-hidden-layer network (--layers 2)")
-        specs, sizes = [spec], {spec.depth: f"widths {','.join(map(str, spec.widths))}"}
-    return check_networks(claim, specs, notation, sizes, latex)
+        scope = exact_scope(spec, notation)
+    return check_networks(claim, scope, notation, latex, limit)
 
 
 def render(verdict: Verdict, spec: NetworkSpec) -> str:

@@ -1,11 +1,23 @@
-"""The verdict on a claim: proved, false with a counterexample, or undecided.
+"""The verdict on a claim: proved, false with a counterexample, holds on the
+networks checked, or undecided.
 
 For each network and each value of the free indices the claim's two sides
-are first compared numerically at a few points of small rationals, at 40
-significant digits: a clear difference there is a counterexample anyone can
-recompute.  Where they agree, :func:`proofs.kernel.algebra.is_zero` decides exactly;
-only an exact zero for every case makes the claim ``proved``.  Agreement that
-exact algebra cannot confirm is reported as what it is — evidence, not proof.
+are first compared numerically at a few points of small rationals
+(:mod:`derive.claims.numeric`).  A difference counts as a counterexample only
+where it cannot be rounding: the point is clear of every kink and jump and
+the difference is confirmed at twice the precision.  Where the sides agree,
+exact algebra decides (:func:`proofs.kernel.algebra.is_zero`, σ and tanh
+through exponentials, and piece by piece where abs, sign or a step makes the
+sides piecewise); an exact zero counts only where the sides are real at some
+test point, so an identity between complex numbers proves nothing.
+
+Exact equality on every case is ``proved`` only for the networks the claim
+is about: the one given with ``--widths``.  With symbolic sizes a finite
+grid of networks cannot prove a claim about every size (a wrong Σ bound
+n[l] for n[l+1] agrees wherever the two widths are equal), so irregular
+networks are first searched for a counterexample, and agreement that
+survives is reported as what it is: the claim holds on the networks checked.
+Agreement that exact algebra cannot confirm is evidence, not proof.
 """
 
 from __future__ import annotations
@@ -14,12 +26,12 @@ import random
 from dataclasses import dataclass, field
 from fractions import Fraction
 
-import mpmath
 import sympy
 
-from derive import registry
+from derive.claims import numeric, symbolic
 from derive.claims.exponential import is_zero_through_exponentials
 from derive.claims.meaning import ETA, Meaning, Missing
+from derive.claims.pieces import is_zero_on_pieces
 from derive.claims.syntax import (
     Claim,
     Derivative,
@@ -33,10 +45,12 @@ from derive.claims.syntax import (
 )
 from derive.errors import InputError
 from derive.spec import NetworkSpec
-from proofs.kernel.algebra import atomize, is_zero, memoised
+from proofs.kernel.algebra import atomize, is_zero
 
-DIGITS = 40
 POINTS = 3
+"""Points at which agreement is looked for when exact algebra cannot decide."""
+SPARE_POINTS = 4
+"""More points, where one lies on a kink or the sides are undefined at it."""
 _VALUES = [
     Fraction(n, d)
     for n, d in [
@@ -57,13 +71,19 @@ _VALUES = [
 _TARGETS = [Fraction(1, 4), Fraction(1, 3), Fraction(1, 2), Fraction(2, 3), Fraction(3, 4)]
 _RATES = [Fraction(1, 10), Fraction(1, 5), Fraction(3, 10)]
 
+PROVED, FALSE, UNDECIDED, CHECKED = "proved", "false", "undecided", "holds-on-networks-checked"
+EXIT_CODES = {PROVED: 0, FALSE: 1, UNDECIDED: 3, CHECKED: 4}
+"""``derive check``'s exit status for each verdict (2 is bad input)."""
+
 
 @dataclass
 class Verdict:
-    """What ``derive check`` found.  ``holds`` is True (proved), False (a
-    counterexample or a term that does not exist) or None (undecided)."""
+    """What ``derive check`` found.  ``outcome`` is one of :data:`EXIT_CODES`;
+    ``holds`` is True only for a proof, False for a counterexample or a term
+    that does not exist, None otherwise (holds on the networks checked, or
+    undecided)."""
 
-    holds: bool | None
+    outcome: str
     explanation: str
     lhs: str
     rhs: str
@@ -72,23 +92,31 @@ class Verdict:
     sizes_checked: list[tuple[int, ...]] = field(default_factory=list)
     cases: int = 0
     counterexample: dict | None = None
+    sizes_searched: list[tuple[int, ...]] = field(default_factory=list)
+    """Irregular networks compared numerically for a counterexample."""
+
+    @property
+    def holds(self) -> bool | None:
+        return {PROVED: True, FALSE: False}.get(self.outcome)
 
     @property
     def verdict(self) -> str:
-        return {True: "proved", False: "false", None: "undecided"}[self.holds]
+        return self.outcome
 
     @property
     def exit_code(self) -> int:
-        return {True: 0, False: 1, None: 3}[self.holds]
+        return EXIT_CODES[self.outcome]
 
     def as_json(self) -> dict:
         return {
             "verdict": self.verdict,
+            "exit_code": self.exit_code,
             "lhs": self.lhs,
             "rhs": self.rhs,
             "notation": self.notation,
             "free_indices": self.free_indices,
             "sizes_checked": [list(w) for w in self.sizes_checked],
+            "sizes_searched": [list(w) for w in self.sizes_searched],
             "cases": self.cases,
             "counterexample": self.counterexample,
             "explanation": self.explanation,
@@ -117,19 +145,25 @@ def decide(
     bias_sign: int,
     sizes: dict[int, str],
     progress=None,
+    search: list[NetworkSpec] | None = None,
 ) -> Verdict:
-    """``sizes`` describes, per depth, which widths ``specs`` cover; progress
-    (per network) goes to ``progress`` where given."""
+    """``sizes`` describes, per depth, which widths ``specs`` cover.
+    ``search`` None: ``specs`` are the networks the claim is about, and
+    exact equality on all of them is a proof.  A list: the sizes are
+    symbolic, ``specs`` a grid, and ``search`` irregular networks where a
+    counterexample is looked for before "holds on the networks checked"."""
     validate(claim, names)
     sides = (claim.lhs, claim.rhs)
     left, right = (letters(s) - set(names.sizes) for s in sides)
     free = sorted(left | right)
-    verdict = Verdict(None, "", unparse(claim.lhs), unparse(claim.rhs), names.notation, free)
+    verdict = Verdict(UNDECIDED, "", unparse(claim.lhs), unparse(claim.rhs), names.notation, free)
     undecided: list = []
     missing = None
+    piecewise = False
+    networks = len(specs) + len(search or ())
     for number, spec in enumerate(specs):
         if progress is not None:
-            progress.update("the claim on each network", number, len(specs))
+            progress.update("the claim on each network", number, networks)
         meaning = Meaning(spec, names, bias_sign)
         bindings = meaning.bindings(sides, free)
         if not bindings:
@@ -137,6 +171,7 @@ def decide(
         verdict.sizes_checked.append(spec.widths)
         for env in bindings:
             verdict.cases += 1
+            meaning.written = []
             try:
                 lhs_value = meaning.value(claim.lhs, env)
                 rhs_value = meaning.value(claim.rhs, env)
@@ -146,54 +181,140 @@ def decide(
                 continue
             witness, agreed = _compare(meaning, lhs_value, rhs_value, range(1))
             if witness is None and missing is None:
-                if _exactly_zero(lhs_value, rhs_value, meaning):
+                method = _exactly_zero(lhs_value, rhs_value, meaning)
+                if method is None or not agreed:
+                    witness, more = _compare(
+                        meaning, lhs_value, rhs_value, range(1, POINTS + SPARE_POINTS)
+                    )
+                    agreed += more
+                if witness is None and method is not None and agreed:
+                    piecewise = piecewise or method == "pieces"
                     continue
-                witness, more = _compare(meaning, lhs_value, rhs_value, range(1, POINTS))
                 if witness is None:
-                    undecided.append((spec, env, agreed + more))
+                    undecided.append((spec, env, agreed, method is not None))
             if witness is not None:
-                verdict.holds = False
-                verdict.counterexample = {
-                    "widths": list(spec.widths),
-                    "indices": env,
-                    "lhs": unparse(instantiate(claim.lhs, env)),
-                    "rhs": unparse(instantiate(claim.rhs, env)),
-                    **witness,
-                }
-                verdict.explanation = _refutation(verdict, left, right, names)
-                return verdict
+                return _refuted(verdict, claim, spec, env, witness, left, right, names)
     if not verdict.sizes_checked:
         raise InputError(_nothing_to_check(claim, specs, names, bias_sign, sizes))
     if missing is not None:
         spec, env, reason = missing
-        verdict.holds = False
-        verdict.counterexample = {"widths": list(spec.widths), "indices": env}
-        verdict.explanation = f"false: {reason}" + (f" (at {_indices(env)})" if env else "")
-        return verdict
+        return _missing(verdict, spec, env, reason)
     if undecided:
-        spec, env, agreed = undecided[0]
-        where = f"widths {','.join(map(str, spec.widths))}" + (f", {_indices(env)}" if env else "")
-        if agreed:
-            evidence = (
-                f"there the two sides agree to 20 digits at {agreed} of {POINTS} points, "
-                "which is evidence, not proof"
-            )
-        else:
-            evidence = "the sides could not be evaluated at the test points (undefined there)"
-        verdict.explanation = (
-            f"undecided: exact algebra could not show the two sides equal in "
-            f"{len(undecided)} of {verdict.cases} cases (first: {where}); {evidence}"
-        )
+        verdict.explanation = _undecided(verdict, undecided)
         return verdict
-    verdict.holds = True
     depths = {len(w) - 1 for w in verdict.sizes_checked}
     shown = _sizes({d: text for d, text in sizes.items() if d in depths}, sizes)
     scope = f"for every {', '.join(free)} on " if free else "on "
+    counted = f"({_count(len(verdict.sizes_checked), 'network')}, {_count(verdict.cases, 'case')})"
+    if search is not None and not piecewise:
+        deepest = max(specs, key=lambda spec: spec.depth)
+        rules = symbolic.prove(claim, Meaning(deepest, names, bias_sign))
+        if rules is not None:
+            verdict.outcome = PROVED
+            verdict.explanation = (
+                "proved for every depth and every width: with symbolic sizes both sides "
+                "reduce to the same expression by the general theorem and the definitions "
+                f"({', '.join(rules)}), and exact algebra shows them equal {scope}{shown} "
+                f"{counted}"
+            )
+            return verdict
+    if search is not None:
+        for number, spec in enumerate(search, len(specs)):
+            if progress is not None:
+                progress.update("the claim on each network", number, networks)
+            found = _search(verdict, claim, spec, names, bias_sign, free)
+            if found is not None:
+                return _refuted(verdict, claim, spec, *found, left, right, names)
+    kinks = (
+        "; off the kinks, that is on each piece where no argument of abs, sign, a step, "
+        "relu, max or min is 0"
+        if piecewise
+        else ""
+    )
+    if search is None:
+        verdict.outcome = PROVED
+        verdict.explanation = (
+            f"proved: exact algebra shows the two sides equal {scope}{shown} {counted}{kinks}"
+        )
+        return verdict
+    verdict.outcome = CHECKED
+    searched = "; ".join(",".join(map(str, w)) for w in verdict.sizes_searched)
     verdict.explanation = (
-        f"proved: exact algebra shows the two sides equal {scope}{shown} "
-        f"({_count(len(verdict.sizes_checked), 'network')}, {_count(verdict.cases, 'case')})"
+        f"holds on the {_count(len(verdict.sizes_checked), 'network')} checked, "
+        f"not proved for every size: exact algebra shows the two sides equal {scope}{shown} "
+        f"{counted}{kinks}"
+        + (
+            f", and they agree numerically on {_count(len(verdict.sizes_searched), 'more network')}"
+            f" searched for a counterexample (widths {searched})"
+            if verdict.sizes_searched
+            else ""
+        )
+        + "; give the network with --widths for a proof about it"
     )
     return verdict
+
+
+def _search(verdict: Verdict, claim: Claim, spec: NetworkSpec, names, bias_sign, free):
+    """(env, witness) of a counterexample on ``spec``, found numerically, or None."""
+    meaning = Meaning(spec, names, bias_sign)
+    bindings = meaning.bindings((claim.lhs, claim.rhs), free)
+    if bindings:
+        verdict.sizes_searched.append(spec.widths)
+    for env in bindings:
+        try:
+            lhs_value = meaning.value(claim.lhs, env)
+            rhs_value = meaning.value(claim.rhs, env)
+        except Missing as error:
+            return env, {"missing": str(error)}
+        witness, _ = _compare(meaning, lhs_value, rhs_value, range(POINTS + SPARE_POINTS))
+        if witness is not None:
+            return env, witness
+    return None
+
+
+def _refuted(verdict: Verdict, claim: Claim, spec, env, witness, left, right, names) -> Verdict:
+    if "missing" in witness:
+        return _missing(verdict, spec, env, witness["missing"])
+    verdict.outcome = FALSE
+    verdict.counterexample = {
+        "widths": list(spec.widths),
+        "indices": env,
+        "lhs": unparse(instantiate(claim.lhs, env)),
+        "rhs": unparse(instantiate(claim.rhs, env)),
+        **witness,
+    }
+    verdict.explanation = _refutation(verdict, left, right, names)
+    return verdict
+
+
+def _missing(verdict: Verdict, spec, env, reason: str) -> Verdict:
+    verdict.outcome = FALSE
+    verdict.counterexample = {"widths": list(spec.widths), "indices": env}
+    verdict.explanation = f"false: {reason}" + (f" (at {_indices(env)})" if env else "")
+    return verdict
+
+
+def _undecided(verdict: Verdict, undecided: list) -> str:
+    spec, env, agreed, complex_zero = undecided[0]
+    where = f"widths {','.join(map(str, spec.widths))}" + (f", {_indices(env)}" if env else "")
+    if agreed:
+        evidence = (
+            f"there the two sides agree to 20 digits at {_count(agreed, 'point')} of small "
+            "rationals, which is evidence, not proof"
+        )
+    elif complex_zero:
+        return (
+            f"undecided: in {len(undecided)} of {verdict.cases} cases (first: {where}) exact "
+            "algebra finds the two sides equal, but a function or power the claim writes is "
+            "not a real number at any test point: an identity of complex expressions, which "
+            "proves nothing about real values"
+        )
+    else:
+        evidence = "the sides could not be evaluated at the test points (undefined there)"
+    return (
+        f"undecided: exact algebra could not show the two sides equal in "
+        f"{len(undecided)} of {verdict.cases} cases (first: {where}); {evidence}"
+    )
 
 
 def _nothing_to_check(claim: Claim, specs, names, bias_sign: int, sizes) -> str:
@@ -226,24 +347,45 @@ def _sizes(described: dict[int, str], every: dict[int, str]) -> str:
     return "networks with " + "; ".join(parts)
 
 
-def _exactly_zero(lhs: sympy.Expr, rhs: sympy.Expr, meaning: Meaning) -> bool:
-    """Cheapest exact test first; σ written through exp before full expansion.
+def _exactly_zero(lhs: sympy.Expr, rhs: sympy.Expr, meaning: Meaning) -> str | None:
+    """How exact algebra shows ``lhs − rhs`` zero: "algebra", "pieces" (on
+    each smooth piece, :mod:`derive.claims.pieces`), or None (not shown)."""
+    opaque = meaning.network.pre_activations_expanded
+    difference = lhs - rhs
+    kinks = bool(numeric.kink_arguments((difference,)))
+    try:
+        # Piecewise sides: the pieces' rational functions first, σ's exponentials later.
+        if kinks and is_zero_on_pieces(difference, _rationally_zero, opaque):
+            return "pieces"
+        if _cheaply_zero(difference, opaque, _shared(lhs, rhs)):
+            return "algebra"
+        if kinks and is_zero_on_pieces(difference, lambda p: _cheaply_zero(p, opaque), opaque):
+            return "pieces"
+        if is_zero(difference, opaque):  # last: it multiplies out the pre-activations
+            return "algebra"
+    except (OverflowError, RecursionError, ValueError):
+        pass  # SymPy gave up on huge constants: not shown to be zero
+    return None
+
+
+def _rationally_zero(piece: sympy.Expr) -> bool:
+    """A piece is zero as a rational function of its atoms."""
+    return is_zero(piece, thorough=False)
+
+
+def _cheaply_zero(difference: sympy.Expr, opaque, shared=frozenset()) -> bool:
+    """The exact tests that keep each pre-activation one atom, cheapest
+    first; σ written through exp last.
 
     The first stage also treats every sub-expression the two sides share as
     one atom (the same node, the same atom: sound), so that a slope
     σ(z)(1 − σ(z)) on both sides is not multiplied out path by path."""
-    opaque = meaning.network.pre_activations_expanded
-    difference = lhs - rhs
-    try:
-        return (
-            _polynomial_is_zero(atomize(difference, {}, opaque | _shared(lhs, rhs)))
-            or _polynomial_is_zero(atomize(difference, {}, opaque))
-            or is_zero(difference, opaque, thorough=False)
-            or is_zero_through_exponentials(difference)
-            or is_zero(difference, opaque)
-        )
-    except (OverflowError, RecursionError, ValueError):
-        return False  # SymPy gave up on huge constants: not shown to be zero
+    return (
+        (bool(shared) and _polynomial_is_zero(atomize(difference, {}, opaque | shared)))
+        or _polynomial_is_zero(atomize(difference, {}, opaque))
+        or is_zero(difference, opaque, thorough=False)
+        or is_zero_through_exponentials(difference)
+    )
 
 
 def _shared(lhs: sympy.Expr, rhs: sympy.Expr) -> frozenset:
@@ -304,24 +446,46 @@ def _refutation(verdict: Verdict, left: set, right: set, names) -> str:
 
 
 def _compare(meaning: Meaning, lhs, rhs, points: range) -> tuple[dict | None, int]:
-    """A point where the sides clearly differ, with the values used (or
-    None), and at how many points they were both defined and agreed."""
-    symbols = sorted(_symbols(lhs) | _symbols(rhs), key=lambda s: meaning.symbol_names.get(s, ""))
+    """A point where the sides differ beyond rounding, with the values used
+    (or None), and at how many points they agreed with every function
+    application the claim writes defined (``meaning.written``)."""
+    symbols = sorted(
+        numeric.symbols(lhs) | numeric.symbols(rhs), key=lambda s: meaning.symbol_names.get(s, "")
+    )
     agreed = 0
     for point in points:
         chooser = random.Random(1000 + point)
         values = {s: _value_for(meaning, s, chooser) for s in symbols}
-        left, right = _evaluate(lhs, values), _evaluate(rhs, values)
+        left, right = numeric.evaluate(lhs, values), numeric.evaluate(rhs, values)
         if left is None or right is None:
             continue
-        agreed += 1
-        if abs(left - right) > sympy.Float(10) ** -20 * (1 + abs(left) + abs(right)):
-            return {
-                "values": {meaning.symbol_names.get(s, str(s)): str(v) for s, v in values.items()},
-                "lhs_value": _short(left),
-                "rhs_value": _short(right),
-            }, agreed - 1
+        if not numeric.differ(left, right):
+            agreed += numeric.defined(meaning.written, values)
+            continue
+        witness = _confirmed(meaning, lhs, rhs, values)
+        if witness is not None:
+            return witness, agreed
     return None, agreed
+
+
+def _confirmed(meaning: Meaning, lhs, rhs, values: dict) -> dict | None:
+    """The counterexample at ``values`` if it is not rounding: the point is
+    clear of every kink and jump (a step's argument rounded to the wrong
+    side of 0 flips its value), and the sides still differ at twice the
+    precision; None otherwise."""
+    clearance = numeric.kink_clearance((lhs, rhs), values)
+    if clearance is None or clearance < numeric.KINK_CLEARANCE:
+        return None
+    left = numeric.evaluate(lhs, values, numeric.CONFIRM_DIGITS)
+    right = numeric.evaluate(rhs, values, numeric.CONFIRM_DIGITS)
+    if left is None or right is None or not numeric.differ(left, right):
+        return None
+    lhs_value, rhs_value = numeric.shown(left, right)
+    return {
+        "values": {meaning.symbol_names.get(s, str(s)): str(v) for s, v in values.items()},
+        "lhs_value": lhs_value,
+        "rhs_value": rhs_value,
+    }
 
 
 def _value_for(meaning: Meaning, symbol, chooser: random.Random) -> Fraction:
@@ -331,85 +495,3 @@ def _value_for(meaning: Meaning, symbol, chooser: random.Random) -> Fraction:
     if role is not None and role.kind == "y":
         return chooser.choice(_TARGETS)
     return chooser.choice(_VALUES)
-
-
-def _short(value) -> str:
-    return mpmath.nstr(value, 12)
-
-
-def _symbols(expr: sympy.Expr) -> set:
-    """Free symbols, each shared node visited once."""
-    seen, found, stack = set(), set(), [expr]
-    while stack:
-        node = stack.pop()
-        if node in seen:
-            continue
-        seen.add(node)
-        if node.is_Symbol:
-            found.add(node)
-        stack.extend(node.args)
-    return found
-
-
-def _evaluate(expr: sympy.Expr, values: dict):
-    """``expr`` at ``values`` with 40-digit mpmath numbers, each shared node
-    once; None where it is undefined or not real there."""
-    with mpmath.workdps(DIGITS):
-        numbers = {s: mpmath.mpf(v.numerator) / v.denominator for s, v in values.items()}
-
-        def visit(node, walk):
-            if node in numbers:
-                result = numbers[node]
-            elif node.is_Rational:
-                result = mpmath.mpf(node.p) / node.q
-            elif node.is_Number or node.is_NumberSymbol:
-                result = mpmath.mpf(str(node.evalf(DIGITS + 5)))
-            else:
-                result = _apply(node, [walk(a) for a in node.args])
-            if isinstance(result, mpmath.mpc) or not mpmath.isfinite(result):
-                raise ValueError("not a finite real number")
-            return result
-
-        try:
-            return memoised(visit)(expr)
-        except (ZeroDivisionError, ValueError, TypeError, OverflowError):
-            return None
-
-
-_MPMATH = {
-    sympy.exp: mpmath.exp,
-    sympy.log: mpmath.log,
-    sympy.tanh: mpmath.tanh,
-    sympy.sinh: mpmath.sinh,
-    sympy.cosh: mpmath.cosh,
-    sympy.sin: mpmath.sin,
-    sympy.cos: mpmath.cos,
-    sympy.atan: mpmath.atan,
-    sympy.erf: mpmath.erf,
-    sympy.Abs: abs,
-    sympy.sign: mpmath.sign,
-    registry.sigmoid: lambda v: 1 / (1 + mpmath.exp(-v)),
-    registry.softplus: lambda v: mpmath.log1p(mpmath.exp(v)),
-    registry.relu: lambda v: max(v, 0),
-}
-
-
-def _apply(node, arguments):
-    if node.is_Add:
-        return mpmath.fsum(arguments)
-    if node.is_Mul:
-        return mpmath.fprod(arguments)
-    if node.is_Pow:
-        base, exponent = arguments
-        if base < 0 and exponent != int(exponent):
-            raise ValueError("not real")
-        return mpmath.power(base, exponent)
-    function = _MPMATH.get(node.func)
-    if function is not None:
-        return function(*arguments)
-    if node.func == sympy.Heaviside:
-        value = arguments[0]
-        return mpmath.mpf(1) if value > 0 else mpmath.mpf(0) if value < 0 else arguments[1]
-    # Anything else (a custom activation's derivative): SymPy at 40 digits.
-    floats = [sympy.Float(str(a), DIGITS) for a in arguments]
-    return mpmath.mpf(str(node.func(*floats).evalf(DIGITS)))

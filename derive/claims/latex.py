@@ -23,6 +23,7 @@ from derive.claims.plain import denominator_check, make_ref, numerator_check, pr
 from derive.claims.syntax import (
     Call,
     Claim,
+    Constant,
     Derivative,
     Div,
     Index,
@@ -82,6 +83,7 @@ _FUNCTIONS = {
     r"\arctan": "atan",
     r"\sqrt": "sqrt",
 }
+_CONSTANTS = {r"\pi": "pi"}
 _PRODUCT = {"*", r"\cdot", r"\times"}
 _STOP = {"+", "-", "=", ")", "]", "}", ",", "end", "/", "^", "_", "'"} | _PRODUCT
 
@@ -199,6 +201,9 @@ class Parser(Descent):
             return self.call(function, token)
         if token.text == "f" and self.peek().text in ("(", "'", "^", "{", "["):
             return self.f_call()
+        if token.text in _CONSTANTS:
+            self.take()
+            return Constant(_CONSTANTS[token.text])
         if token.text == "e" and self.peek().text == "^":
             self.take()
             self.take("^")
@@ -541,17 +546,25 @@ _DECORATIONS = [
         r"\\\\\s*$",  # a line break
         r"\\tag\*?\{[^{}]*\}\s*$",  # an equation tag
         r"\\q?quad\s*\([^()]*\)\s*$",  # an equation number, \quad (5.11)
-        r",?\s*(\\q?quad\s*)*\\(text|mbox|mathrm)\{[^{}]*\}[\w\s,=<>]*$",  # \text{ for all } i
-        r"(\\[,;:! ]|\\q?quad|\s)*(?<!\\)[.,;]?(\\[,;:! ]|\\q?quad|\s)*$",  # punctuation
+        r"\\(text|mbox|mathrm)\{[^{}]*\}[\w\s,=<>]*$",  # \text{ for all } i
     )
 ]
+"""Each is tried at every position but matches only a bounded stretch or
+the end, so that together with :func:`_without_punctuation` a claim of
+4000 characters is undecorated in linear time (a regular expression for
+trailing spacing, run over a run of blanks, backtracks cubically)."""
+
+MAX_DECORATIONS = 8
+"""Rounds of undecorating: a formula in notes has a few wrappers, not thousands."""
+_SPACING = ("\\qquad", "\\quad", "\\,", "\\;", "\\:", "\\!", "\\ ")
 
 
 def undecorated(text: str) -> str:
     """The formula without what surrounds it in notes: $ or \\[ \\], an
     equation number or tag, a trailing comment in \\text, a line break, the
-    sentence's full stop.  Only the ends are touched, so columns stay right."""
-    while True:
+    sentence's full stop.  Only the ends are touched, so columns stay right;
+    at most :data:`MAX_DECORATIONS` rounds, each linear in the length."""
+    for _ in range(MAX_DECORATIONS):
         before = text
         for pattern in _DECORATIONS:
             match = pattern.search(text)
@@ -560,5 +573,31 @@ def undecorated(text: str) -> str:
                     text = " " * match.end() + text[match.end() :]
                 else:
                     text = text[: match.start()]
+        text = _without_punctuation(text)
         if text == before:
-            return text
+            break
+    return text
+
+
+def _without_punctuation(text: str) -> str:
+    """``text`` less its trailing spacing (blanks, \\, \\; \\quad …) around
+    one full stop, comma or semicolon; unchanged if nothing would be left."""
+    end = _before_spacing(text, len(text))
+    if end and text[end - 1] in ".,;" and (end < 2 or text[end - 2] != "\\"):
+        end = _before_spacing(text, end - 1)
+    return text[:end] if end else text
+
+
+def _before_spacing(text: str, end: int) -> int:
+    """Where the spacing that ends ``text[:end]`` begins (one step per character)."""
+    while end:
+        if text[end - 1].isspace():
+            end -= 1
+            continue
+        for spacing in _SPACING:
+            if text.endswith(spacing, 0, end):
+                end -= len(spacing)
+                break
+        else:
+            return end
+    return end

@@ -20,11 +20,12 @@ from functools import cached_property
 import sympy
 
 from derive import registry
-from derive.claims import limits
+from derive.claims import limits, numeric
 from derive.claims.names import Names, Quantity
 from derive.claims.syntax import (
     Add,
     Call,
+    Constant,
     Derivative,
     Div,
     Index,
@@ -37,6 +38,7 @@ from derive.claims.syntax import (
     Update,
     children,
     ref_text,
+    unparse,
 )
 from derive.errors import InputError
 from derive.model import Network, Role
@@ -46,7 +48,8 @@ from proofs.kernel.differentiation import differentiate
 
 ETA = sympy.Symbol("eta", positive=True)
 MAX_EXP_ARGUMENT = 69
-"""exp of a number at most e^69 ≈ 10^30, the bound on every constant."""
+"""exp, sinh, cosh of a number at most e^69 ≈ 10^30, the bound on every constant."""
+_GROWING = ("exp", "sinh", "cosh")
 
 
 class Missing(Exception):
@@ -65,6 +68,10 @@ class Meaning:
         self._loss_from: dict = {}
         self._node_derivatives: dict = {}
         self.terms = 0
+        self.written: list = []
+        """Each function application and power the claim writes, as
+        :meth:`value` met them: SymPy may cancel one away (log(u) − log(u)),
+        but a claim about real numbers needs each to be real."""
 
     @property
     def depth(self) -> int:
@@ -193,6 +200,8 @@ class Meaning:
             return sympy.Rational(node.value.numerator, node.value.denominator)
         if isinstance(node, Ref):
             return self.ref_value(node, env)
+        if isinstance(node, Constant):
+            return _CONSTANTS[node.name]
         if isinstance(node, Derivative):
             if node.numerator is None:
                 return self.derivative(node.of, env)
@@ -200,7 +209,10 @@ class Meaning:
         if isinstance(node, Update):
             return -ETA * self.derivative(node.of, env)
         if isinstance(node, Call):
-            return self.call(node.function, self.value(node.arguments[0], env))
+            argument = self.value(node.arguments[0], env)
+            if not numeric.symbols(argument):
+                _bounded(node, argument)
+            return self._written(_real(node, self.call(node.function, argument)))
         if isinstance(node, Add):
             return sympy.Add(*(self.value(t, env) for t in node.terms))
         if isinstance(node, Mul):
@@ -216,10 +228,15 @@ class Meaning:
             base, exponent = self.value(node.base, env), self.value(node.exponent, env)
             if base == 0 and exponent.is_number and exponent.is_negative:
                 raise InputError("division by zero in the claim (0 to a negative power)")
-            return sympy.Pow(base, exponent)
+            return self._written(_real(node, sympy.Pow(base, exponent)))
         if isinstance(node, Sum):
             return self.sum(node, env)
         raise TypeError(f"not a claim node: {node!r}")
+
+    def _written(self, value: sympy.Expr) -> sympy.Expr:
+        if numeric.symbols(value):
+            self.written.append(value)
+        return value
 
     def integer(self, node, env: dict) -> int:
         """A Σ bound: numbers, sizes and letters with + and −."""
@@ -271,8 +288,6 @@ class Meaning:
         if function.endswith("'"):
             named = _FUNCTIONS[function[:-1]]
             return sympy.diff(named(registry.X), registry.X).xreplace({registry.X: argument})
-        if function == "exp" and argument.is_number and argument > MAX_EXP_ARGUMENT:
-            raise InputError(f"exp({argument}) is out of range (at most e^{MAX_EXP_ARGUMENT})")
         return _FUNCTIONS[function](argument)
 
     def activation(self) -> registry.Activation:
@@ -462,7 +477,29 @@ _FUNCTIONS = {
     "cosh": sympy.cosh,
     "atan": sympy.atan,
     "erf": sympy.erf,
+    "sign": sympy.sign,
 }
+_CONSTANTS = {"pi": sympy.pi}
+
+
+def _bounded(node: Call, argument: sympy.Expr) -> None:
+    """A tower of constants (cosh(cosh(69))) is refused where it passes
+    10^30, judged by its value at bounded precision, never by SymPy."""
+    if node.function in _GROWING:
+        value = numeric.constant(argument)
+        if value is not None and abs(value) > MAX_EXP_ARGUMENT:
+            raise InputError(
+                f"{unparse(node)} is out of range (the argument is at most {MAX_EXP_ARGUMENT})"
+            )
+
+
+def _real(node, value: sympy.Expr) -> sympy.Expr:
+    """``value`` of ``node``; a constant must be a finite real number, or
+    the claim holds at no real point (log(-1) is iπ: exp(log(-1)) = −1 is
+    an identity of complex numbers only)."""
+    if not numeric.symbols(value) and numeric.constant(value) is None:
+        raise InputError(f"{unparse(node)} is not a real number (or out of range)")
+    return value
 
 
 def _model_indices(quantity: Quantity, units: tuple[int, ...]) -> tuple[int, ...]:

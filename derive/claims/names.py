@@ -31,9 +31,16 @@ FUNCTIONS = {
     "cosh": "cosh",
     "atan": "atan",
     "erf": "erf",
+    "sign": "sign",
 }
 """Function spellings of the plain syntax → canonical names (meaning.py gives
 each its meaning; a prime, sigmoid'(u), is the derivative)."""
+
+CONSTANTS = ("pi",)
+"""Named constants of the plain syntax (LaTeX: ``\\pi``)."""
+
+LOSS_ALIASES = ("C",)
+"""Other names of the loss E: Nielsen's book calls the cost C."""
 
 
 @dataclass(frozen=True)
@@ -97,7 +104,7 @@ class Names:
                 f"{name!r} (column {position + 1}) is a name of the {other} notation, "
                 f"not of --notation {self.notation}"
             )
-        allowed = ", ".join(sorted([*self.quantities, *self.sizes, "eta"]))
+        allowed = ", ".join(sorted([*self.quantities, *self.sizes, "eta", *CONSTANTS]))
         functions = ", ".join(sorted(FUNCTIONS))
         raise InputError(
             f"unknown name {name!r} at column {position + 1} (names: {allowed}; "
@@ -154,13 +161,13 @@ _LAYER = {
 NOTATIONS = {
     "xigua": Names(
         "xigua",
-        {**_XIGUA, "W": _XIGUA["w"]},
+        {**_XIGUA, "W": _XIGUA["w"], **dict.fromkeys(LOSS_ALIASES, _XIGUA["E"])},
         {"d": Size("d", 0), "q": Size("q", 1), "l": Size("l", 2)},
         frozenset({"a", "z", "delta", "n", "L"}),
     ),
     "layer": Names(
         "layer",
-        {**_LAYER, "W": _LAYER["w"]},
+        {**_LAYER, "W": _LAYER["w"], **dict.fromkeys(LOSS_ALIASES, _LAYER["E"])},
         {"n": Size("n", None), "L": Size("L", None, depth=True)},
         frozenset({"yhat", "alpha", "beta", "v", "gamma", "theta", "g", "e"}),
     ),

@@ -12,10 +12,11 @@ import re
 
 from derive.claims import limits
 from derive.claims.descent import Descent, Token, product, unexpected_character
-from derive.claims.names import FUNCTIONS, Names, Quantity, Size
+from derive.claims.names import CONSTANTS, FUNCTIONS, LOSS_ALIASES, Names, Quantity, Size
 from derive.claims.syntax import (
     Call,
     Claim,
+    Constant,
     Derivative,
     Div,
     Index,
@@ -33,6 +34,10 @@ _TOKEN = re.compile(
     )""",
     re.VERBOSE,
 )
+
+
+_LOSS_DERIVATIVES = {"dE", *(f"d{alias}" for alias in LOSS_ALIASES)}
+"""dE/dw[…], and the same with the loss's other names (dC/dw[…])."""
 
 
 def tokenize(text: str) -> list[Token]:
@@ -94,7 +99,7 @@ class Parser(Descent):
         if token.text == "Delta":
             self.take()
             return Update(self.parameter_ref("Delta"))
-        if token.text == "dE" and self.peek().text == "/":
+        if token.text in _LOSS_DERIVATIVES and self.peek().text == "/":
             self.take()
             self.take("/")
             return Derivative(self.derivative_ref())
@@ -102,6 +107,9 @@ class Parser(Descent):
             return self.general_derivative()
         if token.text in FUNCTIONS and self.peek().text in ("(", "'"):
             return self.call()
+        if token.text in CONSTANTS and token.text not in self.names.quantities:
+            self.take()
+            return Constant(token.text)
         return self.ref()
 
     def call(self):

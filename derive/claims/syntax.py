@@ -35,6 +35,13 @@ class Number:
 
 
 @dataclass(frozen=True)
+class Constant:
+    """A named mathematical constant: ``pi`` (``\\pi`` in LaTeX)."""
+
+    name: str
+
+
+@dataclass(frozen=True)
 class Ref:
     """A named quantity of the notation, ``w[l][j,k]`` or ``\\hat{y}_j``;
     ``name`` is always the plain-syntax name."""
@@ -127,6 +134,8 @@ def unparse(node) -> str:
         return str(value.numerator) if value.denominator == 1 else f"{value}"
     if isinstance(node, Ref):
         return ref_text(node)
+    if isinstance(node, Constant):
+        return node.name
     if isinstance(node, Derivative):
         if node.numerator is None:
             return f"dE/d{ref_text(node.of)}"
