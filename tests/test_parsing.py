@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from derive import constants
 from derive.errors import InputError
 from derive.parsing import Vocabulary, parse_expression
-from derive.registry import X, activation, loss
+from derive.registry import X, activation, loss, sigmoid, softplus
 
 VOCABULARY = Vocabulary({"x": X}, {"exp": sympy.exp, "abs": sympy.Abs}, what="activation")
 
@@ -182,6 +182,10 @@ def test_loss_constants_are_checked_too(text, named):
         ("x*(10^15)*(10^15)", sympy.Integer(10) ** 30),
         ("x*log(sin(3))^2", sympy.log(sympy.sin(3)) ** 2),  # sin(3) > 0
         ("x*sqrt(cosh(1)-1)", sympy.sqrt(sympy.cosh(1) - 1)),
+        # Evaluated through σ's and softplus's own definitions: rewriting
+        # cos(…) as complex exponentials left an imaginary residue (6e-29·i).
+        ("x*softplus(cos(tanh(6)))", softplus(sympy.cos(sympy.tanh(6)))),
+        ("x*sigmoid(cos(tanh(6)))", sigmoid(sympy.cos(sympy.tanh(6)))),
     ],
 )
 def test_constants_within_the_limit_are_kept_exactly(text, value):
