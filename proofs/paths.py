@@ -41,12 +41,12 @@ and compared with the one the report and write-up print."""
 SECONDS_LIMIT = 5.0
 """A part of the theorem whose estimated cost (:func:`cost`) is above this is
 not attempted, and the reason is reported: the main job stays in seconds."""
-SECONDS_PER_TERM = 1.5e-3
-"""Calibrated on one core (widths 2,8,8,n₃, bce, custom activations whose
-path products expand to 36 to 3 000 terms): comparing the written-out sum
-took 0.9–1.2 ms per expanded term and path, the symbolic-unit comparison
-about 2 ms per term of one path; this constant errs on the slow side."""
-UNIT_PART_WEIGHT = 2
+SECONDS_PER_TERM = 0.6e-3
+"""Calibrated on one quiet core (widths 2,8,8,n₃, bce, custom activations
+whose path products expand to 36 to 3 000 terms): comparing the sum written
+out took 0.39–0.53 ms per expanded term and path, the theorem for symbolic
+units 0.55–0.58 ms per term of one path; this constant errs on the slow side."""
+UNIT_PART_WEIGHT = 1
 """The symbolic-unit comparison costs about as much as this many written-out paths."""
 
 
