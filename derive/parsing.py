@@ -10,7 +10,6 @@ the result with SymPy's constructors.  Anything else is an
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -18,13 +17,13 @@ from fractions import Fraction
 
 import sympy
 
+from derive import constants
 from derive.errors import InputError
 
 MAX_LENGTH = 1000
 MAX_DEPTH = 60
 MAX_NUMERIC_EXPONENT = 1000
 MAX_NUMBER = 10**12
-MAX_MAGNITUDE = 30
 MAX_HEIGHT = 12
 """Nesting of operations in a parsed expression: a tower x^x^…^x or sin(sin(…))
 of this height already makes derivatives large."""
@@ -89,6 +88,8 @@ class _Parser:
         self.tokens = _tokenize(text, vocabulary.what)
         self.index = 0
         self.depth = 0
+        self.checked_nodes: set[sympy.Basic] = set()
+        """Sub-expressions whose constants are known to be acceptable."""
 
     def fail(self, message: str):
         raise InputError(f"{self.vocabulary.what} {self.text!r}: {message}")
@@ -113,6 +114,21 @@ class _Parser:
             self.fail(f"unexpected {self.current.text!r} at position {self.current.position}")
         return result
 
+    def checked(self, expr: sympy.Expr, start: int) -> sympy.Expr:
+        """``expr``, built from the text from ``start`` to the current token,
+        once every constant in it is a finite real number within the limit
+        (:mod:`derive.constants`); the text is named where one is not.
+        Called for every sub-expression as it is built, so that nothing is
+        built on top of an infinite, complex or huge constant."""
+        found = constants.first_problem(expr, self.checked_nodes)
+        if found is not None:
+            node, reason = found
+            text = self.text[start : self.current.position].strip()
+            if constants.is_constant(expr):
+                self.fail(f"{text} {reason}")
+            self.fail(f"{text}: its constant {node} {reason}")
+        return expr
+
     def nested(self, rule):
         self.depth += 1
         if self.depth > MAX_DEPTH:
@@ -123,14 +139,16 @@ class _Parser:
             self.depth -= 1
 
     def expression(self) -> sympy.Expr:
-        terms = [self.term()]
+        start = self.current.position
+        result = self.term()
         while self.current.text in ("+", "-"):
             sign = self.take().text
             term = self.term()
-            terms.append(term if sign == "+" else -term)
-        return sympy.Add(*terms)
+            result = self.checked(result + term if sign == "+" else result - term, start)
+        return result
 
     def term(self) -> sympy.Expr:
+        start = self.current.position
         result = self.unary()
         while self.current.text in ("*", "/"):
             operator = self.take().text
@@ -141,29 +159,26 @@ class _Parser:
                 self.fail("division by zero")
             else:
                 result = result / factor
+            result = self.checked(result, start)
         return result
 
     def unary(self) -> sympy.Expr:
         if self.current.text in ("+", "-"):
+            start = self.current.position
             sign = self.take().text
             operand = self.nested(self.unary)
-            return operand if sign == "+" else -operand
+            return self.checked(operand if sign == "+" else -operand, start)
         return self.power()
 
     def power(self) -> sympy.Expr:
+        start = self.current.position
         base = self.atom()
         if self.current.text in ("**", "^"):
             self.take()
             exponent = self.nested(self.unary)
             if exponent.is_number and abs(exponent) > MAX_NUMERIC_EXPONENT:
                 self.fail(f"exponent {exponent} is too large (at most {MAX_NUMERIC_EXPONENT})")
-            if base == 0 and exponent.is_number and exponent.is_negative:
-                self.fail("division by zero")
-            if base.is_number and exponent.is_number and base != 0:
-                magnitude = abs(float(exponent)) * math.log10(abs(float(base)))
-                if magnitude > MAX_MAGNITUDE:
-                    self.fail(f"{base}^{exponent} is out of range (at most 10^{MAX_MAGNITUDE})")
-            return sympy.Pow(base, exponent)
+            return self.checked(sympy.Pow(base, exponent), start)
         return base
 
     def atom(self) -> sympy.Expr:
@@ -176,7 +191,7 @@ class _Parser:
             return inner
         if token.kind == "name":
             if self.current.text == "(":
-                return self.call(token)
+                return self.checked(self.call(token), token.position)
             if token.text in self.vocabulary.names:
                 return self.vocabulary.names[token.text]
             if token.text in self.vocabulary.functions:
@@ -199,6 +214,9 @@ class _Parser:
             return function(*arguments)
         except TypeError:
             self.fail(f"wrong number of arguments to {name.text!r}")
+        except ValueError:  # max/min of an argument SymPy knows is not real
+            text = self.text[name.position : self.current.position].strip()
+            self.fail(f"{text} compares an argument that is not real")
 
 
 def _number(text: str) -> sympy.Expr:
@@ -226,10 +244,6 @@ def parse_expression(text: str, vocabulary: Vocabulary) -> sympy.Expr:
     if len(text) > MAX_LENGTH:
         raise InputError(f"{vocabulary.what} is longer than {MAX_LENGTH} characters")
     result = _Parser(text, vocabulary).parse()
-    if result.has(sympy.zoo, sympy.nan, sympy.oo, -sympy.oo):
-        raise InputError(f"{vocabulary.what} {text!r} is undefined (division by zero or log of 0)")
-    if result.has(sympy.I):
-        raise InputError(f"{vocabulary.what} {text!r} is not real (it contains the imaginary unit)")
     if _height(result) > MAX_HEIGHT or sympy.count_ops(result) > MAX_NODES:
         raise InputError(f"{vocabulary.what} {text!r} is too complicated (nested too deeply)")
     return result

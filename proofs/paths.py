@@ -17,6 +17,8 @@ theorem at j = k = 1 with its sums written out by the kernel.
 
 from __future__ import annotations
 
+import math
+
 import sympy
 
 from derive import indexed
@@ -35,6 +37,76 @@ STATEMENT = STATEMENTS[NAME]
 SHOWN_PATHS_LIMIT = 64
 """Up to this many paths the sum for w¹₁₁ is also written out, term by term,
 and compared with the one the report and write-up print."""
+
+SECONDS_LIMIT = 5.0
+"""A part of the theorem whose estimated cost (:func:`cost`) is above this is
+not attempted, and the reason is reported: the main job stays in seconds."""
+SECONDS_PER_TERM = 0.6e-3
+"""Calibrated on one quiet core (widths 2,8,8,n₃, bce, custom activations
+whose path products expand to 36 to 3 000 terms): comparing the sum written
+out took 0.39–0.53 ms per expanded term and path, the theorem for symbolic
+units 0.55–0.58 ms per term of one path; this constant errs on the slow side."""
+UNIT_PART_WEIGHT = 1
+"""The symbolic-unit comparison costs about as much as this many written-out paths."""
+
+
+def _terms(expr: sympy.Expr) -> int:
+    """Additive terms of ``expr`` with its products and whole powers multiplied
+    out, like terms not collected: counted on the tree, so that the estimate
+    of an expansion never performs it.  Function applications and
+    reciprocals count as one term, as the kernel's algebra treats them."""
+    if expr.is_Add:
+        return sum(_terms(arg) for arg in expr.args)
+    if expr.is_Mul:
+        return math.prod(_terms(arg) for arg in expr.args)
+    if expr.is_Pow and expr.exp.is_Integer and expr.exp > 1:
+        return _terms(expr.base) ** int(expr.exp)
+    return 1
+
+
+def path_terms(network) -> int:
+    """Terms of one path's product f₁'·f₂'·f₃'·∂ℓ/∂ŷ multiplied out: the kernel's
+    algebra expands it, so it is the product of the factors' term counts
+    (3·2·2·3 = 36 for x·σ(x), x/(1+|x|), σ and bce; 3 000 for three
+    three-term activations whose derivatives have ten terms each)."""
+    spec = network.spec
+    counts = [_terms(spec.activation(layer).derivative) for layer in (1, 2, 3)]
+    return math.prod(counts) * _terms(spec.loss.derivative)
+
+
+def cost(network) -> tuple[float, float]:
+    """Estimated seconds of (the theorem for symbolic units, the comparison
+    of the sum written out for w¹₁₁, 0 where it is not written out)."""
+    per_path = SECONDS_PER_TERM * path_terms(network)
+    shown = network.width(2) * network.width(3)
+    return UNIT_PART_WEIGHT * per_path, per_path * shown if shown <= SHOWN_PATHS_LIMIT else 0.0
+
+
+def feasible(network) -> str | None:
+    """None, or why the theorem is not attempted (its symbolic-unit part
+    alone would take longer than :data:`SECONDS_LIMIT`)."""
+    units, _ = cost(network)
+    if units > SECONDS_LIMIT:
+        return (
+            f"estimated {units:.3g} s > {SECONDS_LIMIT:g} s (each path's product "
+            f"f₁'·f₂'·f₃'·∂ℓ/∂ŷ multiplies out to {path_terms(network):,} terms)"
+        )
+    return None
+
+
+def writes_out(network) -> str | None:
+    """None where the sum for w¹₁₁ is written out and compared, or why not."""
+    paths = network.width(2) * network.width(3)
+    if paths > SHOWN_PATHS_LIMIT:
+        return f"{paths} paths > {SHOWN_PATHS_LIMIT}"
+    _, shown = cost(network)
+    if shown > SECONDS_LIMIT:
+        return (
+            f"estimated {shown:.3g} s > {SECONDS_LIMIT:g} s ({paths} paths of "
+            f"{path_terms(network):,} terms each)"
+        )
+    return None
+
 
 H = sympy.Symbol("h", integer=True, positive=True)
 O = sympy.Symbol("o", integer=True, positive=True)
@@ -124,7 +196,7 @@ def prove_paths(derivation: Derivation, kernel: Kernel | None = None) -> Verdict
         named = kernel.rewrite(weight, kernel.symmetry(kernel.instantiate(deltas[1], {UNIT: J})))
         facts.append(kernel.equal_by_algebra(named, a[0, K] * delta[1, J]))
         # The sum shown for w¹₁₁ is this theorem at j = k = 1, written out.
-        if net.width(2) * net.width(3) > SHOWN_PATHS_LIMIT:
+        if writes_out(net) is not None:
             return
         shown = written_out(kernel, kernel.instantiate(paths, {J: 1, K: 1}))
         facts.append(kernel.algebra(_scalar(net, shown.rhs), path_sum(derivation, 1, 1)))

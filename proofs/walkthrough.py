@@ -47,9 +47,31 @@ LONG_CHAIN_LAYER_LIMIT = 16
 is one nested sum per layer above, and the comparison grows faster than
 linearly with their number (0.3 s for 10, 2.6 s for 32 layers)."""
 
+SECONDS_LIMIT = 5.0
+"""The long chains of a run are compared, top layer first, while their
+estimated cost (:func:`long_chain_cost`) adds up to at most this; a layer
+beyond it keeps its checked factors and says why its chain was not compared."""
+SECONDS_PER_LAYER = 0.015
+SECONDS_PER_OPERATION = 0.0008
+"""The comparison of a long chain costs, for every layer on it, about
+SECONDS_PER_LAYER plus this per operation of the layer's activation
+derivative (one core, widths 2,3,…,3,1, L = 3 to 12: 0.016 s a layer for
+x·σ(x), 7 operations; 0.05–0.06 s for derivatives of 64–94; 0.125 s for 140).
+The number of paths does not enter: the sums stay unevaluated."""
+
 _R = sympy.Symbol("r", integer=True, positive=True)
 J_OTHER = sympy.Symbol("j'", integer=True, positive=True)
 """Another unit of the weight's layer, for the vanishing derivatives."""
+
+
+def long_chain_cost(network, layer: int) -> float:
+    """Estimated seconds to compare the long chain of a weight of ``layer``:
+    one term per layer from ``layer`` to the top (:data:`SECONDS_PER_OPERATION`)."""
+    return sum(
+        SECONDS_PER_LAYER
+        + SECONDS_PER_OPERATION * sympy.count_ops(network.spec.activation(m).derivative)
+        for m in range(layer, network.depth + 1)
+    )
 
 
 def letter(layer: int, weight_layer: int) -> sympy.Symbol:
@@ -111,6 +133,8 @@ class Walkthrough:
         self._slopes: dict[str, Fact] = {}
         self._deltas: dict[int, Fact] | None = None
         self._rules_cache: list | None = None
+        self._estimated = 0.0
+        """The estimated cost of the long chains compared so far."""
         """δ^l_u = ∂E/∂z^l_u by layer, once the network is defined in the kernel."""
 
     def run(self) -> Verdict:
@@ -218,12 +242,25 @@ class Walkthrough:
             layer, tuple(chain), sums, tuple(factors), vanishing,
             *self._rules(layer),
         )  # fmt: skip
-        above = net.depth - layer
-        if above > LONG_CHAIN_LAYER_LIMIT:
-            reason = f"{above} layers above the weight > {LONG_CHAIN_LAYER_LIMIT}"
+        reason = self._unchecked(layer)
+        if reason:
             return replace(steps, unchecked_reason=reason)
         self._check_long_chain(steps, facts)
         return steps
+
+    def _unchecked(self, layer: int) -> str:
+        """Why the long chain of ``layer`` is not compared, or ""."""
+        above = self.network.depth - layer
+        if above > LONG_CHAIN_LAYER_LIMIT:
+            return f"{above} layers above the weight > {LONG_CHAIN_LAYER_LIMIT}"
+        cost = long_chain_cost(self.network, layer)
+        if self._estimated + cost > SECONDS_LIMIT:
+            return (
+                f"estimated {cost:.3g} s, after {self._estimated:.3g} s for the layers above, "
+                f"> {SECONDS_LIMIT:g} s"
+            )
+        self._estimated += cost
+        return ""
 
     def _rules(self, layer: int):
         """δ^l_j's rule and the gradient rules at ``layer`` (the program's)."""

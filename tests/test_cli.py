@@ -136,7 +136,17 @@ BAD_INPUTS = [
     (["--layers", "٣"], "whole number"),
     (["--layers", "9" * 5000], "too large"),
     (["--layers", "2", "--activation", "max(x,0),relu,tanh"], "lists 3 activations"),
-    (["--activation", "x*sqrt(-1)"], "not real"),
+    (["--activation", "x*sqrt(-1)"], "sqrt(-1) is not a real number"),
+    # Constants that are not finite real numbers, or too large (issue 16).
+    (["--activation", "-x-ln(0)^10"], "ln(0) is infinite"),
+    (["--activation", "(max(79.95, log(0)))"], "log(0) is infinite"),
+    (["--activation", "(log(sin(7e4)))^(10)"], "log(sin(7e4)) is not a real number"),
+    (["--activation", "softplus(log(0)^3)"], "log(0) is infinite"),
+    (["--activation", "x+exp(exp(exp(3)))"], "constants are at most 10^30"),
+    (["--activation", "x*cos(exp(10^6))"], "exp(10^6) is too large"),
+    (["--layers", "2", "--activation", "tanh,x-log(0)"], "log(0) is infinite"),
+    (["--loss", "(yhat-y)^2*log(-1)"], "log(-1) is not a real number"),
+    (["--loss", "-y*log(yhat)+exp(100)"], "exp(100) is too large"),
 ]
 
 
@@ -245,6 +255,18 @@ def test_bad_input_from_a_real_process_has_no_traceback(tmp_path):
     assert "Traceback" not in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_non_real_constant_in_prove_is_one_line_from_a_real_process(tmp_path):
+    """The fuzzer's reproduction: a TypeError traceback before issue 16."""
+    for option, text in (("--activation", "-x-ln(0)^10"), ("--loss", "softplus(log(0)^3)*yhat")):
+        result = run_cli("prove", "--layers", "2", option, text, cwd=tmp_path)
+        assert result.returncode == 2
+        assert "Traceback" not in result.stderr
+        (line,) = result.stderr.strip().splitlines()
+        assert line.startswith(f"derive: error: {option[2:]} {text!r}: ")
+        assert "(0) is infinite" in line
+        assert result.stdout == "" and list(tmp_path.iterdir()) == []
 
 
 def test_the_installed_package_runs_without_the_source_tree(tmp_path):

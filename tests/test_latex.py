@@ -340,3 +340,43 @@ def test_pdf_without_a_tex_engine_is_bad_input_and_writes_nothing(tmp_path):
 def test_a_long_title_is_bad_input(tmp_path):
     result = _cli("--title", "x" * 201, "--out", str(tmp_path / "out"))
     assert result.returncode == 2 and not (tmp_path / "out").exists()
+
+
+# -- the cost model of the long chains (issue 16) ----------------------------------------
+
+
+def test_a_long_chains_estimated_cost_grows_with_the_layers_on_it():
+    from proofs import walkthrough
+
+    # identity' = 1 has no operation: each layer on the chain costs SECONDS_PER_LAYER.
+    network = Network(parse_spec("4", "2,3,3,3,1", "identity", "mse"))
+    for layer in (1, 2, 3, 4):
+        expected = walkthrough.SECONDS_PER_LAYER * (4 - layer + 1)
+        assert walkthrough.long_chain_cost(network, layer) == pytest.approx(expected)
+    heavier = Network(parse_spec("4", "2,3,3,3,1", "x*sigmoid(x)", "mse"))
+    assert walkthrough.long_chain_cost(heavier, 1) > walkthrough.long_chain_cost(network, 1)
+
+
+def test_long_chains_beyond_the_estimated_budget_are_not_compared_and_say_why(
+    monkeypatch, tmp_path, capsys
+):
+    from proofs import walkthrough
+    from proofs.verify import verify
+
+    spec = parse_spec("3", "2,3,2,2", "tanh", "mse", True)
+    network = Network(spec)
+    # Room for the chains of layers 3 and 2 (top first), not for layer 1's.
+    budget = walkthrough.long_chain_cost(network, 3) + walkthrough.long_chain_cost(network, 2)
+    monkeypatch.setattr(walkthrough, "SECONDS_LIMIT", budget)
+    verdict, walk = _walk(spec)
+    assert verdict.holds, verdict.failure
+    reasons = {step.layer: step.unchecked_reason for step in walk.steps}
+    assert reasons[3] == reasons[2] == ""
+    assert reasons[1].startswith("estimated ") and f"> {budget:g} s" in reasons[1]
+    assert main(["--layers", "3", "--widths", "2,3,2,2", "--activation", "tanh",
+                 "--out", str(tmp_path)]) == 0  # fmt: skip
+    out = capsys.readouterr().out
+    assert "step-by-step chain of layer 1 not compared as a whole: estimated" in out
+    assert "chain of layer 2 not compared" not in out
+    holds, lines = verify(tmp_path / "certificate.json")
+    assert holds, lines

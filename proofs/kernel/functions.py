@@ -31,7 +31,9 @@ class sigmoid(sympy.Function):
         return 1 / (1 + sympy.exp(-arg))
 
     def _eval_evalf(self, precision):
-        return self.rewrite(sympy.exp)._eval_evalf(precision)
+        # The function's own definition only: rewriting its argument too
+        # (cos as exponentials of i·x) would add imaginary rounding noise.
+        return self._eval_rewrite_as_exp(*self.args)._eval_evalf(precision)
 
     def _eval_is_real(self):
         return self.args[0].is_real
@@ -65,7 +67,9 @@ class softplus(sympy.Function):
         return sympy.log(1 + sympy.exp(arg))
 
     def _eval_evalf(self, precision):
-        return self.rewrite(sympy.exp)._eval_evalf(precision)
+        # The function's own definition only: rewriting its argument too
+        # (cos as exponentials of i·x) would add imaginary rounding noise.
+        return self._eval_rewrite_as_exp(*self.args)._eval_evalf(precision)
 
     def _eval_is_real(self):
         return self.args[0].is_real
