@@ -154,7 +154,30 @@ def activation(text: str) -> Activation:
     derivative = sympy.diff(expr, X)
     if derivative == 0 or derivative.has(sympy.nan, sympy.zoo, sympy.oo, -sympy.oo):
         raise InputError(f"activation {quote(text)} has no usable derivative (0 or undefined)")
+    _check_real_valued(f"activation {quote(text)}", expr, [derivative])
     return Activation(name, expr, custom=True)
+
+
+_COMPLEX_PARTS = (sympy.re, sympy.im, sympy.arg, sympy.conjugate)
+
+
+def _check_real_valued(what: str, expr: sympy.Expr, derivatives: list[sympy.Expr]) -> None:
+    """Refuse an expression that SymPy can only write, or differentiate,
+    with complex numbers: (-1)^x is i·sin(πx) + cos(πx) for most real x, and
+    the derivative of abs(x^x) needs im(x^x).  Nothing downstream (the
+    proofs' real-valued functions, NumPy, JSON) has a meaning for those."""
+    for part in [expr, *derivatives]:
+        if part.has(sympy.I):
+            raise InputError(
+                f"{what} is not real-valued for real arguments (its value or "
+                f"derivative involves the imaginary unit)"
+            )
+        found = part.atoms(*_COMPLEX_PARTS)
+        if found:
+            shown = sympy.sstr(min(found, key=sympy.count_ops))
+            raise InputError(
+                f"{what} is not real-valued for real arguments: its derivative needs {shown}"
+            )
 
 
 def loss(text: str) -> Loss:
@@ -166,4 +189,5 @@ def loss(text: str) -> Loss:
     expr = parse_expression(text, vocabulary)
     if not expr.has(YHAT):
         raise InputError(f"loss {quote(text)} does not depend on yhat")
+    _check_real_valued(f"loss {quote(text)}", expr, [sympy.diff(expr, YHAT)])
     return Loss(name, expr, custom=True)

@@ -34,8 +34,8 @@ class TrainerCheckError(RuntimeError):
 
 COMPARED = "imported and run before writing: its gradients match central differences of its loss"
 NOT_COMPARED = (
-    "imported and run before writing; no random point gave a finite loss, so its gradients "
-    "were not compared with central differences"
+    "imported and run before writing; no random point gave a finite loss and gradient in "
+    "float64, so its gradients were not compared with central differences"
 )
 _POINTS = 12  # random points tried for two where the loss is finite
 _WANTED = 2
@@ -78,6 +78,18 @@ def check_trainer(source: str) -> str:
 _UNUSABLE = "the loss is not finite here"
 
 
+def _overflows(trainer, numpy, params, X, Y) -> bool:
+    """Whether computing the gradients here overflows, divides by zero or
+    makes an invalid operation (inf − inf), as opposed to a NaN that the
+    code itself introduces."""
+    try:
+        with numpy.errstate(over="raise", divide="raise", invalid="raise"):
+            trainer.gradients(params, X, Y)
+    except FloatingPointError:
+        return True
+    return False
+
+
 def _check_at(trainer, numpy, seed: int) -> str | None:
     """None if the trainer's gradient is its loss's derivative at a random
     point, _UNUSABLE where the loss is not finite around that point (outside
@@ -101,9 +113,10 @@ def _check_at(trainer, numpy, seed: int) -> str | None:
     ]
     if not numpy.isfinite([value, *shifted]).all():
         return _UNUSABLE
-    for key, grad in grads.items():
-        if not numpy.isfinite(grad).all():
-            return f"the gradient of {key} is not finite where the loss is"
+    if not all(numpy.isfinite(grad).all() for grad in grads.values()):
+        if _overflows(trainer, numpy, params, X, Y):
+            return _UNUSABLE  # beyond float64 here (arctan(7e4^x) at x = 69), not a slip
+        return "the gradient is not finite where the loss is, and nothing overflowed"
     predicted = sum(float(numpy.vdot(grads[key], direction[key])) for key in params)
     measured = (shifted[0] - shifted[1]) / (2 * _STEP)
     size = max(abs(predicted), abs(measured), abs(value), 1e-3)

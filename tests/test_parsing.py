@@ -237,3 +237,25 @@ def test_registry_expressions_never_raise_anything_but_input_error(text):
             parse(text)
         except InputError:
             pass
+
+
+@pytest.mark.parametrize(
+    "make, text, shown",
+    [
+        (activation, "(-1)^x", "imaginary unit"),
+        (activation, "(-2)^(x/3)", "imaginary unit"),
+        (activation, "abs(x^x)", "needs arg(x)"),
+        (loss, "abs(yhat^yhat)", "needs arg(yhat)"),
+    ],
+)
+def test_expressions_that_are_complex_for_real_arguments_are_refused(make, text, shown):
+    """Found by tests/test_fuzz.py: these reached derivation.json, which
+    cannot hold I or im(), as an internal error."""
+    with pytest.raises(InputError, match="not real-valued for real arguments") as error:
+        make(text)
+    assert shown in str(error.value)
+
+
+@pytest.mark.parametrize("text", ["x^x", "sqrt(x)", "abs(x)", "x*abs(x)", "max(x, 0)"])
+def test_real_valued_expressions_with_a_restricted_domain_are_kept(text):
+    assert activation(text).custom

@@ -43,6 +43,13 @@ def test_a_loss_finite_nowhere_is_run_but_not_compared():
     assert check_trainer(_source(loss="log(yhat - 2)")) == NOT_COMPARED
 
 
+def test_a_gradient_beyond_float64_is_not_a_slip():
+    """Found by tests/test_fuzz.py: arctan(7e4^x) is finite (π/2) where its
+    derivative overflows to inf·0."""
+    source = _source(layers=1, widths="2,1", activation="arctan((7e4)^(max(x, 69)))")
+    assert check_trainer(source) == NOT_COMPARED
+
+
 def test_the_shared_source_passes(source):
     check_trainer(source)
 
