@@ -280,7 +280,7 @@ def check(argv: list[str]) -> int:
 
 def _time_limit(text: str | None) -> float:
     """``--time-limit SECONDS``: a positive number, at most a day."""
-    from derive.claims.deadline import LIMIT
+    from derive.claims.limits import TIME_LIMIT as LIMIT
 
     if text is None:
         return LIMIT

@@ -115,7 +115,7 @@ def document(
             "delta_form": encoder.add(derivation.gradient(parameter).delta_form),
         }
         if not expanded.skipped:
-            entry["delta_form_expanded"] = encoder.add(derivation.delta_form_expanded(parameter))
+            entry["delta_form_expanded"] = encoder.add(expanded.delta_forms[parameter])
             entry["expanded_chain_rule"] = encoder.add(expanded.gradients[parameter])
         result["parameters"].append(entry)
     return _finish(result, encoder)

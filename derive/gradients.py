@@ -23,11 +23,12 @@ proves; this module only builds the two sides.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 
 import sympy
 
+from derive.deadline import TimeLimit, time_limit
 from derive.model import Network
 from proofs.kernel.differentiation import differentiate
 
@@ -150,15 +151,32 @@ EXPANDED_DEPTH_LIMIT = 30
 """Deeper expanded losses are nested too deeply to walk recursively."""
 
 
+EXPANDED_SECONDS = 10.0
+"""Seconds the expanded chain rule may take before it is given up.  Its cost
+is not the parameter count alone: SymPy evaluates some functions of a large
+argument slowly (sin, erf, tanh∘softplus of an expanded layer below), so a
+rich custom activation at 2-8-8-1 took 95 s where σ takes 0.3 s, and a
+fourth such layer did not finish in minutes.  No formula of the activation
+predicted that well, so the work is timed instead, and says after 2 s that
+it is still running."""
+
+
 @dataclass(frozen=True)
 class ExpandedChainRule:
-    """∂E/∂p of the expanded loss for every parameter, or why it was skipped."""
+    """∂E/∂p of the expanded loss for every parameter, the δ-form gradient
+    with everything expanded (what it is compared with), or why it was
+    skipped."""
 
     gradients: dict
     skipped: str | None = None
+    delta_forms: dict = field(default_factory=dict)
 
 
-def expanded_chain_rule(derivation: Derivation, limit: int = EXPANDED_PARAMETER_LIMIT):
+def expanded_chain_rule(
+    derivation: Derivation,
+    limit: int = EXPANDED_PARAMETER_LIMIT,
+    seconds: float | None = EXPANDED_SECONDS,
+):
     network = derivation.network
     count = network.spec.parameter_count
     if network.depth > EXPANDED_DEPTH_LIMIT:
@@ -176,4 +194,16 @@ def expanded_chain_rule(derivation: Derivation, limit: int = EXPANDED_PARAMETER_
             f"with the square of the parameter count, and written out it would have "
             f"{paths:,} path terms. The δ form above covers every parameter.",
         )
-    return ExpandedChainRule({p: derivation.expanded_gradient(p) for p in network.parameters()})
+    parameters = network.parameters()
+    try:
+        with time_limit(seconds, doing="expanding the chain rule"):
+            gradients = {p: derivation.expanded_gradient(p) for p in parameters}
+            delta_forms = {p: derivation.delta_form_expanded(p) for p in parameters}
+    except TimeLimit:
+        return ExpandedChainRule(
+            {},
+            f"expanded chain rule skipped: not done within {seconds:g} s (the activation's "
+            f"functions of expanded layers are slow for SymPy to build and differentiate). "
+            f"The δ form above covers every parameter.",
+        )
+    return ExpandedChainRule(gradients, None, delta_forms)

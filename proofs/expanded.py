@@ -9,7 +9,13 @@ with the size of the expanded expressions, so it runs only where
 
 from __future__ import annotations
 
-from derive.gradients import EXPANDED_DEPTH_LIMIT, EXPANDED_PARAMETER_LIMIT, Derivation
+from derive.deadline import TimeLimit, time_limit
+from derive.gradients import (
+    EXPANDED_DEPTH_LIMIT,
+    EXPANDED_PARAMETER_LIMIT,
+    EXPANDED_SECONDS,
+    Derivation,
+)
 from proofs.kernel import Kernel
 from proofs.progress import QUIET, Progress
 from proofs.statements import EXPANDED, STATEMENTS
@@ -25,6 +31,20 @@ def feasible(derivation: Derivation) -> str | None:
         return f"depth {network.depth} > {EXPANDED_DEPTH_LIMIT}"
     if network.spec.parameter_count > EXPANDED_PARAMETER_LIMIT:
         return f"{network.spec.parameter_count} parameters > {EXPANDED_PARAMETER_LIMIT}"
+    return None
+
+
+def built_in_time(derivation: Derivation, seconds: float = EXPANDED_SECONDS) -> str | None:
+    """None once the expanded loss is built (it is cached on the network),
+    or why it was given up: its cost depends on how SymPy evaluates the
+    activation's functions, which nothing predicts well (see
+    :data:`derive.gradients.EXPANDED_SECONDS`)."""
+    try:
+        with time_limit(seconds, doing="building the expanded loss"):
+            derivation.network.pre_activations_expanded  # noqa: B018 (builds and caches)
+            derivation.network.loss_expanded  # noqa: B018
+    except TimeLimit:
+        return f"building the expanded loss took more than {seconds:g} s"
     return None
 
 

@@ -71,7 +71,7 @@ def run_proofs(
             # Instances of the index-form facts: the same kernel, each fact proved once.
             verdicts.extend(LayeredProof(derivation, None, progress, index_form.facts).run())
     if "expand" in strategies:
-        reason = expanded.feasible(derivation)
+        reason = expanded.feasible(derivation) or expanded.built_in_time(derivation)
         if reason:
             skipped.append(f"expanded chain rule proof not run: {reason}")
         else:

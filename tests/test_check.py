@@ -848,7 +848,7 @@ def test_the_command_line_time_limit(tmp_path):
 def test_a_long_check_says_it_is_still_working():
     import io
 
-    from derive.claims import deadline
+    from derive import deadline
 
     stream = io.StringIO()
     with pytest.raises(deadline.TimeLimit):

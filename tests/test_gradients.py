@@ -107,6 +107,27 @@ def test_expanded_chain_rule_is_skipped_with_a_reason_for_large_networks():
     assert "576 parameters" in result.skipped
 
 
+def test_expanded_chain_rule_past_its_time_limit_is_skipped_and_says_so():
+    """The limit is injected (a millisecond); what is tested is what
+    happens at the limit, not how fast anything runs."""
+    network = Network(parse_spec("3", "2,4,4,2", "tanh"))
+    result = expanded_chain_rule(Derivation(network), seconds=0.001)
+    assert result.gradients == {} and result.delta_forms == {}
+    assert "not done within 0.001 s" in result.skipped
+    assert "δ form above covers every parameter" in result.skipped
+    complete = expanded_chain_rule(Derivation(network), seconds=None)
+    assert complete.skipped is None
+    assert set(complete.gradients) == set(complete.delta_forms) == set(network.parameters())
+
+
+def test_the_expanded_proof_is_not_run_when_its_loss_takes_too_long_to_build():
+    from proofs import expanded
+
+    derivation = Derivation(Network(parse_spec("3", "2,4,4,2", "tanh")))
+    assert "took more than 0.001 s" in expanded.built_in_time(derivation, seconds=0.001)
+    assert expanded.built_in_time(derivation, seconds=None) is None
+
+
 def test_output_derivative_forms_are_what_the_seed_uses():
     """σ' written through a is a(1 − a) with a = σ(z); likewise tanh."""
     network = Network(parse_spec("1", "1,1", "sigmoid"))

@@ -13,10 +13,11 @@ import itertools
 from dataclasses import dataclass
 
 from derive.claims import latex, plain
-from derive.claims.deadline import LIMIT, TimeLimit, time_limit
 from derive.claims.decide import EXIT_CODES, UNDECIDED, Verdict, decide
+from derive.claims.limits import TIME_LIMIT
 from derive.claims.names import names as notation_names
 from derive.claims.syntax import unparse
+from derive.deadline import TimeLimit, time_limit
 from derive.errors import InputError
 from derive.spec import NetworkSpec, parse_spec
 
@@ -139,7 +140,7 @@ def check_networks(
     scope: Scope,
     notation: str,
     use_latex: bool | None = None,
-    limit: float | None = LIMIT,
+    limit: float | None = TIME_LIMIT,
 ) -> Verdict:
     """Decide ``text`` on the networks of ``scope`` (smallest first), giving
     up after ``limit`` seconds (None: no limit) with "undecided"."""
@@ -172,7 +173,7 @@ def check(
     *,
     notation: str = "layer",
     latex: bool | None = None,
-    limit: float | None = LIMIT,
+    limit: float | None = TIME_LIMIT,
 ) -> Verdict:
     """Check a hand-derived formula against the model of ``spec``.
 

@@ -98,3 +98,7 @@ def power(base, exponent) -> Pow:
 def check_size(count: int) -> None:
     if count > MAX_NODES:
         raise InputError(f"the claim is too complicated ({count} parts, at most {MAX_NODES})")
+
+
+TIME_LIMIT = 60.0
+"""Seconds a check may take by default (``--time-limit`` changes it)."""
