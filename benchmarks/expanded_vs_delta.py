@@ -33,9 +33,9 @@ _CHILD = r"""
 import json, sys, time
 sys.path.insert(0, {root!r})
 import sympy
-from derive.gradients import Derivation
-from derive.model import Network
-from derive.spec import parse_spec
+from derive.derivation.gradients import Derivation
+from derive.model.network import Network
+from derive.spec.network import parse_spec
 depth, width, what = {depth}, {width}, {what!r}
 network = Network(parse_spec(str(depth), ",".join([str(width)] * (depth + 1))))
 derivation = Derivation(network)

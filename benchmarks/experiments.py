@@ -29,7 +29,7 @@ sys.path.insert(0, str(ROOT))
 from derive.experiments import batch_size, data  # noqa: E402
 from derive.experiments.runs import train_and_record  # noqa: E402
 from derive.experiments.trainer import verified_trainer  # noqa: E402
-from derive.spec import parse_spec  # noqa: E402
+from derive.spec.network import parse_spec  # noqa: E402
 
 COMMANDS = [
     ("main job --layers 2 (baseline)", ["--layers", "2"]),

@@ -100,9 +100,9 @@ def main() -> None:
     parser.add_argument("--batches", default="1,32,256", help="comma-separated batch sizes")
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT))
-    from derive.codegen import trainer_source
-    from derive.model import Network
-    from derive.spec import parse_spec
+    from derive.codegen.trainer import trainer_source
+    from derive.model.network import Network
+    from derive.spec.network import parse_spec
 
     widths = args.widths
     spec = parse_spec(str(len(widths.split(",")) - 1), widths, None, None, True)

@@ -26,9 +26,9 @@ ROOT = Path(__file__).resolve().parent.parent
 _CHILD = r"""
 import json, sys, time
 sys.path.insert(0, {root!r})
-from derive.gradients import Derivation
-from derive.model import Network
-from derive.spec import parse_spec
+from derive.derivation.gradients import Derivation
+from derive.model.network import Network
+from derive.spec.network import parse_spec
 from proofs.expanded import prove_expanded
 from proofs.general import prove_general
 from proofs.index_form import IndexFormProof

@@ -39,7 +39,7 @@ def _widths(depth: int, width: int) -> str:
 def _proof(depth: int, width: int) -> str:
     """A process that imports derive and runs only the index-form proof."""
     return (
-        "from derive.model import Network; from derive.spec import parse_spec; "
+        "from derive.model.network import Network; from derive.spec.network import parse_spec; "
         "from proofs.index_form import IndexFormProof; "
         f"assert IndexFormProof(Network(parse_spec('{depth}', '{_widths(depth, width)}')))"
         ".run().holds"

@@ -116,9 +116,9 @@ print(json.dumps(count / (time.perf_counter() - start)))
 
 def generate(widths: str, folder: Path) -> Path:
     sys.path.insert(0, str(ROOT))
-    from derive.codegen import trainer_source
-    from derive.model import Network
-    from derive.spec import parse_spec
+    from derive.codegen.trainer import trainer_source
+    from derive.model.network import Network
+    from derive.spec.network import parse_spec
 
     layers = str(len(widths.split(",")) - 1)
     path = folder / f"trainer_{widths.replace(',', '_')}.py"

@@ -32,12 +32,12 @@ ROOT = Path(__file__).resolve().parent.parent
 _RENDER = r"""
 import json, sys, time
 sys.path.insert(0, {root!r})
-from derive import writeup
-from derive.gradients import Derivation
-from derive.model import Network
-from derive.naming import notation
-from derive.presentation import Presentation
-from derive.spec import parse_spec
+from derive.latex import writeup
+from derive.derivation.gradients import Derivation
+from derive.model.network import Network
+from derive.notation.naming import notation
+from derive.present.presentation import Presentation
+from derive.spec.network import parse_spec
 from proofs.certificate import build
 from proofs.run import run_proofs
 spec = parse_spec({depth!r}, None, None, None, True)

@@ -1,23 +1,26 @@
 """derive: derive, prove and explain the gradients of a neural network.
 
-The pipeline reads from the module names: ``spec`` (what network) →
-``model`` (its SymPy symbols) → ``gradients`` (both derivations) →
-``presentation``/``report``/``export`` (what a reader sees) → ``cli``.
+The pipeline reads from the subpackages, bottom to top: ``support`` →
+``notation`` → ``parsing`` → ``spec`` (what network) → ``model`` (its SymPy
+symbols) → ``derivation`` (both derivations) → ``proofs`` (the theorems, a
+package of its own) → ``printing`` → ``present`` (what a reader sees) →
+``codegen`` (trainer.py) → ``latex`` (derivation.tex) → ``claims`` →
+``experiments`` → ``cli``; tests/test_layers.py holds each import to it.
 
 The names below load on first use, so that importing one module of the
-package (``derive.registry``, say, for what "sigmoid" means) does not load
+package (``derive.spec.registry``, say, for what "sigmoid" means) does not load
 the whole pipeline.
 """
 
 __version__ = "0.1.0"
 
 _LAZY = {
-    "Derivation": "derive.gradients",
-    "differentiate": "derive.gradients",
-    "InputError": "derive.errors",
-    "Network": "derive.model",
-    "NetworkSpec": "derive.spec",
-    "parse_spec": "derive.spec",
+    "Derivation": "derive.derivation.gradients",
+    "differentiate": "derive.derivation.gradients",
+    "InputError": "derive.support.errors",
+    "Network": "derive.model.network",
+    "NetworkSpec": "derive.spec.network",
+    "parse_spec": "derive.spec.network",
     "check": "derive.claims",
     "Verdict": "derive.claims",
 }

@@ -1,7 +1,7 @@
 """The command line: ``python -m derive --layers N …``.
 
 Input is validated before any work and any writing; an
-:class:`~derive.errors.InputError` becomes one line on stderr and exit
+:class:`~derive.support.errors.InputError` becomes one line on stderr and exit
 status 2.  Exit 0 is success, 1 a proof that failed, and for ``prove`` 3
 when no proof could be attempted for the network.
 """
@@ -14,8 +14,8 @@ import sys
 from pathlib import Path
 
 from derive import __version__
-from derive.errors import InputError, internal_error, one_line, quote
-from derive.trainer_check import check_trainer
+from derive.codegen.check import check_trainer
+from derive.support.errors import InputError, internal_error, one_line, quote
 
 DEFAULT_OUT = "derive-out"
 
@@ -224,10 +224,11 @@ def _attach_values(argv: list[str]) -> list[str]:
 
 def prove(argv: list[str]) -> int:
     """``derive prove …``: run only the proofs; exit 0 proved, 1 a check failed."""
-    from derive import naming, report
-    from derive.gradients import Derivation
-    from derive.model import Network
-    from derive.spec import parse_spec
+    from derive.derivation.gradients import Derivation
+    from derive.model.network import Network
+    from derive.notation import naming
+    from derive.present import report
+    from derive.spec.network import parse_spec
     from proofs.run import run_proofs
 
     args = _parser("prove").parse_args(_attach_values(argv))
@@ -258,7 +259,7 @@ def check(argv: list[str]) -> int:
     import json
 
     from derive import claims
-    from derive.spec import parse_spec
+    from derive.spec.network import parse_spec
 
     args = _parser("check").parse_args(_attach_values(argv))
     if args.notation not in ("layer", "xigua"):
@@ -308,12 +309,15 @@ def _read_claim() -> str:
 
 
 def run(argv: list[str]) -> int:
-    from derive import export, naming, output, pdf, report, writeup
-    from derive.codegen import PrintingChecks, trainer_source
-    from derive.gradients import Derivation, expanded_chain_rule
-    from derive.model import Network
-    from derive.presentation import Presentation
-    from derive.spec import parse_spec
+    from derive.codegen.trainer import PrintingChecks, trainer_source
+    from derive.derivation.gradients import Derivation, expanded_chain_rule
+    from derive.latex import pdf, writeup
+    from derive.model.network import Network
+    from derive.notation import naming
+    from derive.present import export, report
+    from derive.present.presentation import Presentation
+    from derive.spec.network import parse_spec
+    from derive.support import output
     from proofs import expanded as proofs_expanded
     from proofs.certificate import build as build_certificate
     from proofs.run import record_printing, run_proofs

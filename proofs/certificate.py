@@ -22,8 +22,8 @@ from pathlib import Path
 import sympy
 
 from derive import __version__
-from derive.gradients import Derivation
-from derive.indexed import Rule
+from derive.derivation.gradients import Derivation
+from derive.derivation.indexed import Rule
 from proofs import kernel, replay
 from proofs.kernel.codec import Encoder
 from proofs.layered import STATEMENTS as PER_UNIT
@@ -137,10 +137,10 @@ CHECKER = (
     "proofs/replay.py",
     "proofs/network.py",
     "proofs/statements.py",
-    "derive/quantities.py",
-    "derive/spec.py",
-    "derive/registry.py",
-    "derive/parsing.py",
+    "derive/notation/quantities.py",
+    "derive/spec/network.py",
+    "derive/spec/registry.py",
+    "derive/parsing/expression.py",
 )
 """What ``python -m proofs verify`` trusts besides the kernel: how it reads a
 certificate, what the network is, what the spec's names mean."""
@@ -153,6 +153,6 @@ def checker_modules() -> dict[str, str]:
 
 
 def _rules(derivation: Derivation) -> list[Rule]:
-    from derive import indexed
+    from derive.derivation import indexed
 
     return indexed.rules(derivation.network)

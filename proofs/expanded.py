@@ -4,20 +4,20 @@ For every weight and bias, the kernel differentiates the fully expanded loss
 E(x, y, θ) itself and checks, by exact algebra, that the result is the
 program's δ-form gradient with every δ, a and z expanded.  The cost grows
 with the size of the expanded expressions, so it runs only where
-:func:`derive.gradients.expanded_chain_rule` would (see its limits).
+:func:`derive.derivation.gradients.expanded_chain_rule` would (see its limits).
 """
 
 from __future__ import annotations
 
-from derive.deadline import TimeLimit, time_limit
-from derive.gradients import (
+from derive.derivation.gradients import (
     EXPANDED_DEPTH_LIMIT,
     EXPANDED_PARAMETER_LIMIT,
     EXPANDED_SECONDS,
     Derivation,
 )
+from derive.support.deadline import TimeLimit, time_limit
+from derive.support.progress import QUIET, Progress
 from proofs.kernel import Kernel
-from proofs.progress import QUIET, Progress
 from proofs.statements import EXPANDED, STATEMENTS
 from proofs.verdict import Verdict, checked
 
@@ -38,7 +38,7 @@ def built_in_time(derivation: Derivation, seconds: float = EXPANDED_SECONDS) -> 
     """None once the expanded loss is built (it is cached on the network),
     or why it was given up: its cost depends on how SymPy evaluates the
     activation's functions, which nothing predicts well (see
-    :data:`derive.gradients.EXPANDED_SECONDS`)."""
+    :data:`derive.derivation.gradients.EXPANDED_SECONDS`)."""
     try:
         with time_limit(seconds, doing="building the expanded loss"):
             derivation.network.pre_activations_expanded  # noqa: B018 (builds and caches)

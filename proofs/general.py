@@ -13,17 +13,18 @@ kernel collapses under 1 ≤ j ≤ n_l.  Two principles are assumed and named:
   the step l+1 → l give the recursion at every layer l = L−1, …, 1.
 
 The conclusions are compared with the index-form rules the program prints
-(:func:`derive.indexed.rules`) for a network with the generic activation.
+(:func:`derive.derivation.indexed.rules`) for a network with the generic activation.
 """
 
 from __future__ import annotations
 
 import sympy
 
-from derive import indexed, registry
-from derive.indexed import LAYER, J, K, a, b, delta, n, w, y, z
-from derive.model import Network
-from derive.spec import NetworkSpec
+from derive.derivation import indexed
+from derive.derivation.indexed import LAYER, J, K, a, b, delta, n, w, y, z
+from derive.model.network import Network
+from derive.spec import registry
+from derive.spec.network import NetworkSpec
 from proofs.kernel import Kernel
 from proofs.statements import GENERAL, STATEMENTS
 from proofs.verdict import Verdict, checked

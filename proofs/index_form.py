@@ -5,7 +5,7 @@ unevaluated, so that a layer of 784 units costs what a layer of 8 does.
 The scalar proof (:mod:`proofs.layered`) checks one formula per unit and
 per weight, which is what a network of a few hundred parameters needs; a
 network of 100 layers of 64 units has 400 000 weights, and the program
-states its gradients as four index-form rules (:func:`derive.indexed.rules`)
+states its gradients as four index-form rules (:func:`derive.derivation.indexed.rules`)
 instead.  This proof checks those rules directly.
 
 The kernel is given the network as one definition per layer and quantity,
@@ -36,13 +36,14 @@ from __future__ import annotations
 
 import sympy
 
-from derive import indexed, registry
-from derive.indexed import E, J, K, Rule, a, b, w, z
-from derive.model import Network
+from derive.derivation import indexed
+from derive.derivation.indexed import E, J, K, Rule, a, b, w, z
+from derive.model.network import Network
+from derive.spec import registry
+from derive.support.progress import QUIET, Progress
 from proofs import network
 from proofs.kernel import Fact, Kernel, ProofError
 from proofs.network import UNIT
-from proofs.progress import QUIET, Progress
 from proofs.statements import INDEX_FORM, STATEMENTS
 from proofs.verdict import Verdict, checked
 

@@ -12,7 +12,7 @@ the network's per-layer definitions:
 
 Each is instantiated at every unit, its sum over the layer above written out
 by the kernel's sum expansion, and compared with the program's formula
-(:class:`derive.gradients.Derivation`) read in the indexed names.  The
+(:class:`derive.derivation.gradients.Derivation`) read in the indexed names.  The
 reading goes through the kernel too: each model symbol is a definition of
 the quantity it names (z2_1 := z[2, 1], x1 := a[0, 1]), so the conclusion
 δ2_1 = (the program's formula) is a fact about the program's symbols, and a
@@ -25,12 +25,12 @@ from __future__ import annotations
 
 import sympy
 
-from derive.gradients import Derivation
-from derive.indexed import J, K
+from derive.derivation.gradients import Derivation
+from derive.derivation.indexed import J, K
+from derive.support.progress import QUIET, Progress
 from proofs import network
 from proofs.index_form import NetworkFacts, written_out
 from proofs.kernel import Fact, Kernel
-from proofs.progress import QUIET, Progress
 from proofs.statements import HIDDEN_LAYERS, OUTPUT_LAYER, PARAMETERS
 from proofs.statements import STATEMENTS as ALL
 from proofs.verdict import Verdict, checked

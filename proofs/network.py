@@ -19,7 +19,7 @@ import re
 
 import sympy
 
-from derive.quantities import LAYER, E, a, b, delta, n, w, y, z
+from derive.notation.quantities import LAYER, E, a, b, delta, n, w, y, z
 from proofs.kernel import Fact, Kernel, Partial
 
 I = sympy.Symbol("i", integer=True, positive=True)

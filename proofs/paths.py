@@ -21,10 +21,10 @@ import math
 
 import sympy
 
-from derive import indexed
-from derive.errors import InputError
-from derive.gradients import Derivation
-from derive.indexed import E, J, K, a, delta, w, y, z
+from derive.derivation import indexed
+from derive.derivation.gradients import Derivation
+from derive.derivation.indexed import E, J, K, a, delta, w, y, z
+from derive.support.errors import InputError
 from proofs.index_form import R, define_network, derivative_down, written_out
 from proofs.kernel import Kernel, ProofError
 from proofs.network import UNIT

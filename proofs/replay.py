@@ -24,10 +24,10 @@ import threading
 import sympy
 from sympy.core.function import UndefinedFunction
 
+from derive.support.progress import QUIET, Progress
 from proofs.kernel import Fact, Kernel, ProofError
 from proofs.kernel.codec import Encoder, FormatError
 from proofs.kernel.core import RULES
-from proofs.progress import QUIET, Progress
 
 MAX_STEPS = 500_000
 MAX_ARGUMENT_DEPTH = 8

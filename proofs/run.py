@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from derive.gradients import Derivation
+from derive.derivation.gradients import Derivation
+from derive.support.progress import Progress
 from proofs import expanded, general, paths
 from proofs.index_form import IndexFormProof
 from proofs.kernel import TRUST_LEVELS, Kernel
 from proofs.layered import LayeredProof
-from proofs.progress import Progress
 from proofs.statements import PRINTING, STATEMENTS
 from proofs.verdict import Verdict
 from proofs.verify import PER_UNIT_PARAMETER_LIMIT
@@ -113,7 +113,7 @@ def run_proofs(
 
 def record_printing(run: ProofRun, checks) -> None:
     """Add the kernel checks trainer.py's printed forms rest on
-    (:class:`derive.codegen.PrintingChecks`) to ``run``, as one more theorem
+    (:class:`derive.codegen.trainer.PrintingChecks`) to ``run``, as one more theorem
     with its own kernel, so that the certificate records and replays them."""
     kernel = checks.kernel
     if not checks.facts:

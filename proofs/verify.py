@@ -32,13 +32,13 @@ from pathlib import Path
 import sympy
 from sympy.core.function import AppliedUndef
 
-from derive.errors import InputError
-from derive.quantities import LAYER, E, J, K, a, b, delta, n, w, y, z
-from derive.spec import NetworkSpec, parse_spec
+from derive.notation.quantities import LAYER, E, J, K, a, b, delta, n, w, y, z
+from derive.spec.network import NetworkSpec, parse_spec
+from derive.support.errors import InputError
+from derive.support.progress import Progress
 from proofs import network, replay
 from proofs.kernel import Kernel, Partial
 from proofs.kernel.codec import FormatError, decode
-from proofs.progress import Progress
 from proofs.statements import (
     HIDDEN_LAYERS,
     INDEX_FORM,

@@ -29,13 +29,14 @@ from dataclasses import dataclass, replace
 
 import sympy
 
-from derive import indexed, registry
-from derive.gradients import Derivation
-from derive.indexed import E, J, K, a, b, w, y, z
+from derive.derivation import indexed
+from derive.derivation.gradients import Derivation
+from derive.derivation.indexed import E, J, K, a, b, w, y, z
+from derive.spec import registry
+from derive.support.progress import QUIET, Progress
 from proofs.index_form import R, define_network, derivative_down
 from proofs.kernel import Fact, Kernel
 from proofs.network import UNIT
-from proofs.progress import QUIET, Progress
 from proofs.statements import STATEMENTS, WALKTHROUGH
 from proofs.verdict import Verdict, checked
 

@@ -11,7 +11,7 @@ import os
 import numpy as np
 import pytest
 
-from derive.spec import parse_spec
+from derive.spec.network import parse_spec
 
 ACTIVATIONS = ["sigmoid", "tanh", "relu", "softplus", "identity", "x/(1+abs(x))"]
 LOSSES = ["mse", "bce", "log(cosh(yhat - y))"]

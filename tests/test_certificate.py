@@ -108,8 +108,7 @@ def test_verify_loads_neither_the_model_nor_the_derivation_nor_the_theorems(cert
     loaded = set(json.loads(result.stdout))
     for module in (
         "derive.model",
-        "derive.gradients",
-        "derive.indexed",
+        "derive.derivation",
         "proofs.index_form",
         "proofs.layered",
         "proofs.paths",
@@ -497,7 +496,7 @@ def test_a_conclusion_under_a_condition_that_pins_the_unit_is_no_rule(doc, tmp_p
     """F = j·F under 1 ≤ j ≤ 1, chained: δ³_j = j·F holds only at j = 1."""
     import sympy
 
-    from derive.quantities import J, delta
+    from derive.notation.quantities import J, delta
 
     def extend(kernels, nodes):
         kernel = kernels[_theorem(doc, "index-form rules")["kernel"]]

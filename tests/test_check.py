@@ -17,8 +17,8 @@ import pytest
 import derive
 from derive.claims import check, parse
 from derive.claims.syntax import unparse
-from derive.errors import InputError
-from derive.spec import parse_spec
+from derive.spec.network import parse_spec
+from derive.support.errors import InputError
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -848,7 +848,7 @@ def test_the_command_line_time_limit(tmp_path):
 def test_a_long_check_says_it_is_still_working():
     import io
 
-    from derive import deadline
+    from derive.support import deadline
 
     stream = io.StringIO()
     with pytest.raises(deadline.TimeLimit):

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 import sympy
 
-from derive import export
 from derive.cli import main
-from derive.errors import one_line, quote
+from derive.present import export
+from derive.support.errors import one_line, quote
 from proofs.kernel import algebra
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -56,7 +56,7 @@ def test_main_job_prints_formulas_and_writes_a_loadable_derivation(tmp_path):
 def test_loaded_formulas_are_the_derivation_not_just_text(tmp_path):
     """Reload every parameter and check the stored δ form against the stored
     expanded chain rule numerically, independent of the program's own run."""
-    from derive.evaluate import evaluate
+    from derive.model.evaluate import evaluate
 
     assert main(["--layers", "2", "--widths", "2,2,1", "--out", str(tmp_path)]) == 0
     doc = export.load(tmp_path / "derivation.json")

@@ -14,13 +14,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from derive import pdf
 from derive.cli import main
-from derive.errors import InputError
 from derive.experiments import batch_size, data, figures, results, sequential
 from derive.experiments.trainer import verified_trainer
-from derive.spec import parse_spec
-from proofs.progress import Progress
+from derive.latex import pdf
+from derive.spec.network import parse_spec
+from derive.support.errors import InputError
+from derive.support.progress import Progress
 
 REQUIRED = os.environ.get("DERIVE_REQUIRE_LATEX") == "1" or bool(os.environ.get("CI"))
 TINY = ["--samples", "40", "--epochs", "25", "--seconds", "0", "--seed", "3"]

@@ -29,7 +29,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from derive.cli import main
-from derive.registry import _FUNCTIONS
+from derive.spec.registry import _FUNCTIONS
 
 ANSWER_SECONDS = 2.0
 MAIN_JOB_CODES = {0, 2}  # a proof cannot fail on a custom function: 1 would be a bug

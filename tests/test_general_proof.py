@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 import sympy
 
-from derive.indexed import LAYER, J, K, a, delta, n, w, z
-from derive.registry import fprime
+from derive.derivation.indexed import LAYER, J, K, a, delta, n, w, z
+from derive.spec.registry import fprime
 from proofs.general import CHAIN_RULE, INDUCTION, GeneralProof
 
 

@@ -7,10 +7,10 @@ import pytest
 import sympy
 from conftest import catalogue, random_point, spec_for
 
-from derive.evaluate import evaluate
-from derive.gradients import Derivation, differentiate, expanded_chain_rule
-from derive.model import Network
-from derive.spec import parse_spec
+from derive.derivation.gradients import Derivation, differentiate, expanded_chain_rule
+from derive.model.evaluate import evaluate
+from derive.model.network import Network
+from derive.spec.network import parse_spec
 from proofs.kernel import algebra
 
 

@@ -7,10 +7,11 @@ from __future__ import annotations
 import pytest
 import sympy
 
-from derive import indexed, registry
-from derive.indexed import LAYER, J, K, Rule, a, delta, n, w, y
-from derive.model import Network
-from derive.spec import NetworkSpec
+from derive.derivation import indexed
+from derive.derivation.indexed import LAYER, J, K, Rule, a, delta, n, w, y
+from derive.model.network import Network
+from derive.spec import registry
+from derive.spec.network import NetworkSpec
 from proofs.index_form import IndexFormProof
 from proofs.kernel import Kernel
 

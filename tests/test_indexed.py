@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 import sympy
 
-from derive import indexed
-from derive.gradients import Derivation
-from derive.model import Network
-from derive.spec import parse_spec
+from derive.derivation import indexed
+from derive.derivation.gradients import Derivation
+from derive.model.network import Network
+from derive.spec.network import parse_spec
 
 
 @pytest.mark.parametrize("activation", ["sigmoid", "tanh,relu,identity", "x/(1+abs(x))"])

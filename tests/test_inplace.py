@@ -10,9 +10,9 @@ import pytest
 import sympy
 from conftest import StrictNumpy
 
-from derive import registry
-from derive.codegen import TrainerPrinter
-from derive.inplace import Unsupported, in_place_operand, inplace
+from derive.codegen.inplace import Unsupported, in_place_operand, inplace
+from derive.codegen.trainer import TrainerPrinter
+from derive.spec import registry
 
 a, z, y, C = sympy.symbols("a z y C", real=True)
 

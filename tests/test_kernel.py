@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import sympy
 
-from derive.registry import f, fprime
+from derive.spec.registry import f, fprime
 from proofs.kernel import ASSUMED, ELEMENTARY, SYMPY, Kernel, ProofError
 
 x, y, u, v = sympy.symbols("x y u v", real=True)
@@ -177,7 +177,7 @@ def test_sum_expansion_writes_out_integer_bounds_only():
 
 
 def test_simplification_writes_named_functions_out_by_their_own_rules():
-    from derive.registry import relu, sigmoid, softplus
+    from derive.spec.registry import relu, sigmoid, softplus
 
     k = Kernel()
     fact = k.simplification(sigmoid(x), 1 - sympy.exp(-softplus(x)))

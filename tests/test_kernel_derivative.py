@@ -8,11 +8,11 @@ import sympy
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from derive import registry
-from derive.gradients import Derivation
-from derive.indexed import a, b, w, y, z
-from derive.model import Network
-from derive.spec import parse_spec
+from derive.derivation.gradients import Derivation
+from derive.derivation.indexed import a, b, w, y, z
+from derive.model.network import Network
+from derive.spec import registry
+from derive.spec.network import parse_spec
 from proofs.kernel import core as kernel_module
 from proofs.kernel.differentiation import indexed_derivative
 from proofs.run import run_proofs

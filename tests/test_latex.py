@@ -20,15 +20,16 @@ import sympy
 from conftest import ACTIVATIONS as ACTIVATION_NAMES
 from conftest import LOSSES
 
-from derive import equations, pdf, writeup
 from derive.cli import main
-from derive.gradients import Derivation
-from derive.indexed import J, a, b, delta, increment, n, w, y
-from derive.model import Network
-from derive.naming import notation
-from derive.presentation import ETA, Presentation
-from derive.registry import Activation
-from derive.spec import parse_spec
+from derive.derivation.gradients import Derivation
+from derive.derivation.indexed import J, a, b, delta, increment, n, w, y
+from derive.latex import pdf, writeup
+from derive.model.network import Network
+from derive.notation import equations
+from derive.notation.naming import notation
+from derive.present.presentation import ETA, Presentation
+from derive.spec.network import parse_spec
+from derive.spec.registry import Activation
 from proofs.walkthrough import Walkthrough
 
 REQUIRED = os.environ.get("DERIVE_REQUIRE_LATEX") == "1" or bool(os.environ.get("CI"))
@@ -193,7 +194,7 @@ def test_the_walkthrough_holds_for_the_catalogue():
 
 
 def test_a_wrong_activation_slope_is_rejected():
-    from derive import registry
+    from derive.spec import registry
 
     wrong = Activation(
         "sigmoid",

@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 import sympy
 
-from derive.gradients import Derivation
-from derive.model import Network
-from derive.spec import parse_spec
+from derive.derivation.gradients import Derivation
+from derive.model.network import Network
+from derive.spec.network import parse_spec
 from proofs.layered import LayeredProof
 
 

@@ -22,23 +22,22 @@ PACKAGES = ("derive", "proofs")
 LAYERS: list[tuple[str, tuple[str, ...]]] = [
     # (layer, module prefixes), bottom first; the longest matching prefix wins.
     ("kernel", ("proofs.kernel",)),
-    ("support", ("derive.errors", "derive.output", "derive.templating", "derive.deadline",
-                 "proofs.progress")),
-    ("notation", ("derive.quantities", "derive.naming", "derive.equations")),
-    ("parsing", ("derive.parsing", "derive.constants")),
-    ("spec", ("derive.registry", "derive.spec")),
-    ("model", ("derive.model", "derive.evaluate")),
-    ("derivation", ("derive.gradients", "derive.indexed")),
+    ("support", ("derive.support",)),
+    ("notation", ("derive.notation",)),
+    ("parsing", ("derive.parsing",)),
+    ("spec", ("derive.spec",)),
+    ("model", ("derive.model",)),
+    ("derivation", ("derive.derivation",)),
     ("proofs", ("proofs",)),
-    ("printing", ("derive.printing", "derive.latex_printing")),
-    ("present", ("derive.presentation", "derive.report", "derive.export")),
-    ("codegen", ("derive.codegen", "derive.inplace", "derive.trainer_check")),
-    ("latex", ("derive.writeup", "derive.pdf")),
+    ("printing", ("derive.printing",)),
+    ("present", ("derive.present",)),
+    ("codegen", ("derive.codegen",)),
+    ("latex", ("derive.latex",)),
     ("claims", ("derive.claims",)),
     ("pipeline", ("derive.pipeline",)),
     ("experiments", ("derive.experiments",)),
     ("cli", ("derive.cli",)),
-]  # fmt: skip
+]
 
 FACADES = {"derive", "derive.__main__"}
 """Exempt as importers; ``derive`` may be imported from only for FACADE_NAMES."""

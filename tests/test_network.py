@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 import sympy
 
-from derive import indexed
-from derive.model import Network
-from derive.spec import parse_spec
+from derive.derivation import indexed
+from derive.model.network import Network
+from derive.spec.network import parse_spec
 from proofs import network
 
 

@@ -7,10 +7,10 @@ import sympy
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from derive import constants
-from derive.errors import InputError
-from derive.parsing import Vocabulary, parse_expression
-from derive.registry import X, activation, loss, sigmoid, softplus
+from derive.parsing import constants
+from derive.parsing.expression import Vocabulary, parse_expression
+from derive.spec.registry import X, activation, loss, sigmoid, softplus
+from derive.support.errors import InputError
 
 VOCABULARY = Vocabulary({"x": X}, {"exp": sympy.exp, "abs": sympy.Abs}, what="activation")
 

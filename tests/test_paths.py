@@ -5,9 +5,9 @@ from __future__ import annotations
 from test_layered_proof import HIDDEN_MUTANTS, mutant_derivation
 
 from derive.cli import main
-from derive.gradients import Derivation
-from derive.model import Network
-from derive.spec import parse_spec
+from derive.derivation.gradients import Derivation
+from derive.model.network import Network
+from derive.spec.network import parse_spec
 from proofs import paths
 from proofs.paths import path_sum, prove_paths
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import io
 
-from derive.gradients import Derivation
-from derive.model import Network
-from derive.spec import parse_spec
+from derive.derivation.gradients import Derivation
+from derive.model.network import Network
+from derive.spec.network import parse_spec
+from derive.support.progress import Progress
 from proofs.expanded import prove_expanded
-from proofs.progress import Progress
 
 
 class Terminal(io.StringIO):
@@ -43,7 +43,7 @@ def test_a_pipe_gets_one_plain_line_per_stage_with_an_estimate():
 
 
 def test_the_estimate_is_the_stages_pace_times_the_steps_left(monkeypatch):
-    import proofs.progress as module
+    import derive.support.progress as module
 
     clock = iter([0.0, 0.0, 10.0, 10.0])
     monkeypatch.setattr(module.time, "perf_counter", lambda: next(clock))

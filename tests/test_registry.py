@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 import sympy
 
-from derive import registry
-from derive.evaluate import evaluate
-from derive.registry import ACTIVATIONS, LOSSES, X
+from derive.model.evaluate import evaluate
+from derive.spec import registry
+from derive.spec.registry import ACTIVATIONS, LOSSES, X
 
 NONTRIVIAL = [name for name in sorted(ACTIVATIONS) if name != "identity"]
 

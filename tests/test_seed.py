@@ -9,11 +9,11 @@ from __future__ import annotations
 import pytest
 import sympy
 
-from derive.gradients import Derivation
-from derive.model import Network
-from derive.naming import notation
-from derive.presentation import Presentation
-from derive.spec import parse_spec
+from derive.derivation.gradients import Derivation
+from derive.model.network import Network
+from derive.notation.naming import notation
+from derive.present.presentation import Presentation
+from derive.spec.network import parse_spec
 from proofs.kernel import algebra
 
 ETA = sympy.Symbol("eta", positive=True)
@@ -92,7 +92,7 @@ def test_printed_xigua_formulas_are_the_books():
 
 
 def test_xigua_needs_two_layers():
-    from derive.errors import InputError
+    from derive.support.errors import InputError
 
     with pytest.raises(InputError, match="--layers 2"):
         Presentation(Derivation(Network(parse_spec("3"))), notation("xigua"))

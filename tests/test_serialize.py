@@ -7,10 +7,10 @@ import json
 import pytest
 import sympy
 
-from derive import indexed
-from derive.gradients import Derivation
-from derive.model import Network
-from derive.spec import parse_spec
+from derive.derivation import indexed
+from derive.derivation.gradients import Derivation
+from derive.model.network import Network
+from derive.spec.network import parse_spec
 from proofs.kernel.codec import Encoder, FormatError, decode
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import jinja2
 
-from derive import templating
+from derive.support import templating
 
 
 def _environment(cache, folder):

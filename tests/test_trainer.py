@@ -14,14 +14,14 @@ import numpy
 import pytest
 from sympy import Sum, atanh
 
-from derive import indexed
 from derive.cli import main
-from derive.codegen import trainer_source
-from derive.errors import InputError
-from derive.indexed import LAYER, J, K, Rule, a, delta, n, w, z
-from derive.model import Network
-from derive.registry import ACTIVATIONS as REGISTRY_ACTIVATIONS
-from derive.spec import parse_spec
+from derive.codegen.trainer import trainer_source
+from derive.derivation import indexed
+from derive.derivation.indexed import LAYER, J, K, Rule, a, delta, n, w, z
+from derive.model.network import Network
+from derive.spec.network import parse_spec
+from derive.spec.registry import ACTIVATIONS as REGISTRY_ACTIVATIONS
+from derive.support.errors import InputError
 
 ROOT = Path(__file__).resolve().parent.parent
 _counter = iter(range(10**6))
@@ -123,7 +123,7 @@ VOCABULARY = {
 
 
 def test_the_vocabulary_is_every_function_the_parser_offers():
-    from derive.registry import _FUNCTIONS
+    from derive.spec.registry import _FUNCTIONS
 
     assert set(VOCABULARY) == set(_FUNCTIONS)
 
@@ -153,7 +153,7 @@ IN_A_LOSS = {
 
 
 def test_every_function_appears_inside_a_loss_below():
-    from derive.registry import _FUNCTIONS
+    from derive.spec.registry import _FUNCTIONS
 
     assert set(IN_A_LOSS) == set(_FUNCTIONS)
     for name, text in IN_A_LOSS.items():
@@ -673,7 +673,7 @@ def test_a_rule_not_linear_in_delta_is_refused(tmp_path):
 
 
 def test_a_formula_the_in_place_printer_does_not_know_is_assigned_plainly():
-    from derive.codegen import _fused
+    from derive.codegen.trainer import _fused
 
     body = _fused(atanh(z[1, J] / 2), {z[1, J]: "z"})
     assert body.lines == ("out[...] = numpy.arctanh((1/2)*z)",) and body.scratch == 0

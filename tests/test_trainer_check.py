@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import pytest
 
-from derive import codegen
 from derive.cli import main
-from derive.model import Network
-from derive.spec import parse_spec
-from derive.trainer_check import COMPARED, NOT_COMPARED, TrainerCheckError, check_trainer
+from derive.codegen import trainer as codegen
+from derive.codegen.check import COMPARED, NOT_COMPARED, TrainerCheckError, check_trainer
+from derive.model.network import Network
+from derive.spec.network import parse_spec
 
 
 def _source(layers=2, widths=None, activation="sigmoid", loss="mse", bias=True) -> str:

@@ -17,9 +17,9 @@ from derive.claims.decide import EXIT_CODES, UNDECIDED, Verdict, decide
 from derive.claims.limits import TIME_LIMIT
 from derive.claims.names import names as notation_names
 from derive.claims.syntax import unparse
-from derive.deadline import TimeLimit, time_limit
-from derive.errors import InputError
-from derive.spec import NetworkSpec, parse_spec
+from derive.spec.network import NetworkSpec, parse_spec
+from derive.support.deadline import TimeLimit, time_limit
+from derive.support.errors import InputError
 
 __all__ = [
     "EXIT_CODES",
@@ -144,8 +144,8 @@ def check_networks(
 ) -> Verdict:
     """Decide ``text`` on the networks of ``scope`` (smallest first), giving
     up after ``limit`` seconds (None: no limit) with "undecided"."""
-    from derive.naming import notation as naming_notation
-    from proofs.progress import Progress
+    from derive.notation.naming import notation as naming_notation
+    from derive.support.progress import Progress
 
     claim = parse(text, notation, use_latex)
     bias_sign = naming_notation(notation).bias_sign

@@ -43,8 +43,8 @@ from derive.claims.syntax import (
     refs,
     unparse,
 )
-from derive.errors import InputError
-from derive.spec import NetworkSpec
+from derive.spec.network import NetworkSpec
+from derive.support.errors import InputError
 from proofs.kernel.algebra import atomize, is_zero
 
 POINTS = 3

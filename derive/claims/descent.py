@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from derive.claims import limits
 from derive.claims.syntax import Add, Claim, Mul, Neg
-from derive.errors import InputError
+from derive.support.errors import InputError
 
 OPENING, CLOSING = ("(", "[", "{"), (")", "]", "}")
 

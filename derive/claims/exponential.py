@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import sympy
 
-from derive import registry
+from derive.spec import registry
 from proofs.kernel.algebra import atomize, replace_nodes
 
 

@@ -32,7 +32,7 @@ from derive.claims.syntax import (
     Sum,
     Update,
 )
-from derive.errors import InputError
+from derive.support.errors import InputError
 
 _TOKEN = re.compile(
     r"""[ \t\r\n~]*(?:

@@ -12,7 +12,7 @@ import math
 from fractions import Fraction
 
 from derive.claims.syntax import Div, Neg, Number, Pow
-from derive.errors import InputError
+from derive.support.errors import InputError
 
 MAX_LENGTH = 4000
 MAX_DEPTH = 50

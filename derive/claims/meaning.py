@@ -19,7 +19,6 @@ from functools import cached_property
 
 import sympy
 
-from derive import registry
 from derive.claims import limits, numeric
 from derive.claims.names import Names, Quantity
 from derive.claims.syntax import (
@@ -40,9 +39,10 @@ from derive.claims.syntax import (
     ref_text,
     unparse,
 )
-from derive.errors import InputError
-from derive.model import Network, Role
-from derive.spec import NetworkSpec
+from derive.model.network import Network, Role
+from derive.spec import registry
+from derive.spec.network import NetworkSpec
+from derive.support.errors import InputError
 from proofs.kernel.algebra import replace_nodes
 from proofs.kernel.differentiation import differentiate
 

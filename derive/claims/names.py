@@ -1,7 +1,7 @@
 """What each notation lets a claim mention, and how it maps onto the model.
 
 One table per notation: every plain-syntax name, the model quantity it stands
-for (kind and layer, as in :class:`derive.model.Role`), how many unit indices
+for (kind and layer, as in :class:`derive.model.network.Role`), how many unit indices
 it takes and in which order.  The parsers use the tables to reject unknown
 names and wrong index counts; :mod:`derive.claims.meaning` uses them to turn
 a name into its definition.  The LaTeX spellings map onto the same names.
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from derive.errors import InputError
+from derive.support.errors import InputError
 
 FUNCTIONS = {
     "f": "f",

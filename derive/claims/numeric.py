@@ -20,7 +20,7 @@ from __future__ import annotations
 import mpmath
 import sympy
 
-from derive import registry
+from derive.spec import registry
 from proofs.kernel.algebra import memoised
 
 DIGITS = 40

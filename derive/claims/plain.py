@@ -3,7 +3,7 @@
 An own tokenizer and recursive-descent parser (no ``eval``, ``sympify`` or
 ``ast``): numbers, ``+ - * / ** ^``, parentheses, ``Sum(body, (j, 1, l))``,
 a few functions, and the notation's names with their indices in brackets.
-Everything else is an :class:`~derive.errors.InputError` naming the column.
+Everything else is an :class:`~derive.support.errors.InputError` naming the column.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from derive.claims.syntax import (
     Sum,
     Update,
 )
-from derive.errors import InputError
+from derive.support.errors import InputError
 
 _TOKEN = re.compile(
     r"""[ \t\r\n]*(?:

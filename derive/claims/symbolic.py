@@ -8,11 +8,11 @@ unevaluated to symbolic bounds), and reduced to one normal form by
 
 * the general theorem (:mod:`proofs.general`, which the kernel proves for a
   generic activation f and loss ℓ, for every depth and width, and compares
-  with the program's index-form rules, :func:`derive.indexed.rules`):
+  with the program's index-form rules, :func:`derive.derivation.indexed.rules`):
   δ^L_j = ℓ'(a^L_j, y_j) f'(z^L_j),
   δ^l_j = f'(z^l_j) Σ_k w^{l+1}_kj δ^{l+1}_k for 1 ≤ l ≤ L − 1,
   ∂E/∂w^l_jk = δ^l_j a^{l−1}_k, ∂E/∂b^l_j = ±δ^l_j; the rules are read
-  from :func:`derive.indexed.rules` for the network's own f and ℓ (an
+  from :func:`derive.derivation.indexed.rules` for the network's own f and ℓ (an
   instance of the generic ones);
 * the definitions: a^l_j = f(z^l_j) for l ≥ 1, ∂E/∂z = δ, Δp = −η ∂E/∂p,
   E = Σ_j ℓ(a^L_j, y_j).
@@ -31,7 +31,6 @@ import functools
 
 import sympy
 
-from derive import indexed
 from derive.claims.exponential import is_zero_through_exponentials
 from derive.claims.syntax import (
     Add,
@@ -49,7 +48,8 @@ from derive.claims.syntax import (
     Update,
     children,
 )
-from derive.quantities import LAYER, J, K, a, b, delta, n, w, y, z
+from derive.derivation import indexed
+from derive.notation.quantities import LAYER, J, K, a, b, delta, n, w, y, z
 from proofs.kernel.algebra import is_zero
 
 DEPTH = sympy.Symbol("L", integer=True, positive=True)

@@ -24,7 +24,7 @@ from derive.experiments.runs import (
     time_budget_sentence,
     train_and_record,
 )
-from derive.spec import NetworkSpec
+from derive.spec.network import NetworkSpec
 
 
 @dataclass(frozen=True)

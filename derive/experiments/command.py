@@ -15,12 +15,13 @@ from pathlib import Path
 
 import numpy as np
 
-from derive import __version__, output
-from derive.errors import InputError, one_line, quote
+from derive import __version__
 from derive.experiments import batch_size, data, figures, results, sequential
 from derive.experiments.runs import STOP_REASONS
 from derive.experiments.trainer import ProofFailed, verified_trainer
-from derive.spec import parse_spec
+from derive.spec.network import parse_spec
+from derive.support import output
+from derive.support.errors import InputError, one_line, quote
 
 DEFAULT_HIDDEN = 8
 DEFAULT_SECONDS = 4.0
@@ -68,7 +69,7 @@ def batch_sizes(text: str | None, samples: int) -> tuple[int, ...]:
 
 
 def run(args) -> int:
-    from proofs.progress import Progress
+    from derive.support.progress import Progress
 
     if args.kind == "batch-size" and args.batch_size is not None:
         raise InputError("--batch-size is for the sequential experiment; use --batch-sizes here")

@@ -5,7 +5,7 @@ Every generator is seeded and needs no download.  Inputs are standardised
 (zero mean, unit variance per column) so one learning rate suits them all;
 targets stay in [0, 1], the range of a sigmoid output and of the book's
 squared error.  Anything wrong with a user's file is an
-:class:`~derive.errors.InputError` naming the file, the row or the column.
+:class:`~derive.support.errors.InputError` naming the file, the row or the column.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
-from derive.errors import InputError, one_line, quote
+from derive.support.errors import InputError, one_line, quote
 
 MAX_BYTES = 16 * 2**20
 """A CSV file is read whole into memory, so its size is bounded first."""

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import io
 
-from derive.errors import InputError
+from derive.support.errors import InputError
 
 
 def available() -> bool:

@@ -14,7 +14,7 @@ import io
 import json
 from pathlib import Path
 
-from derive.errors import one_line, quote
+from derive.support.errors import one_line, quote
 
 NAMES = ("batch-size", "sequential")
 

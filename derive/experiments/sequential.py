@@ -29,7 +29,7 @@ from derive.experiments.runs import (
     time_budget_sentence,
     train_and_record,
 )
-from derive.spec import NetworkSpec
+from derive.spec.network import NetworkSpec
 
 SPLITS = ("regions", "random")
 SPLIT_NAMES = {"regions": "different regions", "random": "the same distribution"}

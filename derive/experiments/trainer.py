@@ -12,10 +12,10 @@ import tempfile
 from pathlib import Path
 from types import ModuleType
 
-from derive.codegen import trainer_source
-from derive.gradients import Derivation
-from derive.model import Network
-from derive.spec import NetworkSpec
+from derive.codegen.trainer import trainer_source
+from derive.derivation.gradients import Derivation
+from derive.model.network import Network
+from derive.spec.network import NetworkSpec
 
 
 class ProofFailed(RuntimeError):

@@ -1,7 +1,7 @@
 """The terminal report: the presentation's formulas, printed in Unicode.
 
-Formulas come from :mod:`derive.presentation` as SymPy equations and are
-printed by :mod:`derive.printing`; the template only lays them out.
+Formulas come from :mod:`derive.present.presentation` as SymPy equations and are
+printed by :mod:`derive.printing.unicode`; the template only lays them out.
 """
 
 from __future__ import annotations
@@ -10,11 +10,12 @@ from dataclasses import dataclass
 
 import sympy
 
-from derive import __version__, indexed
-from derive.gradients import ExpandedChainRule
-from derive.presentation import LAYER_BY_LAYER_LIMIT, Formula, Presentation, Section
-from derive.printing import unicode
-from derive.templating import render
+from derive import __version__
+from derive.derivation import indexed
+from derive.derivation.gradients import ExpandedChainRule
+from derive.present.presentation import LAYER_BY_LAYER_LIMIT, Formula, Presentation, Section
+from derive.printing.unicode import unicode
+from derive.support.templating import render
 from proofs.kernel.algebra import replace_nodes, tree_size
 
 EXAMPLE_SIZE_LIMIT = 300

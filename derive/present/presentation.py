@@ -14,11 +14,12 @@ from functools import cached_property
 
 import sympy
 
-from derive import indexed, registry
-from derive.gradients import Derivation
-from derive.indexed import LAYER, J, K, a, b, n, w, y, z  # noqa: F401
-from derive.model import Network
-from derive.naming import Notation
+from derive.derivation import indexed
+from derive.derivation.gradients import Derivation
+from derive.derivation.indexed import LAYER, J, K, a, b, n, w, y, z  # noqa: F401
+from derive.model.network import Network
+from derive.notation.naming import Notation
+from derive.spec import registry
 
 ETA = sympy.Symbol("eta", positive=True)
 """The learning rate η."""

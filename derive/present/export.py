@@ -15,9 +15,9 @@ from pathlib import Path
 import sympy
 
 from derive import __version__
-from derive.gradients import Derivation, ExpandedChainRule
-from derive.presentation import Presentation, Section
-from derive.printing import unicode
+from derive.derivation.gradients import Derivation, ExpandedChainRule
+from derive.present.presentation import Presentation, Section
+from derive.printing.unicode import unicode
 from proofs.kernel.codec import Encoder, FormatError, decode
 
 FORMAT = "derive.derivation"

@@ -15,7 +15,7 @@ import math
 import numpy as np
 import sympy
 
-from derive import registry
+from derive.spec import registry
 from proofs.kernel.algebra import memoised
 
 

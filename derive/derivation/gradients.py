@@ -28,8 +28,8 @@ from functools import cached_property
 
 import sympy
 
-from derive.deadline import TimeLimit, time_limit
-from derive.model import Network
+from derive.model.network import Network
+from derive.support.deadline import TimeLimit, time_limit
 from proofs.kernel.differentiation import differentiate
 
 

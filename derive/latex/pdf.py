@@ -17,7 +17,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from derive.errors import InputError
+from derive.support.errors import InputError
 
 TIMEOUT_SECONDS = 300
 

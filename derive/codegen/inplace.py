@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 
 import sympy
 
-from derive import registry
+from derive.spec import registry
 
 
 class Unsupported(Exception):

@@ -19,7 +19,7 @@ def templates_dir() -> Path:
     installed = resources.files("derive").joinpath("templates")
     if installed.is_dir():
         return Path(str(installed))
-    checkout = Path(__file__).resolve().parent.parent / "templates"
+    checkout = Path(__file__).resolve().parents[2] / "templates"
     if checkout.is_dir():
         return checkout
     raise FileNotFoundError("derive's templates are missing: reinstall the package")

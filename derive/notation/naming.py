@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from derive.errors import InputError, quote
+from derive.support.errors import InputError, quote
 
 _SUPERSCRIPT = str.maketrans("0123456789+-=()ln", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ˡⁿ")
 _SUBSCRIPT = str.maketrans("0123456789+-=()aehijklmnopstx", "₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎ₐₑₕᵢⱼₖₗₘₙₒₚₛₜₓ")

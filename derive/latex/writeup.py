@@ -3,11 +3,11 @@
 The template (``templates/derivation.tex.j2``) holds the structure and the
 prose; every formula arrives here as a SymPy expression that a proof of this
 run checked — the forward pass and loss from the model, the rules from
-:func:`derive.indexed.rules` (index-form proof), the chain-rule steps from
+:func:`derive.derivation.indexed.rules` (index-form proof), the chain-rule steps from
 :mod:`proofs.walkthrough`, the sum over paths from :mod:`proofs.paths` — and
-is printed by :mod:`derive.latex_printing` in the chosen notation.  The
+is printed by :mod:`derive.printing.latex` in the chosen notation.  The
 "What was checked" section is read from the certificate written in the same
-run.  Equation numbers come from :mod:`derive.equations`, which the
+run.  Equation numbers come from :mod:`derive.notation.equations`, which the
 trainer's comments cite too.
 """
 
@@ -19,11 +19,13 @@ from dataclasses import dataclass, field, replace
 import sympy
 from sympy.printing.precedence import PRECEDENCE
 
-from derive import __version__, equations, indexed
-from derive.indexed import LAYER, J, K, a, b, delta, n, w, y, z
-from derive.latex_printing import NotationLatexPrinter, text
-from derive.presentation import ETA, LAYER_BY_LAYER_LIMIT, LOSS_TERM, Presentation
-from derive.templating import render_latex
+from derive import __version__
+from derive.derivation import indexed
+from derive.derivation.indexed import LAYER, J, K, a, b, delta, n, w, y, z
+from derive.notation import equations
+from derive.present.presentation import ETA, LAYER_BY_LAYER_LIMIT, LOSS_TERM, Presentation
+from derive.printing.latex import NotationLatexPrinter, text
+from derive.support.templating import render_latex
 from proofs.walkthrough import J_OTHER, LayerSteps, letter
 
 ROW_WIDTH = 58

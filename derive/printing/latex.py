@@ -2,7 +2,7 @@
 escaping of plain text for a LaTeX document.
 
 :class:`NotationLatexPrinter` is SymPy's ``LatexPrinter`` with the model's
-names, the LaTeX twin of :class:`derive.printing.UnicodePrinter`: symbols and
+names, the LaTeX twin of :class:`derive.printing.unicode.UnicodePrinter`: symbols and
 indexed quantities are named by the notation (w^{2}_{jk}, \\hat{y}_{j},
 v_{ih}), derivatives print as ∂-fractions, σ and H are not SymPy's
 ``\\operatorname{sigmoid}`` and θ (θ is a threshold in the watermelon book),
@@ -22,9 +22,9 @@ import sympy
 from sympy.printing.latex import LatexPrinter
 from sympy.printing.precedence import PRECEDENCE
 
-from derive.model import Role
-from derive.naming import Notation
-from derive.printing import LAYERED_KINDS
+from derive.model.network import Role
+from derive.notation.naming import Notation
+from derive.printing.unicode import LAYERED_KINDS
 
 _FUNCTIONS = {
     "sigmoid": r"\sigma",

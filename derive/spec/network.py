@@ -1,7 +1,7 @@
 """The network specification: validated once, at the edge.
 
 Command-line strings become a :class:`NetworkSpec` here or an
-:class:`~derive.errors.InputError` with one clear sentence; everything behind
+:class:`~derive.support.errors.InputError` with one clear sentence; everything behind
 this module may assume a valid spec.
 """
 
@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from derive import registry
-from derive.errors import InputError, quote
+from derive.spec import registry
+from derive.support.errors import InputError, quote
 
 MAX_LAYERS = 500
 MAX_WIDTH = 1024

@@ -5,7 +5,7 @@ reach ``eval``, ``exec``, ``sympify`` or ``parse_expr``: those run arbitrary
 Python.  This recursive-descent parser knows only numbers, the names it is
 given, the functions it is given, ``+ - * / ** ^`` and parentheses, and builds
 the result with SymPy's constructors.  Anything else is an
-:class:`~derive.errors.InputError` with a message that points at the problem.
+:class:`~derive.support.errors.InputError` with a message that points at the problem.
 """
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ from fractions import Fraction
 
 import sympy
 
-from derive import constants
-from derive.errors import InputError
+from derive.parsing import constants
+from derive.support.errors import InputError
 
 MAX_LENGTH = 1000
 MAX_DEPTH = 60
@@ -117,7 +117,7 @@ class _Parser:
     def checked(self, expr: sympy.Expr, start: int) -> sympy.Expr:
         """``expr``, built from the text from ``start`` to the current token,
         once every constant in it is a finite real number within the limit
-        (:mod:`derive.constants`); the text is named where one is not.
+        (:mod:`derive.parsing.constants`); the text is named where one is not.
         Called for every sub-expression as it is built, so that nothing is
         built on top of an infinite, complex or huge constant."""
         found = constants.first_problem(expr, self.checked_nodes)

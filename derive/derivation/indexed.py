@@ -19,8 +19,8 @@ from dataclasses import dataclass
 
 import sympy
 
-from derive.model import Network
-from derive.quantities import LAYER, E, J, K, a, b, delta, n, w, y, z  # noqa: F401 (their home)
+from derive.model.network import Network
+from derive.notation.quantities import LAYER, E, J, K, a, b, delta, n, w, y, z  # noqa: F401 (their home)
 
 increment = sympy.Function("Delta")
 """Δp, the gradient-descent update of a parameter p (printed as Δp)."""

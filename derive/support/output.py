@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from derive.errors import InputError, quote
+from derive.support.errors import InputError, quote
 
 
 def check_writable(folder: Path, names=()) -> None:

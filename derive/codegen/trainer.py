@@ -2,7 +2,7 @@
 
 Every formula in the generated file comes from a SymPy expression: the
 forward pass from the model's definition, the backward pass from the
-index-form rules (:func:`derive.indexed.rules`) that the index-form proof
+index-form rules (:func:`derive.derivation.indexed.rules`) that the index-form proof
 checks.  The template holds only structure (functions, loops, batching).
 
 Vectorising an index-form rule: a row of an array is one sample, so a
@@ -25,12 +25,15 @@ from dataclasses import dataclass
 import sympy
 from sympy.printing.numpy import NumPyPrinter
 
-from derive import __version__, equations, indexed, registry
-from derive.errors import InputError
-from derive.indexed import LAYER, J, K, Rule, a, b, delta, n, w, y, z
-from derive.inplace import Unsupported, inplace
-from derive.model import Network
-from derive.templating import render
+from derive import __version__
+from derive.codegen.inplace import Unsupported, inplace
+from derive.derivation import indexed
+from derive.derivation.indexed import LAYER, J, K, Rule, a, b, delta, n, w, y, z
+from derive.model.network import Network
+from derive.notation import equations
+from derive.spec import registry
+from derive.support.errors import InputError
+from derive.support.templating import render
 
 LINE_LIMIT = 100
 """The project's ruff line length; generated code keeps to it."""
@@ -249,7 +252,7 @@ class Body:
 
 def _fused(expr: sympy.Expr, names: dict) -> Body:
     """``expr`` (elementwise, with at most one contraction) as in-place ufunc
-    calls into ``out`` (:mod:`derive.inplace`); the contraction, a matrix
+    calls into ``out`` (:mod:`derive.codegen.inplace`); the contraction, a matrix
     product, goes into ``out`` itself where it is a term or factor of the
     whole, else into ``scratch[0]``.  A formula the in-place printer does not
     know is assigned the plain way, ``out[...] = formula``."""

@@ -18,8 +18,8 @@ from dataclasses import dataclass
 
 import sympy
 
-from derive.errors import InputError, quote
-from derive.parsing import Vocabulary, parse_expression
+from derive.parsing.expression import Vocabulary, parse_expression
+from derive.support.errors import InputError, quote
 from proofs.kernel.functions import f, fprime, relu, sigmoid, softplus  # noqa: F401 (the registry's names)
 
 X = sympy.Symbol("x", real=True)

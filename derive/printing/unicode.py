@@ -1,7 +1,7 @@
 """Unicode printing of the model's expressions in a chosen notation.
 
 A :class:`UnicodePrinter` is SymPy's ``StrPrinter`` with the model's names:
-symbols and indexed quantities are looked up in a :class:`~derive.model.Role`
+symbols and indexed quantities are looked up in a :class:`~derive.model.network.Role`
 table and named by the notation; products print with ``·``, small integer
 powers as superscripts, sums as ``Σ``.  It prints one line per formula, which
 is what a terminal and a diff want.
@@ -15,8 +15,8 @@ import sympy
 from sympy.printing.precedence import PRECEDENCE, precedence
 from sympy.printing.str import StrPrinter
 
-from derive.model import Role
-from derive.naming import Notation, subscript, superscript
+from derive.model.network import Role
+from derive.notation.naming import Notation, subscript, superscript
 
 LAYERED_KINDS = ("w", "b", "z", "a", "delta", "n")
 """Indexed quantities whose first index is the layer."""

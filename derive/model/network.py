@@ -22,7 +22,7 @@ from functools import cached_property
 
 import sympy
 
-from derive.spec import NetworkSpec
+from derive.spec.network import NetworkSpec
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,1 @@
+"""Codegen: the NumPy trainer printed from the proved rules, and its check."""

@@ -1,0 +1,2 @@
+"""Derivation: the gradients of a model (expanded chain rule and delta
+recursion) and the index-form rules."""

@@ -1,0 +1,1 @@
+"""LaTeX: the write-up derivation.tex and its compilation to PDF."""

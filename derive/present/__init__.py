@@ -1,0 +1,2 @@
+"""Present: what a reader sees of a derivation (the presentation, the text
+report, derivation.json)."""

@@ -1,0 +1,1 @@
+"""Printing: SymPy expressions in Unicode and in LaTeX, in a notation."""
