@@ -79,6 +79,12 @@ def _normal_certificate(text: str) -> str:
 
     def scrub(value):
         if isinstance(value, dict):
+            if set(value) >= {"kernel_modules", "checker_modules"}:  # the trusted base
+                value = {
+                    **value,
+                    "kernel_modules": dict.fromkeys(value["kernel_modules"], "…"),
+                    "checker_modules": dict.fromkeys(value["checker_modules"], "…"),
+                }
             return {
                 key: "…" if key in ("seconds", "sha256", "hash", "digest") else scrub(item)
                 for key, item in value.items()
@@ -137,6 +143,8 @@ def compare(folder: Path) -> int:
             continue
         saved = json.loads(path.read_text(encoding="utf-8"))
         now = run(argv)
+        if saved.get("certificate.json"):  # saved before a normalisation was added
+            saved["certificate.json"] = _normal_certificate(saved["certificate.json"])
         for key in sorted(set(saved) - {"argv"} | set(now)):
             if saved.get(key) != now.get(key):
                 differing += 1
