@@ -58,8 +58,9 @@ def layer_of(module: str) -> int | None:
     return None if best is None else best[1]
 
 
-def modules(root: Path = ROOT) -> dict[str, Path]:
+def modules(root: Path | None = None) -> dict[str, Path]:
     """Every module of the packages, by dotted name (a package by its own name)."""
+    root = root or ROOT
     found = {}
     for package in PACKAGES:
         for path in sorted((root / package).rglob("*.py")):
