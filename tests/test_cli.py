@@ -244,9 +244,17 @@ def test_a_value_may_start_with_a_minus_sign(tmp_path):
 
 
 def test_a_deep_narrow_network_runs_and_skips_the_expanded_form(tmp_path, capsys):
-    widths = ",".join(["1"] * 201)
-    assert main(["--layers", "200", "--no-bias", "--widths", widths, "--out", str(tmp_path)]) == 0
-    assert "expanded chain rule skipped: depth 200" in capsys.readouterr().out
+    widths = ",".join(["1"] * 101)
+    assert main(["--layers", "100", "--no-bias", "--widths", widths, "--out", str(tmp_path)]) == 0
+    assert "expanded chain rule skipped: depth 100" in capsys.readouterr().out
+
+
+def test_depth_beyond_the_cap_is_bad_input(tmp_path, capsys):
+    """Depth 500 ran for minutes (the index-form proof grows with the square
+    of the depth); the cap says so before any work."""
+    assert main(["--layers", "101", "--out", str(tmp_path)]) == 2
+    assert "at most 100" in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_bad_input_from_a_real_process_has_no_traceback(tmp_path):
