@@ -11,7 +11,13 @@ import pytest
 
 from derive.cli import main
 from derive.codegen import trainer as codegen
-from derive.codegen.check import COMPARED, NOT_COMPARED, TrainerCheckError, check_trainer
+from derive.codegen.check import (
+    COMPARED,
+    COMPARED_POSITIVE,
+    NOT_COMPARED,
+    TrainerCheckError,
+    check_trainer,
+)
 from derive.model.network import Network
 from derive.spec.network import parse_spec
 
@@ -37,6 +43,13 @@ def source():
 )
 def test_a_trainer_derive_generates_passes(activation, loss, bias):
     assert check_trainer(_source(activation=activation, loss=loss, bias=bias)) == COMPARED
+
+
+@pytest.mark.parametrize("activation", ["sqrt(x)", "x^(1/3)"])
+def test_an_activation_defined_for_positive_arguments_is_compared_there(activation):
+    """Found by review: sqrt(x) gave a trainer never compared; every third
+    point now has positive inputs and parameters, and the report says so."""
+    assert check_trainer(_source(activation=activation)) == COMPARED_POSITIVE
 
 
 def test_a_loss_finite_nowhere_is_run_but_not_compared():

@@ -33,11 +33,16 @@ class TrainerCheckError(RuntimeError):
 
 
 COMPARED = "imported and run before writing: its gradients match central differences of its loss"
+COMPARED_POSITIVE = (
+    "imported and run before writing: its gradients match central differences of its loss "
+    "at points with positive inputs and parameters; at random signed points its loss is "
+    "not finite (a function outside its domain, such as sqrt or log of a negative z)"
+)
 NOT_COMPARED = (
     "imported and run before writing; no random point gave a finite loss and gradient in "
     "float64, so its gradients were not compared with central differences"
 )
-_POINTS = 12  # random points tried for two where the loss is finite
+_POINTS = 24  # random points tried for two where the loss is finite
 _WANTED = 2
 _STEP = 1e-6
 _RELATIVE = 1e-5
@@ -57,11 +62,13 @@ def check_trainer(source: str) -> str:
         exec(compile(source, "trainer.py", "exec"), trainer.__dict__)  # our own output
         with warnings.catch_warnings(), numpy.errstate(all="ignore"):
             warnings.simplefilter("ignore")
-            outcomes = []
-            for seed in range(_POINTS):
+            outcomes, signed = [], False
+            seeds = sorted(range(_POINTS), key=_positive)  # signed points first
+            for seed in seeds:
                 outcome = _check_at(trainer, numpy, seed)
                 if outcome is not _UNUSABLE:
                     outcomes.append(outcome)
+                    signed = signed or not _positive(seed)
                 if len(outcomes) == _WANTED:
                     break
     except TrainerCheckError:
@@ -72,7 +79,14 @@ def check_trainer(source: str) -> str:
         return NOT_COMPARED
     if all(problem is not None for problem in outcomes):
         raise TrainerCheckError(outcomes[0])
-    return COMPARED
+    return COMPARED if signed else COMPARED_POSITIVE
+
+
+def _positive(seed: int) -> bool:
+    """Every third point has positive inputs and parameters, so that every
+    pre-activation is positive: where sqrt(x) or log(x) is the activation,
+    no signed point has a finite loss."""
+    return seed % 3 == 2
 
 
 _UNUSABLE = "the loss is not finite here"
@@ -94,12 +108,16 @@ def _check_at(trainer, numpy, seed: int) -> str | None:
     """None if the trainer's gradient is its loss's derivative at a random
     point, _UNUSABLE where the loss is not finite around that point (outside
     the functions' domain: bce of a relu output at 0); otherwise what
-    disagreed.  Raises for what fails outright.  Odd seeds take one sample
-    and smaller values, which makes a finite loss likelier."""
+    disagreed.  Raises for what fails outright.  Seeds after the first of
+    each three take one sample and smaller values, which makes a finite loss
+    likelier, and every third one positive values (see :func:`_positive`)."""
     rng = numpy.random.default_rng(seed)
     params = trainer.init_params(seed=seed)
-    batch, scale = (3, 1.0) if seed % 2 == 0 else (1, 0.1)
+    batch, scale = (3, 1.0) if seed % 3 == 0 else (1, 0.1)
     X = scale * rng.normal(size=(batch, trainer.SIZES[0]))
+    if _positive(seed):
+        X = numpy.abs(X)
+        params = {key: numpy.abs(value) for key, value in params.items()}
     Y = rng.uniform(0.1, 0.9, size=(batch, trainer.SIZES[-1]))
     value = trainer.loss(params, X, Y)
     grads = trainer.gradients(params, X, Y)
