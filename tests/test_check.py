@@ -903,3 +903,16 @@ def test_a_piecewise_counterexample_prints_the_exact_values():
         j = example["indices"]["j"]
         z = values[f"b[1][{j}]"] + sum(values[f"w[1][{j},{k}]"] * values[f"x[{k}]"] for k in (1, 2))
         assert Fraction(example["lhs_value"]) == (1 if -1 < z < 1 else 0)
+
+
+def test_a_proof_for_every_size_with_a_kink_says_off_the_kinks(capsys):
+    """Found by review: abs' = sign holds off 0 only, and the proof for every
+    depth and width said so nowhere."""
+    from derive.cli import main
+
+    claim = "dE/dz[L][j] = (a[L][j]-y[j])*sign(z[L][j])"
+    assert main(["check", "--activation", "abs(x)", claim]) == 0
+    out = capsys.readouterr().out
+    assert "proved for every depth and every width" in out and "off the kinks" in out
+    assert main(["check", "dE/dz[L][j] = (a[L][j]-y[j])*a[L][j]*(1-a[L][j])"]) == 0
+    assert "off the kinks" not in capsys.readouterr().out

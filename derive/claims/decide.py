@@ -159,7 +159,8 @@ def decide(
     verdict = Verdict(UNDECIDED, "", unparse(claim.lhs), unparse(claim.rhs), names.notation, free)
     undecided: list = []
     missing = None
-    piecewise = False
+    piecewise = False  # a proof needed pieces
+    kinked = False  # a side has a kink at all: abs' = sign holds off 0 only
     networks = len(specs) + len(search or ())
     for number, spec in enumerate(specs):
         if progress is not None:
@@ -175,6 +176,9 @@ def decide(
             try:
                 lhs_value = meaning.value(claim.lhs, env)
                 rhs_value = meaning.value(claim.rhs, env)
+                kinked = kinked or any(
+                    value.has(*numeric.KINKS) for value in (lhs_value, rhs_value)
+                )
             except Missing as error:
                 # False already; go on only to find numbers that show it.
                 missing = missing or (spec, env, str(error))
@@ -206,6 +210,12 @@ def decide(
     shown = _sizes({d: text for d, text in sizes.items() if d in depths}, sizes)
     scope = f"for every {', '.join(free)} on " if free else "on "
     counted = f"({_count(len(verdict.sizes_checked), 'network')}, {_count(verdict.cases, 'case')})"
+    kinks = (
+        "; off the kinks, that is on each piece where no argument of abs, sign, a step, "
+        "relu, max or min is 0"
+        if piecewise or kinked
+        else ""
+    )
     if search is not None and not piecewise:
         deepest = max(specs, key=lambda spec: spec.depth)
         rules = symbolic.prove(claim, Meaning(deepest, names, bias_sign))
@@ -215,7 +225,7 @@ def decide(
                 "proved for every depth and every width: with symbolic sizes both sides "
                 "reduce to the same expression by the general theorem and the definitions "
                 f"({', '.join(rules)}), and exact algebra shows them equal {scope}{shown} "
-                f"{counted}"
+                f"{counted}{kinks}"
             )
             return verdict
     if search is not None:
@@ -225,12 +235,6 @@ def decide(
             found = _search(verdict, claim, spec, names, bias_sign, free)
             if found is not None:
                 return _refuted(verdict, claim, spec, *found, left, right, names)
-    kinks = (
-        "; off the kinks, that is on each piece where no argument of abs, sign, a step, "
-        "relu, max or min is 0"
-        if piecewise
-        else ""
-    )
     if search is None:
         verdict.outcome = PROVED
         verdict.explanation = (
