@@ -535,6 +535,30 @@ def test_a_wrong_argument_is_a_value_error_that_names_it(small, name, value):
             small.init_params(seed=value)
 
 
+def test_a_fraction_is_a_number_and_a_decimal_a_value_error(small):
+    """Found by review: a Fraction lr raised NumPy's TypeError.  A Decimal
+    is not a numbers.Real (it does not mix with floats), so it is refused,
+    by name."""
+    from decimal import Decimal
+    from fractions import Fraction
+
+    X, Y = data(small)
+    assert small.train(small.init_params(), X, Y, lr=Fraction(1, 10), epochs=1)["epochs"] == 1
+    with pytest.raises(ValueError, match="^lr must be a finite positive number"):
+        small.train(small.init_params(), X, Y, lr=Fraction(0))
+    with pytest.raises(ValueError, match="^lr must be a number"):
+        small.train(small.init_params(), X, Y, lr=Decimal("0.1"))
+
+
+def test_read_only_parameters_are_refused_by_name(small):
+    X, Y = data(small)
+    params = small.init_params()
+    params["b2"].flags.writeable = False
+    with pytest.raises(ValueError, match=r"^params\['b2'\] is read-only"):
+        small.train(params, X, Y, epochs=1)
+    assert small.gradients(params, X, Y)  # reading them is fine
+
+
 @pytest.fixture(scope="module")
 def at_the_bound(tmp_path_factory):
     """A depth-3 trainer for every activation the registry offers, under mse
