@@ -165,6 +165,16 @@ def test_rows_columns_and_values_are_limited(tmp_path, capsys, header, rows, mes
     assert message in _refused(["--data", str(path), "--target", "1"], capsys, tmp_path / "out")
 
 
+def test_a_value_whose_square_overflows_is_refused(tmp_path, capsys):
+    """Found by review: a column of ±1e300 standardised to zeros, silently,
+    with NumPy's overflow warning on stderr."""
+    path = tmp_path / "huge.csv"
+    path.write_text("x,t\n1e300,0\n-1e300,1\n2,0\n")
+    err = _refused(["--data", str(path), "--target", "t"], capsys, tmp_path / "out")
+    assert "row 2, column 'x' is '1e300', beyond ±1e+100" in err
+    assert "RuntimeWarning" not in err
+
+
 def test_names_from_the_file_are_shown_escaped(tmp_path, capsys):
     odd = tmp_path / "x\n\x1b[2J.csv"
     odd.write_text('a,"b\n\x1b[31mc",y\n1,2,0\n2,x,1\n')
@@ -456,3 +466,16 @@ def test_training_shows_a_progress_bar_on_a_terminal():
     batch_size.run(setup, verified_trainer(spec), progress)
     progress.close()
     assert "training stochastic (batch 1) [" in stream.getvalue()
+
+
+def test_a_diverging_run_is_reported_without_numpy_warnings(tmp_path, capsys):
+    """Found by review: exp(x) on the digits diverged, and NumPy's overflow
+    warnings reached stderr around the table that says "diverged"."""
+    import warnings
+
+    argv = ["experiment", "batch-size", "--data", "xor", "--activation", "exp(x)", "--lr", "50"]
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        assert main([*argv, *TINY, "--out", str(tmp_path / "out")]) == 0
+    assert "diverged" in capsys.readouterr().out
+    assert not [w for w in caught if issubclass(w.category, RuntimeWarning)]

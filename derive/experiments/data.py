@@ -29,6 +29,8 @@ MAX_ROWS = 100_000
 MAX_COLUMNS = 1024
 MAX_VALUES = 1_000_000
 """Rows × columns: the numbers parsed from one file."""
+MAX_MAGNITUDE = 1e100
+"""Largest |value| in a CSV file: inputs are standardised, which squares them."""
 
 
 @dataclass(frozen=True)
@@ -197,6 +199,12 @@ def from_csv(path: Path, target: str | None) -> Dataset:
             if not math.isfinite(value):
                 raise InputError(
                     f"{name}: row {number}, column {quote(header[index])} is {quote(field, 20)}"
+                )
+            if abs(value) > MAX_MAGNITUDE:
+                raise InputError(
+                    f"{name}: row {number}, column {quote(header[index])} is {quote(field, 20)}, "
+                    f"beyond ±{MAX_MAGNITUDE:g} (its square, which standardising takes, "
+                    f"would overflow)"
                 )
             values[number - 2, index] = value
     Y = values[:, [column]]

@@ -19,6 +19,8 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+import numpy
+
 
 @dataclass
 class Run:
@@ -104,28 +106,31 @@ def train_and_record(
         run.rows.append(row)
         return elapsed
 
-    if start is None:
-        record(0, trainer.loss(params, X, Y), trainer.gradient_norm(params, X, Y))
+    # A run that diverges is recorded as "diverged" (the table and summary say
+    # so); NumPy's overflow warnings on the way would only clutter stderr.
+    with numpy.errstate(all="ignore"):
+        if start is None:
+            record(0, trainer.loss(params, X, Y), trainer.gradient_norm(params, X, Y))
 
-    def callback(epoch, loss, current):
-        began = time.perf_counter()
-        elapsed = record(epoch, loss, trainer.gradient_norm(current, X, Y))
-        if progress is not None:
-            progress.update(label, epoch, epochs)
-        clock["overhead"] += time.perf_counter() - began
-        return seconds > 0 and elapsed > seconds
+        def callback(epoch, loss, current):
+            began = time.perf_counter()
+            elapsed = record(epoch, loss, trainer.gradient_norm(current, X, Y))
+            if progress is not None:
+                progress.update(label, epoch, epochs)
+            clock["overhead"] += time.perf_counter() - began
+            return seconds > 0 and elapsed > seconds
 
-    result = trainer.train(
-        params,
-        X,
-        Y,
-        lr=lr,
-        epochs=epochs,
-        batch_size=batch_size,
-        tol=tol,
-        seed=seed,
-        callback=callback,
-    )
+        result = trainer.train(
+            params,
+            X,
+            Y,
+            lr=lr,
+            epochs=epochs,
+            batch_size=batch_size,
+            tol=tol,
+            seed=seed,
+            callback=callback,
+        )
     done = result["epochs"]
     if done and run.last["epoch"] != offset["epoch"] + done:
         # train stops on ‖g‖ < ε before calling back: record that epoch too.
