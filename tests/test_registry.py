@@ -1,14 +1,24 @@
-"""Every registry entry's derivative facts are true."""
+"""Every registry entry's derivative facts are true, and one registration
+reaches every parser, printer, evaluator and output."""
 
 from __future__ import annotations
 
+import importlib.util
+from pathlib import Path
+
+import mpmath
 import numpy as np
 import pytest
 import sympy
 
+from derive.claims import check, numeric
+from derive.cli import main
 from derive.model.evaluate import evaluate
-from derive.spec import registry
+from derive.spec import functions, registry
+from derive.spec.network import parse_spec
 from derive.spec.registry import ACTIVATIONS, LOSSES, X
+from derive.support.errors import InputError
+from proofs.kernel.functions import sigmoid
 
 NONTRIVIAL = [name for name in sorted(ACTIVATIONS) if name != "identity"]
 
@@ -63,3 +73,85 @@ def test_textbook_definitions_are_the_functions(name):
     entry = ACTIVATIONS[name]
     z = np.linspace(-4, 4, 9)
     assert np.allclose(evaluate(entry.expr, {X: z}), evaluate(entry.definition, {X: z}))
+
+
+# -- one registration reaches every part of the program ------------------------
+
+
+@pytest.fixture
+def swish():
+    """swish(x) = x·σ(x), registered in this one place for the test's length."""
+    entry = functions.Function("swish", sympy.Lambda(X, X * sigmoid(X)))
+    registry.register(entry, activation=True)
+    try:
+        yield entry
+    finally:
+        registry.unregister("swish")
+
+
+def _load(path: Path):
+    spec = importlib.util.spec_from_file_location(f"swish_trainer_{id(path)}", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_a_registered_activation_works_in_the_main_job(swish, tmp_path, capsys):
+    out = tmp_path / "out"
+    assert (
+        main(["--layers", "2", "--widths", "2,3,1", "--activation", "swish", "--out", str(out)])
+        == 0
+    )
+    report = capsys.readouterr().out
+    assert "swish" in report and "σ" in report  # named, and printed through σ
+    assert "swish" in (out / "derivation.tex").read_text(encoding="utf-8")
+    assert "swish" in (out / "derivation.json").read_text(encoding="utf-8")
+
+    trainer = _load(out / "trainer.py")
+    rng = np.random.default_rng(0)
+    params = trainer.init_params(seed=1)
+    X_, Y_ = rng.normal(size=(4, 2)), rng.uniform(0.1, 0.9, size=(4, 1))
+    grads = trainer.gradients(params, X_, Y_)
+    step = 1e-6
+    for key, value in params.items():
+        for index in np.ndindex(value.shape):
+            saved = value[index]
+            value[index] = saved + step
+            up = trainer.loss(params, X_, Y_)
+            value[index] = saved - step
+            down = trainer.loss(params, X_, Y_)
+            value[index] = saved
+            assert grads[key][index] == pytest.approx((up - down) / (2 * step), rel=1e-5, abs=1e-8)
+
+
+def test_a_registered_activation_is_proved_and_checked(swish, capsys):
+    assert main(["prove", "--layers", "2", "--widths", "2,2,1", "--activation", "swish"]) == 0
+    derivative = "sigmoid(z[l][j])*(1 + z[l][j]*(1 - sigmoid(z[l][j])))"
+    base = ["check", "--layers", "2", "--widths", "2,2,1", "--activation", "swish"]
+    assert main([*base, f"d(a[l][j])/d(z[l][j]) = {derivative}"]) == 0
+    assert main([*base, "d(a[l][j])/d(z[l][j]) = swish'(z[l][j])"]) == 0
+    assert main([*base, "d(a[l][j])/d(z[l][j]) = sigmoid(z[l][j])"]) == 1  # σ alone is wrong
+    assert main([*base[:-2], "--activation", "swish(x) + x", "dE/db[2][1] = delta[2][1]"]) == 0
+
+
+def test_a_registered_function_is_evaluated_at_high_precision_and_on_arrays(swish):
+    expr = registry.activation("swish(x)/2").expr
+    with mpmath.workdps(60):
+        exact = mpmath.mpf(3) / 4 / (1 + mpmath.exp(mpmath.mpf(-3) / 2))
+        error = abs(numeric.evaluate(expr, {X: sympy.Rational(3, 2)}) - exact)
+    assert error < mpmath.mpf(10) ** -35
+    values = np.array([-2.0, 0.0, 1.5])
+    assert evaluate(expr, {X: values}) == pytest.approx(values / (1 + np.exp(-values)) / 2)
+
+
+def test_registration_is_undone_and_names_are_not_taken_twice(swish):
+    with pytest.raises(ValueError, match="already registered"):
+        registry.register(functions.Function("swish", sympy.Lambda(X, X)))
+    registry.unregister("swish")
+    try:
+        with pytest.raises(InputError, match="unknown function 'swish'"):
+            registry.activation("swish(x)")
+        with pytest.raises(InputError):
+            check("d(a[l][j])/d(z[l][j]) = swish'(z[l][j])", parse_spec("2", "2,2,1"))
+    finally:
+        registry.register(swish, activation=True)  # the fixture removes it again
