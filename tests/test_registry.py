@@ -155,3 +155,13 @@ def test_registration_is_undone_and_names_are_not_taken_twice(swish):
             check("d(a[l][j])/d(z[l][j]) = swish'(z[l][j])", parse_spec("2", "2,2,1"))
     finally:
         registry.register(swish, activation=True)  # the fixture removes it again
+
+
+def test_a_loss_that_needs_the_unit_interval_says_which_activations_stay_in_it(tmp_path, capsys):
+    args = ["--layers", "1", "--widths", "1,1", "--activation", "tanh", "--loss", "bce"]
+    assert main([*args, "--out", str(tmp_path / "out")]) == 0
+    shown = capsys.readouterr()
+    assert (
+        "note: bce needs outputs in (0, 1); the output activation tanh can leave that range "
+        "(sigmoid cannot)"
+    ) in shown.out + shown.err

@@ -13,6 +13,7 @@ those rules, so they are part of what it trusts).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import sympy
@@ -70,6 +71,10 @@ class Loss:
     name: str
     term: sympy.Expr
     custom: bool = False
+    summary: str = ""
+    """Its formula in one line, for --help (mse: ½Σ(ŷ−y)²)."""
+    needs_unit_interval: bool = False
+    """True when it is defined only for predictions in (0, 1) (cross-entropy's logarithms)."""
 
     @property
     def derivative(self) -> sympy.Expr:
@@ -114,10 +119,28 @@ GENERIC_ACTIVATION = Activation("f", f(X))
 LOSSES: dict[str, Loss] = {
     entry.name: entry
     for entry in (
-        Loss("mse", sympy.Rational(1, 2) * (YHAT - Y) ** 2),
-        Loss("bce", -(Y * sympy.log(YHAT) + (1 - Y) * sympy.log(1 - YHAT))),
+        Loss("mse", sympy.Rational(1, 2) * (YHAT - Y) ** 2, summary="½Σ(ŷ−y)²"),
+        Loss(
+            "bce",
+            -(Y * sympy.log(YHAT) + (1 - Y) * sympy.log(1 - YHAT)),
+            needs_unit_interval=True,
+        ),
     )
 }
+
+DEFAULT_ACTIVATION = "sigmoid"
+DEFAULT_LOSS = "mse"
+
+
+def named(entries: Mapping, default: str) -> str:
+    """The names of ``entries`` for --help: "sigmoid (default), tanh, …",
+    each with its summary where it has one (mse = ½Σ(ŷ−y)²)."""
+    shown = []
+    for name, entry in entries.items():
+        summary = getattr(entry, "summary", "")
+        text = f"{name} = {summary}" if summary else name
+        shown.append(f"{text} (default)" if name == default else text)
+    return ", ".join(shown)
 
 
 def register(
