@@ -86,23 +86,6 @@ class CodegenError(Exception):
     the program's own rules."""
 
 
-_IDENTITIES = {
-    # name: (lhs, rhs) in registry.X
-    "sigmoid": (
-        registry.sigmoid(registry.X),
-        (1 + sympy.tanh(registry.X / 2)) / 2,
-    ),
-    "log sigmoid": (
-        sympy.log(registry.sigmoid(registry.X)),
-        -registry.softplus(-registry.X),
-    ),
-    "log one minus sigmoid": (
-        sympy.log(1 - registry.sigmoid(registry.X)),
-        -registry.softplus(registry.X),
-    ),
-}
-
-
 class PrintingChecks:
     """The kernel checks trainer.py's printed forms rest on, all in one kernel:
     each identity it uses (σ through tanh, log σ through softplus) proved
@@ -122,7 +105,8 @@ class PrintingChecks:
         log(1 − σ(u)) = −softplus(u), proved the first time it is needed,
         as a function of u."""
         if name not in self._identities:
-            fact = self.kernel.simplification(*_IDENTITIES[name])
+            identity = functions.IDENTITIES[name]
+            fact = self.kernel.simplification(identity.lhs, identity.rhs)
             self.facts.append(fact)
             self._identities[name] = sympy.Lambda(registry.X, fact.rhs)
         return self._identities[name]

@@ -31,6 +31,20 @@ from proofs.kernel.functions import f, fprime, relu, sigmoid, softplus
 ARG = sympy.Symbol("u")
 """The operand placeholder of a NumPy code form."""
 
+X = sympy.Symbol("x", real=True)
+"""The variable of an identity (and of every activation: :data:`derive.spec.registry.X`)."""
+
+
+@dataclass(frozen=True)
+class Identity:
+    """``lhs`` = ``rhs`` for every real :data:`X`: a form trainer.py prints
+    instead of ``lhs`` because it stays finite, used only once the kernel has
+    proved it (:class:`derive.codegen.trainer.PrintingChecks`)."""
+
+    key: str
+    lhs: sympy.Expr
+    rhs: sympy.Expr
+
 
 @dataclass(frozen=True)
 class Function:
@@ -69,6 +83,8 @@ class Function:
     """(exp, u) → the function of u written through ``exp`` (the claims' exp rewrite)."""
     kink: bool = False
     """Smooth except where its argument is 0 (abs, sign, relu, a step, max, min)."""
+    identities: tuple[Identity, ...] = ()
+    """Finite forms for trainer.py (σ through tanh; log σ through softplus)."""
 
     @property
     def spellings(self) -> tuple[str, ...]:
@@ -216,6 +232,11 @@ _ENTRIES: dict[str, Function] = {
             mpmath=lambda v: 1 / (1 + mpmath.exp(-v)),
             growth="growing",
             exponential=lambda exp, u: 1 / (1 + exp(-u)),
+            identities=(
+                Identity("sigmoid", sigmoid(X), (1 + sympy.tanh(X / 2)) / 2),
+                Identity("log sigmoid", sympy.log(sigmoid(X)), -softplus(-X)),
+                Identity("log one minus sigmoid", sympy.log(1 - sigmoid(X)), -softplus(X)),
+            ),
         ),
         Function(
             "relu",
@@ -353,6 +374,9 @@ ARRAY = _by_class("array")
 MPMATH = _by_class("mpmath")
 GROWTH = _by_class("growth")
 EXPONENTIAL = _by_class("exponential")
+
+IDENTITIES = View(lambda es: {i.key: i for e in es for i in e.identities})
+"""Identity key → :class:`Identity`."""
 
 KINKS = View(lambda es: {e.sympy: True for e in es if isinstance(e.sympy, type) and e.kink})
 """SymPy classes smooth except where their argument is 0."""

@@ -23,7 +23,7 @@ from derive.spec import functions
 from derive.support.errors import InputError, quote
 from proofs.kernel.functions import f, fprime, relu, sigmoid, softplus  # noqa: F401 (the registry's names)
 
-X = sympy.Symbol("x", real=True)
+X = functions.X
 """The variable of every activation expression."""
 
 A = sympy.Symbol("a", real=True)
