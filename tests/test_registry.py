@@ -165,3 +165,30 @@ def test_a_loss_that_needs_the_unit_interval_says_which_activations_stay_in_it(t
         "note: bce needs outputs in (0, 1); the output activation tanh can leave that range "
         "(sigmoid cannot)"
     ) in shown.out + shown.err
+
+
+@pytest.mark.parametrize(
+    "entry",
+    [e for e in functions.entries() if e.array is not None and e.mpmath is not None],
+    ids=lambda e: e.name,
+)
+def test_each_functions_array_and_high_precision_forms_agree(entry):
+    """The two numerical forms of an entry are written separately (NumPy for
+    finite differences, mpmath for counterexamples): they must be the same
+    function."""
+    arity = 2 if entry.name in ("max", "min") else 1
+    for value in (-1.3, -0.4, 0.6, 2.1):
+        arguments = [value + k for k in range(arity)]
+        exact = entry.mpmath(*(mpmath.mpf(a) for a in arguments))
+        if isinstance(exact, mpmath.mpc):  # outside its real domain (log of −1.3)
+            continue
+        expected = float(exact)
+        assert float(entry.array(*(np.float64(a) for a in arguments))) == pytest.approx(expected)
+
+
+@pytest.mark.parametrize("identity", functions.IDENTITIES.values(), ids=lambda i: i.key)
+def test_each_printed_identity_is_proved_by_the_kernel(identity):
+    from proofs.kernel import Kernel
+
+    fact = Kernel().simplification(identity.lhs, identity.rhs)
+    assert (fact.lhs, fact.rhs) == (identity.lhs, identity.rhs)
