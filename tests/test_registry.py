@@ -3,13 +3,11 @@ reaches every parser, printer, evaluator and output."""
 
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
-
 import mpmath
 import numpy as np
 import pytest
 import sympy
+from test_trainer import data, finite_differences, load, relative_error
 
 from derive.claims import check, numeric
 from derive.cli import main
@@ -89,13 +87,6 @@ def swish():
         registry.unregister("swish")
 
 
-def _load(path: Path):
-    spec = importlib.util.spec_from_file_location(f"swish_trainer_{id(path)}", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 def test_a_registered_activation_works_in_the_main_job(swish, tmp_path, capsys):
     out = tmp_path / "out"
     assert (
@@ -107,21 +98,11 @@ def test_a_registered_activation_works_in_the_main_job(swish, tmp_path, capsys):
     assert "swish" in (out / "derivation.tex").read_text(encoding="utf-8")
     assert "swish" in (out / "derivation.json").read_text(encoding="utf-8")
 
-    trainer = _load(out / "trainer.py")
-    rng = np.random.default_rng(0)
+    trainer = load((out / "trainer.py").read_text(encoding="utf-8"), tmp_path)
     params = trainer.init_params(seed=1)
-    X_, Y_ = rng.normal(size=(4, 2)), rng.uniform(0.1, 0.9, size=(4, 1))
+    X_, Y_ = data(trainer)
     grads = trainer.gradients(params, X_, Y_)
-    step = 1e-6
-    for key, value in params.items():
-        for index in np.ndindex(value.shape):
-            saved = value[index]
-            value[index] = saved + step
-            up = trainer.loss(params, X_, Y_)
-            value[index] = saved - step
-            down = trainer.loss(params, X_, Y_)
-            value[index] = saved
-            assert grads[key][index] == pytest.approx((up - down) / (2 * step), rel=1e-5, abs=1e-8)
+    assert relative_error(grads, finite_differences(trainer, params, X_, Y_)) < 1e-6
 
 
 def test_a_registered_activation_is_proved_and_checked(swish, capsys):
