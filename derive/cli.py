@@ -28,6 +28,8 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _parser(command: str | None = None) -> argparse.ArgumentParser:
+    from derive.spec import registry  # the named activations and losses, for --help
+
     parser = _Parser(
         prog="derive" if command is None else f"derive {command}",
         allow_abbrev=False,
@@ -55,13 +57,14 @@ def _parser(command: str | None = None) -> argparse.ArgumentParser:
     parser.add_argument(
         "--activation",
         metavar="NAME|EXPR",
-        help="sigmoid (default), tanh, relu, softplus, identity; a comma list, one per "
-        "layer; or an expression in x such as 'x/(1+abs(x))'",
+        help=f"{registry.named(registry.ACTIVATIONS, registry.DEFAULT_ACTIVATION)}; a comma "
+        "list, one per layer; or an expression in x such as 'x/(1+abs(x))'",
     )
     parser.add_argument(
         "--loss",
         metavar="NAME|EXPR",
-        help="mse = ½Σ(ŷ−y)² (default), bce, or a per-output expression of yhat and y",
+        help=f"{registry.named(registry.LOSSES, registry.DEFAULT_LOSS)}, or a per-output "
+        "expression of yhat and y",
     )
     parser.add_argument(
         "--notation",
@@ -316,6 +319,7 @@ def run(argv: list[str]) -> int:
     from derive.notation import naming
     from derive.present import export, report
     from derive.present.presentation import Presentation
+    from derive.spec import registry
     from derive.spec.network import parse_spec
     from derive.support import output
     from proofs import expanded as proofs_expanded
@@ -338,10 +342,11 @@ def run(argv: list[str]) -> int:
     notes = []
     if args.widths is None:
         notes.append(f"widths {','.join(map(str, spec.widths))} (default; choose with --widths)")
-    if spec.loss.name == "bce" and not spec.activation(spec.depth).output_in_unit_interval:
+    if spec.loss.needs_unit_interval and not spec.activation(spec.depth).output_in_unit_interval:
+        inside = [a.name for a in registry.ACTIVATIONS.values() if a.output_in_unit_interval]
         notes.append(
-            f"note: bce needs outputs in (0, 1); the output activation "
-            f"{spec.activation(spec.depth).name} can leave that range (sigmoid cannot)"
+            f"note: {spec.loss.name} needs outputs in (0, 1); the output activation "
+            f"{spec.activation(spec.depth).name} can leave that range ({', '.join(inside)} cannot)"
         )
     from derive.experiments import results as experiment_results
 

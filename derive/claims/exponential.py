@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import sympy
 
-from derive.spec import registry
+from derive.spec import functions
 from proofs.kernel.algebra import atomize, replace_nodes
 
 
@@ -34,14 +34,9 @@ def is_zero_through_exponentials(expr: sympy.Expr) -> bool:
         power = power_of_base(argument)
         return sympy.exp(argument) if power is None else power
 
-    functions = {
-        sympy.exp: exp,
-        registry.sigmoid: lambda u: 1 / (1 + exp(-u)),
-        sympy.tanh: lambda u: (exp(2 * u) - 1) / (exp(2 * u) + 1),
-        sympy.sinh: lambda u: (exp(u) - exp(-u)) / 2,
-        sympy.cosh: lambda u: (exp(u) + exp(-u)) / 2,
-        registry.softplus: lambda u: sympy.log(1 + exp(u)),
+    forms = {
+        cls: (lambda u, form=form: form(exp, u)) for cls, form in functions.EXPONENTIAL.items()
     }
-    rewritten = replace_nodes(expr, {}, functions)
+    rewritten = replace_nodes(expr, {}, forms)
     numerator, _ = sympy.fraction(sympy.together(atomize(rewritten, {}, reciprocals=False)))
     return sympy.expand(numerator) == 0

@@ -32,6 +32,7 @@ from derive.claims.syntax import (
     Sum,
     Update,
 )
+from derive.spec import functions
 from derive.support.errors import InputError
 
 _TOKEN = re.compile(
@@ -70,19 +71,7 @@ _GREEK = {
     r"\delta": "delta",
     r"\eta": "eta",
 }
-_FUNCTIONS = {
-    r"\sigma": "sigmoid",
-    r"\tanh": "tanh",
-    r"\exp": "exp",
-    r"\log": "log",
-    r"\ln": "log",
-    r"\sin": "sin",
-    r"\cos": "cos",
-    r"\sinh": "sinh",
-    r"\cosh": "cosh",
-    r"\arctan": "atan",
-    r"\sqrt": "sqrt",
-}
+_FUNCTIONS = functions.CLAIM_LATEX_FUNCTIONS
 _CONSTANTS = {r"\pi": "pi"}
 _PRODUCT = {"*", r"\cdot", r"\times"}
 _STOP = {"+", "-", "=", ")", "]", "}", ",", "end", "/", "^", "_", "'"} | _PRODUCT

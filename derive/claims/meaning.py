@@ -40,7 +40,7 @@ from derive.claims.syntax import (
     unparse,
 )
 from derive.model.network import Network, Role
-from derive.spec import registry
+from derive.spec import functions, registry
 from derive.spec.network import NetworkSpec
 from derive.support.errors import InputError
 from proofs.kernel.algebra import replace_nodes
@@ -462,23 +462,7 @@ class Meaning:
         return None
 
 
-_FUNCTIONS = {
-    "sigmoid": registry.sigmoid,
-    "tanh": sympy.tanh,
-    "exp": sympy.exp,
-    "log": sympy.log,
-    "relu": registry.relu,
-    "softplus": registry.softplus,
-    "abs": sympy.Abs,
-    "sqrt": sympy.sqrt,
-    "sin": sympy.sin,
-    "cos": sympy.cos,
-    "sinh": sympy.sinh,
-    "cosh": sympy.cosh,
-    "atan": sympy.atan,
-    "erf": sympy.erf,
-    "sign": sympy.sign,
-}
+_FUNCTIONS = functions.CLAIM_MEANINGS
 _CONSTANTS = {"pi": sympy.pi}
 
 

@@ -11,28 +11,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from derive.spec import functions
 from derive.support.errors import InputError
 
-FUNCTIONS = {
-    "f": "f",
-    "fprime": "fprime",
-    "sigmoid": "sigmoid",
-    "tanh": "tanh",
-    "exp": "exp",
-    "log": "log",
-    "ln": "log",
-    "relu": "relu",
-    "softplus": "softplus",
-    "abs": "abs",
-    "sqrt": "sqrt",
-    "sin": "sin",
-    "cos": "cos",
-    "sinh": "sinh",
-    "cosh": "cosh",
-    "atan": "atan",
-    "erf": "erf",
-    "sign": "sign",
-}
+FUNCTIONS = functions.CLAIM_FUNCTIONS
 """Function spellings of the plain syntax → canonical names (meaning.py gives
 each its meaning; a prime, sigmoid'(u), is the derivative)."""
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 import mpmath
 import sympy
 
-from derive.spec import registry
+from derive.spec import functions
 from proofs.kernel.algebra import memoised
 
 DIGITS = 40
@@ -36,7 +36,7 @@ MAX_PERIODIC = mpmath.mpf(10) ** 30
 KINK_CLEARANCE = mpmath.mpf(10) ** -10
 """A step function's argument this close to 0 may be on either side of its jump."""
 
-KINKS = (sympy.Abs, sympy.sign, sympy.Heaviside, registry.relu, sympy.Max, sympy.Min)
+KINKS = functions.KINKS
 """Functions with a kink or a jump where an argument crosses 0 (Max, Min:
 where their two arguments are equal)."""
 
@@ -174,25 +174,16 @@ def _periodic(function):
     return bounded
 
 
-_exp = _growing(mpmath.exp)
-_MPMATH = {
-    sympy.exp: _exp,
-    sympy.log: mpmath.log,
-    sympy.tanh: mpmath.tanh,
-    sympy.sinh: _growing(mpmath.sinh),
-    sympy.cosh: _growing(mpmath.cosh),
-    sympy.sin: _periodic(mpmath.sin),
-    sympy.cos: _periodic(mpmath.cos),
-    sympy.atan: mpmath.atan,
-    sympy.erf: mpmath.erf,
-    sympy.Abs: abs,
-    sympy.sign: mpmath.sign,
-    registry.sigmoid: lambda v: 1 / (1 + _exp(-v)),
-    registry.softplus: lambda v: mpmath.log1p(_exp(v)),
-    registry.relu: lambda v: max(v, 0),
-    sympy.Max: max,
-    sympy.Min: min,
-}
+_BOUNDS = {"growing": _growing, "periodic": _periodic}
+
+_MPMATH = functions.View(
+    lambda entries: {
+        e.sympy: _BOUNDS[e.growth](e.mpmath) if e.growth else e.mpmath
+        for e in entries
+        if isinstance(e.sympy, type) and e.mpmath is not None
+    }
+)
+"""SymPy class → its 40-digit form, with its argument bounded as its entry says."""
 
 
 def _apply(node, arguments, digits: int):

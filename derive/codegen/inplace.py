@@ -26,25 +26,11 @@ from dataclasses import dataclass, field
 
 import sympy
 
-from derive.spec import registry
+from derive.spec import functions
 
 
 class Unsupported(Exception):
     """The expression holds something the in-place printer does not know."""
-
-
-_UNARY = {
-    sympy.exp: "numpy.exp",
-    sympy.log: "numpy.log",
-    sympy.tanh: "numpy.tanh",
-    sympy.sinh: "numpy.sinh",
-    sympy.cosh: "numpy.cosh",
-    sympy.sin: "numpy.sin",
-    sympy.cos: "numpy.cos",
-    sympy.atan: "numpy.arctan",
-    sympy.Abs: "numpy.absolute",
-    sympy.sign: "numpy.sign",
-}
 
 
 @dataclass
@@ -176,12 +162,14 @@ class _Compiler:
 
     def function(self, expr: sympy.Function, target: str) -> None:
         args = expr.args
-        if expr.func in _UNARY and len(args) == 1:
-            self.unary(_UNARY[expr.func], args[0], target)
-        elif isinstance(expr, registry.relu):
-            self.binary("numpy.maximum", args[0], sympy.S.Zero, target)
-        elif isinstance(expr, registry.softplus):
-            self.binary("numpy.logaddexp", sympy.S.Zero, args[0], target)
+        form = functions.UFUNCS.get(expr.func)
+        if form is not None and len(args) == 1:
+            callee, arguments = form
+            operands = [sympy.sympify(a).xreplace({functions.ARG: args[0]}) for a in arguments]
+            if len(operands) == 1:
+                self.unary(callee, operands[0], target)
+            else:
+                self.binary(callee, *operands, target)
         elif isinstance(expr, sympy.Heaviside):
             value = args[1] if len(args) > 1 else sympy.S.Half
             if not value.is_number:

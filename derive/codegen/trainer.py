@@ -31,7 +31,7 @@ from derive.derivation import indexed
 from derive.derivation.indexed import LAYER, J, K, Rule, a, b, delta, n, w, y, z
 from derive.model.network import Network
 from derive.notation import equations
-from derive.spec import registry
+from derive.spec import functions, registry
 from derive.support.errors import InputError
 from derive.support.templating import render
 
@@ -47,20 +47,23 @@ class TrainerPrinter(NumPyPrinter):
     def __init__(self):
         super().__init__({"fully_qualified_modules": True, "allow_unknown_functions": False})
 
-    def _print_relu(self, expr):
-        return f"numpy.maximum({self._print(expr.args[0])}, 0)"
-
-    def _print_softplus(self, expr):
-        return f"numpy.logaddexp(0, {self._print(expr.args[0])})"
-
     def _print_Heaviside(self, expr):
         value = expr.args[1] if len(expr.args) > 1 else sympy.S.Half
         return f"numpy.heaviside({self._print(expr.args[0])}, {self._print(value)})"
 
-    def _print_erf(self, expr):
-        """NumPy has no erf: the trainer's ``_erf``, SciPy's where it is
-        installed, else math.erf on each entry."""
-        return f"_erf({self._print(expr.args[0])})"
+    def _print(self, expr, **kwargs):
+        """A registry function with its own code form (relu, softplus, erf
+        through the trainer's ``_erf``) is printed from its entry, ahead of
+        any form SymPy's printer has for it."""
+        form = functions.CODE.get(type(expr)) if isinstance(expr, sympy.Function) else None
+        if form is None:
+            return super()._print(expr, **kwargs)
+        callee, arguments = form
+        (argument,) = expr.args
+        shown = [
+            self._print(sympy.sympify(a).xreplace({functions.ARG: argument})) for a in arguments
+        ]
+        return f"{callee}({', '.join(shown)})"
 
     def _print_Max(self, expr):
         return self._nested("numpy.maximum", expr.args)
@@ -83,23 +86,6 @@ class CodegenError(Exception):
     the program's own rules."""
 
 
-_IDENTITIES = {
-    # name: (lhs, rhs) in registry.X
-    "sigmoid": (
-        registry.sigmoid(registry.X),
-        (1 + sympy.tanh(registry.X / 2)) / 2,
-    ),
-    "log sigmoid": (
-        sympy.log(registry.sigmoid(registry.X)),
-        -registry.softplus(-registry.X),
-    ),
-    "log one minus sigmoid": (
-        sympy.log(1 - registry.sigmoid(registry.X)),
-        -registry.softplus(registry.X),
-    ),
-}
-
-
 class PrintingChecks:
     """The kernel checks trainer.py's printed forms rest on, all in one kernel:
     each identity it uses (σ through tanh, log σ through softplus) proved
@@ -119,7 +105,8 @@ class PrintingChecks:
         log(1 − σ(u)) = −softplus(u), proved the first time it is needed,
         as a function of u."""
         if name not in self._identities:
-            fact = self.kernel.simplification(*_IDENTITIES[name])
+            identity = functions.IDENTITIES[name]
+            fact = self.kernel.simplification(identity.lhs, identity.rhs)
             self.facts.append(fact)
             self._identities[name] = sympy.Lambda(registry.X, fact.rhs)
         return self._identities[name]

@@ -10,38 +10,14 @@ differences and numerical cross-checks, never to decide a proof.
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import sympy
 
-from derive.spec import registry
+from derive.spec import functions
 from proofs.kernel.algebra import memoised
 
-
-def _sigmoid(v):
-    return np.exp(-np.logaddexp(0.0, -v))
-
-
-NUMERIC_FUNCTIONS = {
-    sympy.exp: np.exp,
-    sympy.log: np.log,
-    sympy.tanh: np.tanh,
-    sympy.sinh: np.sinh,
-    sympy.cosh: np.cosh,
-    sympy.sin: np.sin,
-    sympy.cos: np.cos,
-    sympy.atan: np.arctan,
-    sympy.erf: np.vectorize(math.erf, otypes=[float]),
-    sympy.Abs: np.abs,
-    sympy.sign: np.sign,
-    sympy.Heaviside: lambda v, at_zero=0.0: np.heaviside(v, at_zero),
-    sympy.Max: lambda *v: np.maximum.reduce(np.broadcast_arrays(*v)),
-    sympy.Min: lambda *v: np.minimum.reduce(np.broadcast_arrays(*v)),
-    registry.sigmoid: _sigmoid,
-    registry.relu: lambda v: np.maximum(v, 0.0),
-    registry.softplus: lambda v: np.logaddexp(0.0, v),
-}
+NUMERIC_FUNCTIONS = functions.ARRAY
+"""SymPy class → float-array form, read from the function entries."""
 
 
 def evaluate(expr: sympy.Expr, values: dict, cache: dict | None = None):

@@ -25,14 +25,9 @@ from sympy.printing.precedence import PRECEDENCE
 from derive.model.network import Role
 from derive.notation.naming import Notation
 from derive.printing.unicode import LAYERED_KINDS
+from derive.spec import functions
 
-_FUNCTIONS = {
-    "sigmoid": r"\sigma",
-    "relu": r"\operatorname{relu}",
-    "softplus": r"\operatorname{softplus}",
-    "fprime": "f'",
-    "f": "f",
-}
+_FUNCTIONS = functions.LATEX_NAMES
 
 _MODEL_KINDS = frozenset(LAYERED_KINDS) | {"x", "y", "s"}
 

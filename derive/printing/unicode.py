@@ -17,16 +17,12 @@ from sympy.printing.str import StrPrinter
 
 from derive.model.network import Role
 from derive.notation.naming import Notation, subscript, superscript
+from derive.spec import functions
 
 LAYERED_KINDS = ("w", "b", "z", "a", "delta", "n")
 """Indexed quantities whose first index is the layer."""
 
-_FUNCTION_NAMES = {
-    "sigmoid": "σ",
-    "fprime": "f′",
-    "Heaviside": "H",
-    "Abs": "abs",
-}
+_FUNCTION_NAMES = functions.UNICODE_NAMES
 
 _SCRIPTS = set("ᵢⱼₖₗₘₙₕₐₑₒₓₚₛₜ₀₁₂₃₄₅₆₇₈₉⁰¹²³⁴⁵⁶⁷⁸⁹ˡⁿ⁺⁻")
 

@@ -107,7 +107,7 @@ def parse_activations(text: str | None, depth: int) -> tuple[registry.Activation
     parse as one expression.
     """
     if text is None:
-        return (registry.ACTIVATIONS["sigmoid"],) * depth
+        return (registry.ACTIVATIONS[registry.DEFAULT_ACTIVATION],) * depth
     pieces = [p.strip() for p in _top_level_split(text)]
     if len(pieces) == 1:
         return (registry.activation(text),) * depth
@@ -167,6 +167,6 @@ def parse_spec(
     return NetworkSpec(
         widths=width_tuple,
         activations=parse_activations(activation, depth),
-        loss=registry.loss(loss) if loss is not None else registry.LOSSES["mse"],
+        loss=registry.loss(loss) if loss is not None else registry.LOSSES[registry.DEFAULT_LOSS],
         bias=bias,
     )

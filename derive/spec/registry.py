@@ -19,10 +19,11 @@ from dataclasses import dataclass
 import sympy
 
 from derive.parsing.expression import Vocabulary, parse_expression
+from derive.spec import functions
 from derive.support.errors import InputError, quote
 from proofs.kernel.functions import f, fprime, relu, sigmoid, softplus  # noqa: F401 (the registry's names)
 
-X = sympy.Symbol("x", real=True)
+X = functions.X
 """The variable of every activation expression."""
 
 A = sympy.Symbol("a", real=True)
@@ -70,6 +71,10 @@ class Loss:
     name: str
     term: sympy.Expr
     custom: bool = False
+    summary: str = ""
+    """Its formula in one line, for --help (mse: ½Σ(ŷ−y)²)."""
+    needs_unit_interval: bool = False
+    """True when it is defined only for predictions in (0, 1) (cross-entropy's logarithms)."""
 
     @property
     def derivative(self) -> sympy.Expr:
@@ -86,7 +91,7 @@ class Loss:
         return sympy.Add(*(self.at(p, t) for p, t in zip(predictions, targets, strict=True)))
 
 
-ACTIVATIONS: Mapping[str, Activation] = {
+ACTIVATIONS: dict[str, Activation] = {
     entry.name: entry
     for entry in (
         Activation(
@@ -111,34 +116,65 @@ ACTIVATIONS: Mapping[str, Activation] = {
 GENERIC_ACTIVATION = Activation("f", f(X))
 """Used by proofs: a theorem about it holds for any differentiable activation."""
 
-LOSSES: Mapping[str, Loss] = {
+LOSSES: dict[str, Loss] = {
     entry.name: entry
     for entry in (
-        Loss("mse", sympy.Rational(1, 2) * (YHAT - Y) ** 2),
-        Loss("bce", -(Y * sympy.log(YHAT) + (1 - Y) * sympy.log(1 - YHAT))),
+        Loss("mse", sympy.Rational(1, 2) * (YHAT - Y) ** 2, summary="½Σ(ŷ−y)²"),
+        Loss(
+            "bce",
+            -(Y * sympy.log(YHAT) + (1 - Y) * sympy.log(1 - YHAT)),
+            needs_unit_interval=True,
+        ),
     )
 }
 
-_FUNCTIONS = {
-    "exp": sympy.exp,
-    "log": sympy.log,
-    "ln": sympy.log,
-    "sqrt": sympy.sqrt,
-    "abs": sympy.Abs,
-    "tanh": sympy.tanh,
-    "sinh": sympy.sinh,
-    "cosh": sympy.cosh,
-    "sin": sympy.sin,
-    "cos": sympy.cos,
-    "atan": sympy.atan,
-    "arctan": sympy.atan,
-    "erf": sympy.erf,
-    "max": sympy.Max,
-    "min": sympy.Min,
-    "sigmoid": sigmoid,
-    "relu": relu,
-    "softplus": softplus,
-}
+DEFAULT_ACTIVATION = "sigmoid"
+DEFAULT_LOSS = "mse"
+
+
+def named(entries: Mapping, default: str) -> str:
+    """The names of ``entries`` for --help: "sigmoid (default), tanh, …",
+    each with its summary where it has one (mse = ½Σ(ŷ−y)²)."""
+    shown = []
+    for name, entry in entries.items():
+        summary = getattr(entry, "summary", "")
+        text = f"{name} = {summary}" if summary else name
+        shown.append(f"{text} (default)" if name == default else text)
+    return ", ".join(shown)
+
+
+def register(
+    function: functions.Function,
+    *,
+    activation: bool = False,
+    output_derivative: sympy.Expr | None = None,
+) -> None:
+    """Add a named function to every parser, printer and evaluator at once,
+    and, with ``activation``, make it a named activation (``--activation
+    NAME``) whose derivative through its output is ``output_derivative``
+    (in :data:`A`), where one is known.
+
+    A function defined through existing ones is a ``sympy.Lambda`` (swish:
+    ``Lambda(X, X * sigmoid(X))``): applied, it is written out at once, so
+    the kernel, the codec and the printers meet only nodes they know.  A new
+    SymPy class with its own derivative rule would be a new trusted rule:
+    it belongs in :mod:`proofs.kernel.functions`, not here.
+    """
+    if activation and function.name in ACTIVATIONS:
+        raise ValueError(f"activation already registered: {function.name}")
+    functions.add(function)
+    if activation:
+        ACTIVATIONS[function.name] = Activation(function.name, function.sympy(X), output_derivative)
+
+
+def unregister(name: str) -> None:
+    """Remove what :func:`register` added under ``name``."""
+    functions.remove(name)
+    ACTIVATIONS.pop(name, None)
+
+
+_FUNCTIONS = functions.EXPRESSION_FUNCTIONS
+"""The function vocabulary of activation and loss expressions (read from the entries)."""
 _CONSTANTS = {"pi": sympy.pi, "e": sympy.E}
 
 
