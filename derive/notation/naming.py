@@ -82,8 +82,21 @@ class Notation:
     """Index letter for the units of each layer, where the notation fixes them
     (the watermelon book: i inputs, h hidden, j outputs); None keeps j, k."""
 
+    depths: frozenset[int] | None = None
+    """The depths (--layers) the notation names, where it names only some;
+    None: any depth.  Declared here once: the CLI and ``derive check`` ask
+    :meth:`check_depth`, and a claim's symbolic sizes range over these."""
+    networks = ""
+    """What the networks of :attr:`depths` are called, for the error."""
+
     def check_depth(self, depth: int) -> None:
         """Raise InputError where the notation cannot name a network of this depth."""
+        if self.depths is not None and depth not in self.depths:
+            allowed = ", ".join(f"--layers {d}" for d in sorted(self.depths))
+            raise InputError(
+                f"--notation {self.name} names {self.networks} only ({allowed}), "
+                f"not --layers {depth}"
+            )
 
     def name_of(self, kind: str, layer: str | None, indices: tuple[str, ...]) -> Name:
         raise NotImplementedError
@@ -122,13 +135,8 @@ class XiguaNotation(Notation):
     delta_sign = -1
     loss_name = "E_k"
     unit_letters = {0: "i", 1: "h", 2: "j"}
-
-    def check_depth(self, depth):
-        if depth != 2:
-            raise InputError(
-                f"--notation xigua names the one-hidden-layer network only (--layers 2), "
-                f"not --layers {depth}"
-            )
+    depths = frozenset({2})
+    networks = "the one-hidden-layer network"
 
     def name_of(self, kind, layer, indices):
         indices = tuple(indices)
