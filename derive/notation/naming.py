@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from derive.notation.spellings import LAYER, LAYER_SIZES, XIGUA, XIGUA_SIZES, Quantity, Size
 from derive.support.errors import InputError, quote
 
 _SUPERSCRIPT = str.maketrans("0123456789+-=()ln", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ˡⁿ")
@@ -88,6 +89,12 @@ class Notation:
     :meth:`check_depth`, and a claim's symbolic sizes range over these."""
     networks = ""
     """What the networks of :attr:`depths` are called, for the error."""
+    spellings: dict[str, Quantity] = {}
+    """The quantities a claim names in this notation, by plain-syntax name."""
+    size_spellings: dict[str, Size] = {}
+    """The sizes (widths, depth) a claim names."""
+    foreign_spellings: frozenset[str] = frozenset()
+    """Names of the other notation, refused with a message that says so."""
 
     def check_depth(self, depth: int) -> None:
         """Raise InputError where the notation cannot name a network of this depth."""
@@ -106,6 +113,9 @@ class LayerNotation(Notation):
     """w^l_jk, b^l_j, z^l_j, a^l_j, δ^l_j for a network of any depth."""
 
     name = "layer"
+    spellings = LAYER
+    size_spellings = LAYER_SIZES
+    foreign_spellings = frozenset({"yhat", "alpha", "beta", "v", "gamma", "theta", "g", "e"})
     _BASES = {
         "x": ("x", "x"),
         "y": ("y", "y"),
@@ -137,6 +147,9 @@ class XiguaNotation(Notation):
     unit_letters = {0: "i", 1: "h", 2: "j"}
     depths = frozenset({2})
     networks = "the one-hidden-layer network"
+    spellings = XIGUA
+    size_spellings = XIGUA_SIZES
+    foreign_spellings = frozenset({"a", "z", "delta", "n", "L"})
 
     def name_of(self, kind, layer, indices):
         indices = tuple(indices)
