@@ -192,10 +192,8 @@ def check(
 def render(verdict: Verdict, spec: NetworkSpec) -> str:
     """The verdict as a reader sees it on the terminal."""
     activations = list(dict.fromkeys(a.name for a in spec.activations))
-    if verdict.notation == "xigua":
-        bias = "with thresholds" if spec.bias else "no thresholds"
-    else:
-        bias = "with biases" if spec.bias else "no biases"
+    word = naming.notation(verdict.notation).bias_word
+    bias = f"with {word}" if spec.bias else f"no {word}"
     lines = [
         f"claim: {verdict.lhs} = {verdict.rhs}",
         f"model: {verdict.notation} notation, activation {', '.join(activations)}, "

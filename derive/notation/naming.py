@@ -79,6 +79,8 @@ class Notation:
     bias_sign = 1
     delta_sign = 1
     loss_name = "E"
+    bias_word = "biases"
+    """What the notation calls the bias parameters (the watermelon book: thresholds)."""
     unit_letters: dict[int, str] | None = None
     """Index letter for the units of each layer, where the notation fixes them
     (the watermelon book: i inputs, h hidden, j outputs); None keeps j, k."""
@@ -144,6 +146,7 @@ class XiguaNotation(Notation):
     bias_sign = -1
     delta_sign = -1
     loss_name = "E_k"
+    bias_word = "thresholds"
     unit_letters = {0: "i", 1: "h", 2: "j"}
     depths = frozenset({2})
     networks = "the one-hidden-layer network"

@@ -103,7 +103,7 @@ def render_report(
     return render(
         "report.txt.j2",
         version=__version__,
-        architecture=network.spec.describe(network.bias_sign < 0),
+        architecture=network.spec.describe(presentation.notation.bias_word),
         notes=notes,
         sections=printed,
         written=written,
