@@ -81,6 +81,9 @@ class Notation:
     loss_name = "E"
     bias_word = "biases"
     """What the notation calls the bias parameters (the watermelon book: thresholds)."""
+    any_layer = True
+    """Whether the notation writes a rule for any layer l (the index and
+    matrix forms); the watermelon book writes each layer's rule by itself."""
     unit_letters: dict[int, str] | None = None
     """Index letter for the units of each layer, where the notation fixes them
     (the watermelon book: i inputs, h hidden, j outputs); None keeps j, k."""
@@ -147,6 +150,7 @@ class XiguaNotation(Notation):
     delta_sign = -1
     loss_name = "E_k"
     bias_word = "thresholds"
+    any_layer = False
     unit_letters = {0: "i", 1: "h", 2: "j"}
     depths = frozenset({2})
     networks = "the one-hidden-layer network"
