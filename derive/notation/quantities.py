@@ -23,6 +23,9 @@ y = sympy.IndexedBase("y", real=True)
 delta = sympy.IndexedBase("delta", real=True)
 n = sympy.IndexedBase("n")
 
+LAYERED_KINDS = ("w", "b", "z", "a", "delta", "n")
+"""The kinds whose first index is the layer (w[l, j, k]); x and y have none."""
+
 # -- scalar names --------------------------------------------------------------------------------
 # The model's one symbol per number is named ``w2_1_3`` (w²₁₃: layer 2, unit 1,
 # input 3), ``b2_1``, ``z2_1``, ``a2_1``, ``delta2_1``, ``x_1``, ``y_1``.  These

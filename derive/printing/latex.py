@@ -25,7 +25,7 @@ from sympy.printing.precedence import PRECEDENCE
 from derive.model.network import Role
 from derive.notation import matrices
 from derive.notation.naming import Notation
-from derive.printing.unicode import LAYERED_KINDS
+from derive.notation.quantities import LAYERED_KINDS
 
 _FUNCTIONS = {
     "sigmoid": r"\sigma",

@@ -16,9 +16,7 @@ from sympy.printing.str import StrPrinter
 from derive.model.network import Role
 from derive.notation import matrices
 from derive.notation.naming import Notation, subscript, superscript
-
-LAYERED_KINDS = ("w", "b", "z", "a", "delta", "n")
-"""Indexed quantities whose first index is the layer."""
+from derive.notation.quantities import LAYERED_KINDS
 
 _FUNCTION_NAMES = {
     "sigmoid": "σ",
