@@ -247,7 +247,7 @@ def prove(argv: list[str]) -> int:
             raise InputError(f"--paths needs --layers 3, not --layers {spec.depth}")
         strategies += ("paths",)
     outcome = run_proofs(derivation, strategies)
-    sys.stdout.write(f"derive {__version__}: {spec.describe(notation.bias_sign < 0)}\n")
+    sys.stdout.write(f"derive {__version__}: {spec.describe(notation.bias_word)}\n")
     if args.paths:
         sys.stdout.write(report.render_paths(derivation, notation))
     sys.stdout.write(report.render_proofs(outcome))

@@ -27,8 +27,8 @@ import sympy
 
 from derive.derivation.gradients import Derivation
 from derive.derivation.indexed import J, K
+from derive.notation.quantities import scalar_quantity
 from derive.support.progress import QUIET, Progress
-from proofs import network
 from proofs.index_form import NetworkFacts, written_out
 from proofs.kernel import Fact, Kernel
 from proofs.statements import HIDDEN_LAYERS, OUTPUT_LAYER, PARAMETERS
@@ -60,7 +60,7 @@ class LayeredProof:
     def _name(self, symbol: sympy.Symbol) -> Fact:
         """⊢ symbol = the indexed quantity it names: a definition of a fresh name."""
         if symbol not in self._names:
-            self._names[symbol] = self.kernel.define(symbol, network.quantity(symbol.name))
+            self._names[symbol] = self.kernel.define(symbol, scalar_quantity(symbol.name))
         return self._names[symbol]
 
     def _read(self, formula: sympy.Expr) -> Fact:

@@ -15,8 +15,6 @@ module imports the kernel and the quantities' names only.
 
 from __future__ import annotations
 
-import re
-
 import sympy
 
 from derive.notation.quantities import LAYER, E, a, b, delta, n, w, y, z
@@ -75,23 +73,3 @@ def rule_statement(equation: sympy.Eq, layer: int, widths) -> tuple[sympy.Expr, 
         lhs = Partial(E, lhs.variables[0])
     bounds = {n[i]: width for i, width in enumerate(widths)}
     return lhs, equation.rhs.xreplace({LAYER: layer}).xreplace(bounds)
-
-
-_SCALAR = re.compile(r"^(?:(x|y)_([1-9]\d*)|(w|b|z|a|delta)([1-9]\d*)_([1-9]\d*)(?:_([1-9]\d*))?)$")
-
-
-def quantity(name: str) -> sympy.Indexed | None:
-    """The indexed quantity a scalar symbol of the program names: ``w3_1_2``
-    is w[3, 1, 2], ``x_2`` the input a[0, 2], ``delta2_1`` δ[2, 1]; None for
-    any other name."""
-    match = _SCALAR.match(name)
-    if match is None:
-        return None
-    outer, unit, kind, layer, first, second = match.groups()
-    if outer is not None:
-        return a[0, int(unit)] if outer == "x" else y[int(unit)]
-    if (kind == "w") != (second is not None):
-        return None
-    base = {"w": w, "b": b, "z": z, "a": a, "delta": delta}[kind]
-    indices = [int(layer), int(first)] + ([int(second)] if second else [])
-    return base[tuple(indices)]

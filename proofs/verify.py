@@ -32,7 +32,21 @@ from pathlib import Path
 import sympy
 from sympy.core.function import AppliedUndef
 
-from derive.notation.quantities import LAYER, E, J, K, a, b, delta, n, w, y, z
+from derive.notation.quantities import (
+    LAYER,
+    E,
+    J,
+    K,
+    a,
+    b,
+    delta,
+    n,
+    scalar_name,
+    scalar_quantity,
+    w,
+    y,
+    z,
+)
 from derive.spec.network import NetworkSpec, parse_spec
 from derive.support.errors import InputError
 from derive.support.progress import Progress
@@ -371,14 +385,16 @@ def _check_per_unit(claims, nodes, spec, theorems, kernels, names) -> None:
     expected_theorems = {OUTPUT_LAYER, PARAMETERS} | ({HIDDEN_LAYERS} if depth > 1 else set())
     if claimed != expected_theorems:
         raise Failed(f"claims: the per-unit theorems are {sorted(claimed)}")
-    units = {f"delta{l}_{j}" for l in range(1, depth + 1) for j in range(1, widths[l] + 1)}
+    units = {
+        scalar_name("delta", l, (j,)) for l in range(1, depth + 1) for j in range(1, widths[l] + 1)
+    }
     parameters = {
-        f"w{l}_{j}_{k}"
+        scalar_name("w", l, (j, k))
         for l in range(1, depth + 1)
         for j in range(1, widths[l] + 1)
         for k in range(1, widths[l - 1] + 1)
     } | (
-        {f"b{l}_{j}" for l in range(1, depth + 1) for j in range(1, widths[l] + 1)}
+        {scalar_name("b", l, (j,)) for l in range(1, depth + 1) for j in range(1, widths[l] + 1)}
         if spec.bias
         else set()
     )
@@ -398,7 +414,7 @@ def _check_per_unit(claims, nodes, spec, theorems, kernels, names) -> None:
     for name, index in gradients.items():
         formula = _node(index, nodes, name)
         _names_defined(kernel, formula)
-        if not _proved(proved, Partial(E, network.quantity(name)), formula):
+        if not _proved(proved, Partial(E, scalar_quantity(name)), formula):
             raise Failed(f"claims: the formula for ∂E/∂{name} is not what was proved")
 
 
@@ -434,7 +450,7 @@ def _names_defined(kernel: Kernel, *exprs) -> None:
             raise Failed("claims: a per-unit formula names an unknown function")
         for symbol in expr.free_symbols:
             name = getattr(symbol, "name", "")
-            quantity = network.quantity(name)
+            quantity = scalar_quantity(name)
             if (
                 quantity is None
                 or symbol != sympy.Symbol(name, real=True)

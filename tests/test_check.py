@@ -504,6 +504,25 @@ def test_xigua_needs_two_layers():
         check("g[j] = 1", parse_spec("3"), notation="xigua")
 
 
+def test_the_depths_a_notation_names_are_declared_once_and_asked_everywhere():
+    from derive import claims
+    from derive.notation.naming import notation
+
+    xigua = notation("xigua")
+    assert xigua.depths == {2} and notation("layer").depths is None
+    assert [spec.depth for spec in claims.grid_scope("xigua").specs] == [2] * 27
+    refusals = [
+        lambda: xigua.check_depth(3),
+        lambda: claims.grid_scope("xigua", "3"),
+        lambda: claims.exact_scope(parse_spec("3"), "xigua"),
+        lambda: check("g[j] = 1", parse_spec("3"), notation="xigua"),
+    ]
+    for refusal in refusals:
+        with pytest.raises(InputError, match=r"network only \(--layers 2\), not --layers 3$"):
+            refusal()
+    notation("layer").check_depth(7)
+
+
 # -- the command line -----------------------------------------------------------
 
 

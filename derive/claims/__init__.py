@@ -17,6 +17,7 @@ from derive.claims.decide import EXIT_CODES, UNDECIDED, Verdict, decide
 from derive.claims.limits import TIME_LIMIT
 from derive.claims.names import names as notation_names
 from derive.claims.syntax import unparse
+from derive.notation import naming
 from derive.spec.network import NetworkSpec, parse_spec
 from derive.support.deadline import TimeLimit, time_limit
 from derive.support.errors import InputError
@@ -87,8 +88,7 @@ def irregular_widths(depth: int) -> list[tuple[int, ...]]:
 
 def exact_scope(spec: NetworkSpec, notation: str = "layer") -> Scope:
     """The one network given: a claim that holds on it is proved for it."""
-    if notation == "xigua" and spec.depth != 2:
-        raise InputError("--notation xigua is the one-hidden-layer network: 3 widths d,q,l")
+    naming.notation(notation).check_depth(spec.depth)
     return Scope([spec], {spec.depth: f"widths {','.join(map(str, spec.widths))}"})
 
 
@@ -102,13 +102,11 @@ def grid_scope(
     """Symbolic sizes: for each depth every small width combination, and
     irregular networks (deeper ones too where the depth is not given) to
     search for a counterexample."""
-    if notation == "xigua":
-        if layers is not None and layers.strip() != "2":
-            raise InputError(
-                f"--notation xigua is the one-hidden-layer network (--layers 2), "
-                f"not --layers {layers.strip()[:12]}"
-            )
-        depths = [2]
+    named = naming.notation(notation)
+    if named.depths is not None:
+        if layers is not None:
+            named.check_depth(parse_spec(layers=layers).depth)
+        depths = sorted(named.depths)
     elif layers is not None:
         depths = [parse_spec(layers=layers).depth]
     else:
@@ -125,7 +123,7 @@ def grid_scope(
         sizes[depth] = f"networks with {described}" if len(depths) == 1 else described
     if notation == "xigua":
         sizes = {2: "networks with every d, q, l in 1..3"}
-    deeper = [] if notation == "xigua" or layers is not None else [4, 5]
+    deeper = [] if named.depths is not None or layers is not None else [4, 5]
     search = [
         network(w)
         for depth in depths + deeper
@@ -186,8 +184,7 @@ def check(
     elif not isinstance(spec, NetworkSpec):
         raise InputError("spec must be a NetworkSpec (derive.parse_spec(...)) or None")
     else:
-        if notation == "xigua" and spec.depth != 2:
-            raise InputError("--notation xigua is the one-hidden-layer network (--layers 2)")
+        naming.notation(notation).check_depth(spec.depth)
         scope = exact_scope(spec, notation)
     return check_networks(claim, scope, notation, latex, limit)
 
@@ -195,10 +192,8 @@ def check(
 def render(verdict: Verdict, spec: NetworkSpec) -> str:
     """The verdict as a reader sees it on the terminal."""
     activations = list(dict.fromkeys(a.name for a in spec.activations))
-    if verdict.notation == "xigua":
-        bias = "with thresholds" if spec.bias else "no thresholds"
-    else:
-        bias = "with biases" if spec.bias else "no biases"
+    word = naming.notation(verdict.notation).bias_word
+    bias = f"with {word}" if spec.bias else f"no {word}"
     lines = [
         f"claim: {verdict.lhs} = {verdict.rhs}",
         f"model: {verdict.notation} notation, activation {', '.join(activations)}, "

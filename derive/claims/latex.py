@@ -18,7 +18,7 @@ import re
 
 from derive.claims import limits
 from derive.claims.descent import Descent, Token, product, unexpected_character
-from derive.claims.names import Names, Size
+from derive.claims.names import Names
 from derive.claims.plain import denominator_check, make_ref, numerator_check, prime
 from derive.claims.syntax import (
     Call,
@@ -32,6 +32,7 @@ from derive.claims.syntax import (
     Sum,
     Update,
 )
+from derive.notation.spellings import Size
 from derive.spec import functions
 from derive.support.errors import InputError
 

@@ -20,7 +20,7 @@ from functools import cached_property
 import sympy
 
 from derive.claims import limits, numeric
-from derive.claims.names import Names, Quantity
+from derive.claims.names import Names
 from derive.claims.syntax import (
     Add,
     Call,
@@ -40,6 +40,7 @@ from derive.claims.syntax import (
     unparse,
 )
 from derive.model.network import Network, Role
+from derive.notation.spellings import Quantity
 from derive.spec import functions, registry
 from derive.spec.network import NetworkSpec
 from derive.support.errors import InputError

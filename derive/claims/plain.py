@@ -12,7 +12,7 @@ import re
 
 from derive.claims import limits
 from derive.claims.descent import Descent, Token, product, unexpected_character
-from derive.claims.names import CONSTANTS, FUNCTIONS, LOSS_ALIASES, Names, Quantity, Size
+from derive.claims.names import CONSTANTS, FUNCTIONS, LOSS_ALIASES, Names
 from derive.claims.syntax import (
     Call,
     Claim,
@@ -24,6 +24,7 @@ from derive.claims.syntax import (
     Sum,
     Update,
 )
+from derive.notation.spellings import Quantity, Size
 from derive.support.errors import InputError
 
 _TOKEN = re.compile(

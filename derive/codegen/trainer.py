@@ -31,6 +31,7 @@ from derive.derivation import indexed
 from derive.derivation.indexed import LAYER, J, K, Rule, a, b, delta, n, w, y, z
 from derive.model.network import Network
 from derive.notation import equations
+from derive.notation.code import array_names
 from derive.spec import functions, registry
 from derive.support.errors import InputError
 from derive.support.templating import render
@@ -360,23 +361,6 @@ class LayerCode:
         return max(self.forward.scratch, self.activation.scratch, self.delta.scratch)
 
 
-def _names(layer) -> dict:
-    return {
-        z[layer, J]: "z",
-        a[layer, J]: "a",
-        a[layer, K]: "a",
-        a[layer - 1, K]: "a_below",
-        y[J]: "y",
-        delta[layer, J]: "delta",
-        delta[layer + 1, K]: "delta_above",
-        w[layer + 1, K, J]: "weight_above",
-        w[layer + 1, J, K]: "weight_above",
-        w[layer, J, K]: "weight",
-        w[layer, K, J]: "weight",
-        b[layer, J]: "bias",
-    }
-
-
 def _rule_at(rules: list[Rule], name: str, layer: int) -> Rule:
     for rule in rules:
         if rule.name == name and layer in rule.layers:
@@ -387,7 +371,7 @@ def _rule_at(rules: list[Rule], name: str, layer: int) -> Rule:
 def layer_code(network: Network, rules: list[Rule], layer: int) -> LayerCode:
     """The forward pass, activation, δ and gradients of ``layer``, printed."""
     spec = network.spec
-    names = _names(layer)
+    names = array_names(layer)
     at = {LAYER: layer}
     forward = sympy.Sum(w[layer, J, K] * a[layer - 1, K], (K, 1, n[layer - 1]))
     if spec.bias:

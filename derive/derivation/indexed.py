@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import sympy
 
 from derive.model.network import Network
+from derive.notation.matrices import matrix
 from derive.notation.quantities import LAYER, E, J, K, a, b, delta, n, w, y, z  # noqa: F401 (their home)
 
 increment = sympy.Function("Delta")
@@ -132,18 +133,18 @@ def matrix_symbols(network: Network, layer: int) -> dict[str, sympy.MatrixSymbol
     rows = network.width(layer)
     below = network.width(layer - 1)
     names = {
-        "W": sympy.MatrixSymbol(f"W{layer}", rows, below),
-        "delta": sympy.MatrixSymbol(f"delta{layer}", rows, 1),
-        "a_below": sympy.MatrixSymbol(f"a{layer - 1}", below, 1),
-        "D": sympy.MatrixSymbol(f"D{layer}", rows, rows),
-        "dW": sympy.MatrixSymbol(f"dE/dW{layer}", rows, below),
-        "db": sympy.MatrixSymbol(f"dE/db{layer}", rows, 1),
+        "W": matrix("W", layer, rows, below),
+        "delta": matrix("delta", layer, rows, 1),
+        "a_below": matrix("a", layer - 1, below, 1),
+        "D": matrix("D", layer, rows, rows),
+        "dW": matrix("dW", layer, rows, below),
+        "db": matrix("db", layer, rows, 1),
     }
     if layer == network.depth:
-        names["grad"] = sympy.MatrixSymbol("grad_E", rows, 1)
+        names["grad"] = matrix("grad", layer, rows, 1)
     else:
-        names["W_above"] = sympy.MatrixSymbol(f"W{layer + 1}", network.width(layer + 1), rows)
-        names["delta_above"] = sympy.MatrixSymbol(f"delta{layer + 1}", network.width(layer + 1), 1)
+        names["W_above"] = matrix("W", layer + 1, network.width(layer + 1), rows)
+        names["delta_above"] = matrix("delta", layer + 1, network.width(layer + 1), 1)
     return names
 
 

@@ -667,7 +667,7 @@ def document(
         "derivation.tex.j2",
         title=text(title) if title else None,
         version=__version__,
-        architecture=text(net.spec.describe(net.bias_sign < 0)),
+        architecture=text(net.spec.describe(writer.notation.bias_word)),
         xigua=writer.xigua,
         depth=net.depth,
         bias=net.spec.bias,

@@ -22,6 +22,7 @@ from functools import cached_property
 
 import sympy
 
+from derive.notation.quantities import scalar_name
 from derive.spec.network import NetworkSpec
 
 
@@ -33,11 +34,6 @@ class Role:
     kind: str
     layer: int | None
     indices: tuple[int, ...]
-
-
-def _name(role: Role) -> str:
-    layer = "" if role.layer is None else str(role.layer)
-    return f"{role.kind}{layer}_" + "_".join(map(str, role.indices))
 
 
 class Network:
@@ -96,7 +92,7 @@ class Network:
 
     def _symbol(self, kind: str, layer: int | None, indices: tuple[int, ...]) -> sympy.Symbol:
         role = Role(kind, layer, indices)
-        symbol = sympy.Symbol(_name(role), real=True)
+        symbol = sympy.Symbol(scalar_name(kind, layer, indices), real=True)
         self.roles[symbol] = role
         return symbol
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from derive.notation.spellings import LAYER, LAYER_SIZES, XIGUA, XIGUA_SIZES, Quantity, Size
 from derive.support.errors import InputError, quote
 
 _SUPERSCRIPT = str.maketrans("0123456789+-=()ln", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ˡⁿ")
@@ -78,12 +79,36 @@ class Notation:
     bias_sign = 1
     delta_sign = 1
     loss_name = "E"
+    bias_word = "biases"
+    """What the notation calls the bias parameters (the watermelon book: thresholds)."""
+    any_layer = True
+    """Whether the notation writes a rule for any layer l (the index and
+    matrix forms); the watermelon book writes each layer's rule by itself."""
     unit_letters: dict[int, str] | None = None
     """Index letter for the units of each layer, where the notation fixes them
     (the watermelon book: i inputs, h hidden, j outputs); None keeps j, k."""
 
+    depths: frozenset[int] | None = None
+    """The depths (--layers) the notation names, where it names only some;
+    None: any depth.  Declared here once: the CLI and ``derive check`` ask
+    :meth:`check_depth`, and a claim's symbolic sizes range over these."""
+    networks = ""
+    """What the networks of :attr:`depths` are called, for the error."""
+    spellings: dict[str, Quantity] = {}
+    """The quantities a claim names in this notation, by plain-syntax name."""
+    size_spellings: dict[str, Size] = {}
+    """The sizes (widths, depth) a claim names."""
+    foreign_spellings: frozenset[str] = frozenset()
+    """Names of the other notation, refused with a message that says so."""
+
     def check_depth(self, depth: int) -> None:
         """Raise InputError where the notation cannot name a network of this depth."""
+        if self.depths is not None and depth not in self.depths:
+            allowed = ", ".join(f"--layers {d}" for d in sorted(self.depths))
+            raise InputError(
+                f"--notation {self.name} names {self.networks} only ({allowed}), "
+                f"not --layers {depth}"
+            )
 
     def name_of(self, kind: str, layer: str | None, indices: tuple[str, ...]) -> Name:
         raise NotImplementedError
@@ -93,6 +118,9 @@ class LayerNotation(Notation):
     """w^l_jk, b^l_j, z^l_j, a^l_j, δ^l_j for a network of any depth."""
 
     name = "layer"
+    spellings = LAYER
+    size_spellings = LAYER_SIZES
+    foreign_spellings = frozenset({"yhat", "alpha", "beta", "v", "gamma", "theta", "g", "e"})
     _BASES = {
         "x": ("x", "x"),
         "y": ("y", "y"),
@@ -121,14 +149,14 @@ class XiguaNotation(Notation):
     bias_sign = -1
     delta_sign = -1
     loss_name = "E_k"
+    bias_word = "thresholds"
+    any_layer = False
     unit_letters = {0: "i", 1: "h", 2: "j"}
-
-    def check_depth(self, depth):
-        if depth != 2:
-            raise InputError(
-                f"--notation xigua names the one-hidden-layer network only (--layers 2), "
-                f"not --layers {depth}"
-            )
+    depths = frozenset({2})
+    networks = "the one-hidden-layer network"
+    spellings = XIGUA
+    size_spellings = XIGUA_SIZES
+    foreign_spellings = frozenset({"a", "z", "delta", "n", "L"})
 
     def name_of(self, kind, layer, indices):
         indices = tuple(indices)

@@ -22,3 +22,45 @@ a = sympy.IndexedBase("a", real=True)
 y = sympy.IndexedBase("y", real=True)
 delta = sympy.IndexedBase("delta", real=True)
 n = sympy.IndexedBase("n")
+
+LAYERED_KINDS = ("w", "b", "z", "a", "delta", "n")
+"""The kinds whose first index is the layer (w[l, j, k]); x and y have none."""
+
+# -- scalar names --------------------------------------------------------------------------------
+# The model's one symbol per number is named ``w2_1_3`` (w²₁₃: layer 2, unit 1,
+# input 3), ``b2_1``, ``z2_1``, ``a2_1``, ``delta2_1``, ``x_1``, ``y_1``.  These
+# strings are written into derivation.json and read by the proofs, so they are
+# formed here and read back here, nowhere else.
+
+SCALAR_INDEXED = {"w": w, "b": b, "z": z, "a": a, "delta": delta}
+"""The layered kinds a scalar name can carry, and their index-form bases."""
+
+_SCALAR_INDEX_COUNT = {"w": 2, "b": 1, "z": 1, "a": 1, "delta": 1, "x": 1, "y": 1}
+
+
+def scalar_name(kind: str, layer: int | None, indices: tuple[int, ...]) -> str:
+    """The model's name for one number: the kind, the layer (none for x and
+    y), then the 1-based unit indices, each after an underscore."""
+    return f"{kind}{'' if layer is None else layer}_" + "_".join(map(str, indices))
+
+
+def scalar_quantity(name: str) -> sympy.Indexed | None:
+    """The index-form quantity :func:`scalar_name` names: ``w3_1_2`` is
+    w[3, 1, 2], ``x_2`` the input a[0, 2], ``delta2_1`` δ[2, 1]; None for any
+    name it would not have written (zero or leading-zero numbers, wrong index
+    counts, other letters)."""
+    head, _, rest = name.partition("_")
+    kind = head.rstrip("0123456789")
+    layer_text = head[len(kind) :]
+    parts = rest.split("_") if rest else []
+    numbers = [layer_text, *parts] if layer_text else parts
+    if not all(p.isdigit() and p.isascii() and p[0] != "0" for p in numbers):
+        return None
+    if _SCALAR_INDEX_COUNT.get(kind) != len(parts) or (kind in ("x", "y")) == bool(layer_text):
+        return None
+    values = [int(p) for p in numbers]
+    if kind == "x":
+        return a[0, values[0]]
+    if kind == "y":
+        return y[values[0]]
+    return SCALAR_INDEXED[kind][tuple(values)]

@@ -38,11 +38,11 @@ class PrintedSection:
 def sections(presentation: Presentation) -> list[Section]:
     """The sections a reader sees, in order, for this network and notation."""
     result = [presentation.forward(), presentation.loss(), presentation.activations()]
-    if presentation.notation.name == "layer":
+    if presentation.notation.any_layer:
         result.append(presentation.index_form())
     if presentation.network.depth <= LAYER_BY_LAYER_LIMIT:
         result.append(presentation.per_layer())
-    if presentation.notation.name == "layer":
+    if presentation.notation.any_layer:
         result.append(presentation.matrix_form())
     return result
 
@@ -103,7 +103,7 @@ def render_report(
     return render(
         "report.txt.j2",
         version=__version__,
-        architecture=network.spec.describe(network.bias_sign < 0),
+        architecture=network.spec.describe(presentation.notation.bias_word),
         notes=notes,
         sections=printed,
         written=written,

@@ -23,16 +23,14 @@ from sympy.printing.latex import LatexPrinter
 from sympy.printing.precedence import PRECEDENCE
 
 from derive.model.network import Role
+from derive.notation import matrices
 from derive.notation.naming import Notation
-from derive.printing.unicode import LAYERED_KINDS
+from derive.notation.quantities import LAYERED_KINDS
 from derive.spec import functions
 
 _FUNCTIONS = functions.LATEX_NAMES
 
 _MODEL_KINDS = frozenset(LAYERED_KINDS) | {"x", "y", "s"}
-
-_MATRIX_NAME = re.compile(r"^(W|delta|a|D|dE/dW|dE/db)(\d+)$")
-_MATRIX_BASES = {"W": "W", "delta": r"\delta", "a": "a", "D": "D"}
 
 
 class NotationLatexPrinter(LatexPrinter):
@@ -184,19 +182,7 @@ class NotationLatexPrinter(LatexPrinter):
         return f"{self._print(expr.lhs)} = {self._print(expr.rhs)}"
 
     def _print_MatrixSymbol(self, expr, style="plain"):
-        if expr.name == "grad_E":
-            return r"\nabla " + self.notation.loss_name
-        match = _MATRIX_NAME.match(expr.name)
-        if match is None:
-            return super()._print_MatrixSymbol(expr)
-        base, layer = match.groups()
-        if base == "a" and layer == "0":
-            return "x"
-        if base in ("dE/dW", "dE/db"):
-            return (
-                rf"\frac{{\partial {self.notation.loss_name}}}{{\partial {base[-1]}^{{{layer}}}}}"
-            )
-        return f"{_MATRIX_BASES[base]}^{{{layer}}}"
+        return matrices.latex(expr, self.notation.loss_name) or super()._print_MatrixSymbol(expr)
 
     def _print_Transpose(self, expr):
         inner = self._print(expr.arg)

@@ -9,27 +9,21 @@ is what a terminal and a diff want.
 
 from __future__ import annotations
 
-import re
-
 import sympy
 from sympy.printing.precedence import PRECEDENCE, precedence
 from sympy.printing.str import StrPrinter
 
 from derive.model.network import Role
+from derive.notation import matrices
 from derive.notation.naming import Notation, subscript, superscript
+from derive.notation.quantities import LAYERED_KINDS
 from derive.spec import functions
-
-LAYERED_KINDS = ("w", "b", "z", "a", "delta", "n")
-"""Indexed quantities whose first index is the layer."""
 
 _FUNCTION_NAMES = functions.UNICODE_NAMES
 
 _SCRIPTS = set("ᵢⱼₖₗₘₙₕₐₑₒₓₚₛₜ₀₁₂₃₄₅₆₇₈₉⁰¹²³⁴⁵⁶⁷⁸⁹ˡⁿ⁺⁻")
 
 _SPECIAL_SYMBOLS = {"yhat": "ŷ", "eta": "η", "ell": "ℓ"}
-
-_MATRIX_NAME = re.compile(r"^(W|delta|a|D|dE/dW|dE/db)(\d+)$")
-_MATRIX_BASES = {"W": "W", "delta": "δ", "a": "a", "D": "D", "dE/dW": "∂E/∂W", "dE/db": "∂E/∂b"}
 
 
 def _index_text(index) -> str:
@@ -138,15 +132,7 @@ class UnicodePrinter(StrPrinter):
         return "·".join(self.parenthesize(a, precedence(expr), strict=True) for a in expr.args)
 
     def _print_MatrixSymbol(self, expr):
-        if expr.name == "grad_E":
-            return "∇E"
-        match = _MATRIX_NAME.match(expr.name)
-        if match is None:
-            return expr.name
-        base, layer = match.groups()
-        if base == "a" and layer == "0":
-            return "x"
-        return _MATRIX_BASES[base] + superscript(layer)
+        return matrices.unicode(expr) or expr.name
 
 
 def _bound(text: str) -> str:

@@ -54,12 +54,12 @@ class NetworkSpec:
     def activation(self, layer: int) -> registry.Activation:
         return self.activations[layer - 1]
 
-    def describe(self, thresholds: bool = False) -> str:
-        """One line; ``thresholds`` names the biases as the watermelon book does."""
+    def describe(self, bias_word: str = "biases") -> str:
+        """One line; ``bias_word`` is what the notation calls the biases
+        (:attr:`derive.notation.naming.Notation.bias_word`)."""
         names = [a.name for a in self.activations]
         acts = names[0] if len(set(names)) == 1 else ", ".join(names)
-        word = "thresholds" if thresholds else "biases"
-        bias = f"with {word}" if self.bias else f"no {word}"
+        bias = f"with {bias_word}" if self.bias else f"no {bias_word}"
         layers = "layer" if self.depth == 1 else "layers"
         return (
             f"L = {self.depth} {layers}, widths {'-'.join(map(str, self.widths))}, "
