@@ -11,18 +11,18 @@ from derive.derivation.gradients import Derivation, differentiate, expanded_chai
 from derive.model.evaluate import evaluate
 from derive.model.network import Network
 from derive.spec.network import parse_spec
+from derive.testing import central_difference
 from proofs.kernel import algebra
 
 
-def central_differences(network, point, step=1e-6):
+def central_differences(network, point):
     loss = network.loss_expanded
-    result = {}
-    for parameter in network.parameters():
-        up, down = dict(point), dict(point)
-        up[parameter] += step
-        down[parameter] -= step
-        result[parameter] = (evaluate(loss, up) - evaluate(loss, down)) / (2 * step)
-    return result
+    return {
+        parameter: central_difference(
+            lambda t, p=parameter: evaluate(loss, {**point, p: point[p] + t})
+        )
+        for parameter in network.parameters()
+    }
 
 
 def relative_error(estimate: dict, exact: dict) -> float:

@@ -22,7 +22,7 @@ PACKAGES = ("derive", "proofs")
 LAYERS: list[tuple[str, tuple[str, ...]]] = [
     # (layer, module prefixes), bottom first; the longest matching prefix wins.
     ("kernel", ("proofs.kernel",)),
-    ("support", ("derive.support",)),
+    ("support", ("derive.support", "derive.testing")),
     ("notation", ("derive.notation",)),
     ("parsing", ("derive.parsing",)),
     ("spec", ("derive.spec",)),

@@ -26,6 +26,9 @@ from __future__ import annotations
 
 import types
 
+from derive.testing import STEP as _STEP
+from derive.testing import central_difference
+
 
 class TrainerCheckError(RuntimeError):
     """The generated trainer does not import, does not run, or contradicts
@@ -44,7 +47,6 @@ NOT_COMPARED = (
 )
 _POINTS = 24  # random points tried for two where the loss is finite
 _WANTED = 2
-_STEP = 1e-6
 _RELATIVE = 1e-5
 _LEARNING_RATE = 0.01
 
@@ -125,10 +127,13 @@ def _check_at(trainer, numpy, seed: int) -> str | None:
         if grad.shape != params[key].shape:
             raise TrainerCheckError(f"the gradient of {key} has shape {grad.shape}")
     direction = {key: rng.normal(size=value_.shape) for key, value_ in params.items()}
-    shifted = [
-        trainer.loss({key: params[key] + sign * _STEP * direction[key] for key in params}, X, Y)
-        for sign in (1, -1)
-    ]
+    shifted = []  # the loss at both difference points, which must be finite too
+
+    def loss_at(t):
+        shifted.append(trainer.loss({k: params[k] + t * direction[k] for k in params}, X, Y))
+        return shifted[-1]
+
+    measured = central_difference(loss_at, _STEP)
     if not numpy.isfinite([value, *shifted]).all():
         return _UNUSABLE
     if not all(numpy.isfinite(grad).all() for grad in grads.values()):
@@ -136,7 +141,6 @@ def _check_at(trainer, numpy, seed: int) -> str | None:
             return _UNUSABLE  # beyond float64 here (arctan(7e4^x) at x = 69), not a slip
         return "the gradient is not finite where the loss is, and nothing overflowed"
     predicted = sum(float(numpy.vdot(grads[key], direction[key])) for key in params)
-    measured = (shifted[0] - shifted[1]) / (2 * _STEP)
     size = max(abs(predicted), abs(measured), abs(value), 1e-3)
     if abs(measured - predicted) > _RELATIVE * size:
         return (
