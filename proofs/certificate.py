@@ -141,6 +141,8 @@ CHECKER = (
     "derive/spec/network.py",
     "derive/spec/registry.py",
     "derive/parsing/expression.py",
+    "derive/parsing/descent.py",
+    "derive/parsing/limits.py",
 )
 """What ``python -m proofs verify`` trusts besides the kernel: how it reads a
 certificate, what the network is, what the spec's names mean."""
