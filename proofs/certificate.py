@@ -140,7 +140,11 @@ CHECKER = (
     "derive/notation/quantities.py",
     "derive/spec/network.py",
     "derive/spec/registry.py",
+    "derive/spec/functions.py",
     "derive/parsing/expression.py",
+    "derive/parsing/constants.py",
+    "derive/parsing/descent.py",
+    "derive/parsing/limits.py",
 )
 """What ``python -m proofs verify`` trusts besides the kernel: how it reads a
 certificate, what the network is, what the spec's names mean."""

@@ -18,6 +18,7 @@ import pytest
 
 from derive.cli import main
 from proofs.__main__ import main as proofs_main
+from proofs.certificate import CHECKER
 from proofs.verify import digest
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -117,6 +118,17 @@ def test_verify_loads_neither_the_model_nor_the_derivation_nor_the_theorems(cert
         "proofs.run",
     ):
         assert module not in loaded, module
+    # Whatever module the checker loads, besides the kernel, the packages and
+    # the error and progress lines, is trusted: its hash is in the certificate.
+    modules = {
+        module
+        for module in loaded
+        if not module.startswith(("proofs.kernel", "derive.support"))
+        and not (ROOT / module.replace(".", "/") / "__init__.py").is_file()
+        and module != "proofs.__main__"
+    }
+    hashed = {name.removesuffix(".py").replace("/", ".") for name in CHECKER}
+    assert modules <= hashed, sorted(modules - hashed)
 
 
 def test_a_trainer_printed_as_proved_records_no_printed_forms(tmp_path):

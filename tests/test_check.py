@@ -482,6 +482,9 @@ BAD = [
     ("xigua", r"\Delta w_{hj} = \eta \foo_j", "unknown command"),
     ("xigua", r"\Delta w_{hj} = \frac{1}{", "unbalanced '{' at column 25"),
     ("xigua", "dE/dw[h,j] = 2^2000", "too large"),
+    # The exponent as written is read first: Fraction("1e99999999") takes minutes.
+    ("xigua", "dE/dw[h,j] = 1e99999999", "number 1e99999999 is out of range (exponent at most 30)"),
+    ("xigua", "dE/dw[h,j] = 1e-31", "out of range (exponent at most 30)"),
     ("xigua", "dE/dw[h,j] = Sum(b[h], (j, 1, 10**9))", "more than"),
 ]
 

@@ -1,10 +1,8 @@
-"""What the plain and the LaTeX parser share: tokens, the limits on nesting
-and size, the claim's one '=' and the grammar above the product.
+"""What the plain and the LaTeX claim parser share above the common descent
+(:mod:`derive.parsing.descent`): the claim's one '=', the count of its
+parts, the claim's nodes and its powers of constants.
 
-Both parsers are recursive descent over their own tokens:
-
-    claim := expr '=' expr ;  expr := term (('+'|'-') term)* ;
-    factor := ('-'|'+') factor | power
+    claim := expr '=' expr
 
 A subclass supplies ``term``, ``power`` and ``primary`` (where the two
 syntaxes differ: juxtaposition, ``\\frac``, ``Sum(…)`` against ``\\sum``).
@@ -12,72 +10,35 @@ syntaxes differ: juxtaposition, ``\\frac``, ``Sum(…)`` against ``\\sum``).
 
 from __future__ import annotations
 
-from derive.claims import limits
-from derive.claims.syntax import Add, Claim, Mul, Neg
+import math
+
+from derive.claims.limits import constant
+from derive.claims.syntax import Add, Claim, Mul, Neg, Number, Pow
+from derive.parsing.descent import Descent, Token
+from derive.parsing.limits import CLAIM, number
 from derive.support.errors import InputError
 
 OPENING, CLOSING = ("(", "[", "{"), (")", "]", "}")
 
 
-class Token:
-    __slots__ = ("kind", "text", "position")
+class ClaimDescent(Descent):
+    limits = CLAIM
 
-    def __init__(self, kind: str, text: str, position: int):
-        self.kind, self.text, self.position = kind, text, position
-
-    def where(self) -> str:
-        return "the end" if self.kind == "end" else f"column {self.position + 1}"
-
-    def shown(self) -> str:
-        return f"'{self.text}'" if self.text else "the end"
-
-
-def unexpected_character(text: str, position: int, blank: str) -> InputError:
-    """The error for the first character at or after ``position`` that no
-    token matches (``blank`` characters are skipped)."""
-    rest = text[position:]
-    offset = len(rest) - len(rest.lstrip(blank))
-    return InputError(
-        f"unexpected character {text[position + offset]!r} at column {position + offset + 1}"
-    )
-
-
-class Descent:
     def __init__(self, tokens: list[Token], names, depth: int = 0, nodes: int = 0):
+        super().__init__(tokens, depth)
         self.names = names
-        self.tokens = tokens
-        self.index = 0
-        self.depth = depth
         self.nodes = nodes
 
-    @property
-    def current(self) -> Token:
-        return self.tokens[self.index]
-
-    def peek(self, ahead: int = 1) -> Token:
-        return self.tokens[min(self.index + ahead, len(self.tokens) - 1)]
-
     def take(self, text: str | None = None) -> Token:
-        token = self.current
-        if text is not None and token.text != text:
-            raise InputError(f"expected '{text}' at {token.where()}, found {token.shown()}")
-        if token.kind == "end" and text is None:
+        if text is None and self.current.kind == "end":
             raise InputError("unexpected end of the claim")
-        self.index += 1
+        token = super().take(text)
         self.nodes += 1
-        limits.check_size(self.nodes)
-        return token
-
-    def nested(self, rule, *arguments):
-        self.depth += 1
-        if self.depth > limits.MAX_DEPTH:
+        if self.nodes > self.limits.parts:
             raise InputError(
-                f"nested more than {limits.MAX_DEPTH} levels deep at {self.current.where()}"
+                f"the claim is too complicated ({self.nodes} parts, at most {self.limits.parts})"
             )
-        try:
-            return rule(*arguments)
-        finally:
-            self.depth -= 1
+        return token
 
     def claim(self) -> Claim:
         equals = self._top_level_equals()
@@ -113,35 +74,42 @@ class Descent:
             )
         return equals
 
-    def finish(self) -> None:
-        if self.current.kind != "end":
-            raise InputError(f"unexpected {self.current.shown()} at {self.current.where()}")
-
     def side(self):
         if self.current.kind == "end" or self.current.text == "=":
             raise InputError(f"missing expression at {self.current.where()}")
         return self.expression()
 
-    def expression(self):
-        terms = [self.term()]
-        while self.current.text in ("+", "-"):
-            sign = self.take().text
-            term = self.term()
-            terms.append(term if sign == "+" else Neg(term))
-        return terms[0] if len(terms) == 1 else Add(tuple(terms))
+    # -- the claim's nodes -------------------------------------------------------
 
-    def factor(self):
-        if self.current.text in ("+", "-"):
-            sign = self.take().text
-            operand = self.nested(self.factor)
-            return operand if sign == "+" else Neg(operand)
-        return self.power()
+    def negative(self, node) -> Neg:
+        return Neg(node)
 
-    def term(self):
-        raise NotImplementedError
+    def begin_sum(self, first) -> list:
+        return [first]
 
-    def power(self):
-        raise NotImplementedError
+    def add(self, total: list, term, start: int) -> list:
+        total.append(term)
+        return total
+
+    def end_sum(self, total: list):
+        return total[0] if len(total) == 1 else Add(tuple(total))
+
+    def number(self, text: str) -> Number:
+        return Number(number(text, self.limits))
+
+    def raised(self, base, exponent) -> Pow:
+        """``base ^ exponent``, refused where the exponent or the value is out of range."""
+        value = constant(exponent)
+        if value is not None:
+            self.check_exponent(value)
+            base_value = constant(base)
+            if base_value is not None:
+                if base_value == 0 and value < 0:
+                    raise InputError("division by zero (0 to a negative power)")
+                most = self.limits.magnitude
+                if base_value != 0 and abs(float(value)) * math.log10(abs(base_value)) > most:
+                    raise InputError(f"{base_value}^{value} is out of range (at most 10^{most})")
+        return Pow(base, exponent)
 
 
 def product(factors: list):

@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 
 from derive.claims import limits
-from derive.claims.descent import Descent, Token, product, unexpected_character
+from derive.claims.descent import ClaimDescent, product
 from derive.claims.names import Names
 from derive.claims.plain import denominator_check, make_ref, numerator_check, prime
 from derive.claims.syntax import (
@@ -33,6 +33,7 @@ from derive.claims.syntax import (
     Update,
 )
 from derive.notation.spellings import Size
+from derive.parsing.descent import Token, tokenize
 from derive.spec import functions
 from derive.support.errors import InputError
 
@@ -78,24 +79,16 @@ _PRODUCT = {"*", r"\cdot", r"\times"}
 _STOP = {"+", "-", "=", ")", "]", "}", ",", "end", "/", "^", "_", "'"} | _PRODUCT
 
 
-def tokenize(text: str) -> list[Token]:
-    tokens, position = [], 0
-    stripped = text.replace("$", " ")
-    while position < len(stripped):
-        if not stripped[position:].strip(" \t\r\n~"):
-            break
-        match = _TOKEN.match(stripped, position)
-        if match is None:
-            raise unexpected_character(stripped, position, " \t\r\n~")
-        position = match.end()
-        kind = match.lastgroup
-        value = match.group(kind)
-        if kind == "space" or value in _IGNORED:
-            continue
-        tokens.append(Token(kind, value, match.start(kind)))
-    tokens = _merge_braced_delta(tokens)
-    tokens.append(Token("end", "", len(text)))
-    return tokens
+def _tokens(text: str) -> list[Token]:
+    """The tokens of a LaTeX claim: ``$`` read as a blank, spacing commands and
+    sizing (``\\left``, ``\\quad``) dropped, ``{\\Delta}`` merged."""
+    tokens = tokenize(
+        text.replace("$", " "),
+        _TOKEN,
+        " \t\r\n~",
+        skip=lambda kind, value: kind == "space" or value in _IGNORED,
+    )
+    return _merge_braced_delta(tokens)
 
 
 def _merge_braced_delta(tokens: list[Token]) -> list[Token]:
@@ -112,14 +105,14 @@ def _merge_braced_delta(tokens: list[Token]) -> list[Token]:
     return result
 
 
-class Parser(Descent):
-    """Above the product, :class:`~derive.claims.descent.Descent`; then a term
+class Parser(ClaimDescent):
+    """Above the product, :class:`~derive.claims.descent.ClaimDescent`; then a term
     is factors joined by ``*``, ``\\cdot``, ``\\times``, ``/`` or nothing, and a
     primary is a number, a group, ``\\frac``, ``\\sum``, ``\\Delta``, ``\\partial``,
     a function or a name with its scripts."""
 
     def __init__(self, text: str, names: Names):
-        super().__init__(tokenize(text), names)
+        super().__init__(_tokens(text), names)
 
     def term(self):
         factors = [self.factor()]
@@ -140,7 +133,7 @@ class Parser(Descent):
         base = self.primary()
         while self.current.text == "^":
             self.take()
-            base = limits.power(base, self.nested(self.argument))
+            base = self.raised(base, self.nested(self.argument))
         return base
 
     def argument(self):
@@ -153,7 +146,7 @@ class Parser(Descent):
             return inner
         if token.kind == "number" and len(token.text) > 1:
             self.tokens[self.index] = Token("number", token.text[1:], token.position + 1)
-            return limits.number(token.text[0])
+            return self.number(token.text[0])
         if token.text == "-":
             self.take()
             return Neg(self.nested(self.argument))
@@ -170,7 +163,7 @@ class Parser(Descent):
         token = self.current
         if token.kind == "number":
             self.take()
-            return limits.number(token.text)
+            return self.number(token.text)
         if token.text in ("(", "[", "{"):
             return self.group(token.text)
         if token.text in (r"\frac", r"\dfrac", r"\tfrac"):
@@ -306,8 +299,8 @@ class Parser(Descent):
         if not tokens:
             raise InputError("empty bound of a sum")
         end = Token("end", "", tokens[-1].position + 1)
-        inner = Descent.__new__(Parser)
-        Descent.__init__(inner, tokens + [end], self.names, self.depth, self.nodes)
+        inner = ClaimDescent.__new__(Parser)
+        ClaimDescent.__init__(inner, tokens + [end], self.names, self.depth, self.nodes)
         result = inner.expression()
         inner.finish()
         return result
@@ -354,7 +347,7 @@ class Parser(Descent):
     def name(self):
         ref, power = self.name_ref(allow_power=True)
         if power is not None:
-            return limits.power(ref, self.subparse(power))
+            return self.raised(ref, self.subparse(power))
         return ref
 
     def name_ref(self, allow_power: bool = False):

@@ -1,26 +1,18 @@
-"""Bounds that keep any claim cheap to read, whatever its text.
-
-A claim is small by nature (the seed's longest formula has 150 characters),
-so generous fixed limits cost a learner nothing and leave an adversary no way
-to make the parser or SymPy run long: ``9**9**9**9`` is refused because its
-exponent is out of range, not evaluated.
+"""A claim's own bounds and checks, besides the limits every parser of user
+text shares (:data:`derive.parsing.limits.CLAIM`): its text in ASCII, the
+value of a constant sub-tree, the terms of its sums and its time.
 """
 
 from __future__ import annotations
 
-import math
 from fractions import Fraction
 
 from derive.claims.syntax import Div, Neg, Number, Pow
+from derive.parsing.limits import CLAIM
 from derive.support.errors import InputError
 
-MAX_LENGTH = 4000
-MAX_DEPTH = 50
-MAX_NODES = 600
-MAX_EXPONENT = 100
-MAX_MAGNITUDE = 30
-"""A constant power may be at most 10^30."""
-MAX_NUMBER = 10**12
+MAX_LENGTH = CLAIM.length
+"""The longest claim, in characters (standard input is read up to it)."""
 MAX_SUM_TERMS = 20000
 """Terms written out over all Σ's of one claim for one choice of sizes."""
 
@@ -47,15 +39,6 @@ def check_text(text) -> str:
     return text
 
 
-def number(text: str) -> Number:
-    if len(text) > 30:
-        raise InputError(f"number {text[:20]}… is too long")
-    value = Fraction(text)
-    if abs(value) > MAX_NUMBER:
-        raise InputError(f"number {text} is too large (at most {MAX_NUMBER:.0e})")
-    return Number(value)
-
-
 def constant(node) -> Fraction | None:
     """The value of a tree of numbers (n, −n, n/m, n^k), or None."""
     if isinstance(node, Number):
@@ -76,28 +59,6 @@ def constant(node) -> Fraction | None:
             return None
         return base**exponent.numerator
     return None
-
-
-def power(base, exponent) -> Pow:
-    """``base ^ exponent``, refused where the exponent or the value is out of range."""
-    value = constant(exponent)
-    if value is not None:
-        if abs(value) > MAX_EXPONENT:
-            raise InputError(f"exponent {value} is too large (at most {MAX_EXPONENT})")
-        base_value = constant(base)
-        if base_value is not None:
-            if base_value == 0 and value < 0:
-                raise InputError("division by zero (0 to a negative power)")
-            if base_value != 0 and abs(float(value)) * math.log10(abs(base_value)) > MAX_MAGNITUDE:
-                raise InputError(
-                    f"{base_value}^{value} is out of range (at most 10^{MAX_MAGNITUDE})"
-                )
-    return Pow(base, exponent)
-
-
-def check_size(count: int) -> None:
-    if count > MAX_NODES:
-        raise InputError(f"the claim is too complicated ({count} parts, at most {MAX_NODES})")
 
 
 TIME_LIMIT = 60.0

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from derive.claims import limits
-from derive.claims.descent import Descent, Token, product, unexpected_character
+from derive.claims.descent import ClaimDescent, product
 from derive.claims.names import CONSTANTS, FUNCTIONS, LOSS_ALIASES, Names
 from derive.claims.syntax import (
     Call,
@@ -25,6 +25,7 @@ from derive.claims.syntax import (
     Update,
 )
 from derive.notation.spellings import Quantity, Size
+from derive.parsing.descent import Token, tokenize
 from derive.support.errors import InputError
 
 _TOKEN = re.compile(
@@ -41,29 +42,14 @@ _LOSS_DERIVATIVES = {"dE", *(f"d{alias}" for alias in LOSS_ALIASES)}
 """dE/dw[…], and the same with the loss's other names (dC/dw[…])."""
 
 
-def tokenize(text: str) -> list[Token]:
-    tokens, position = [], 0
-    while position < len(text):
-        if not text[position:].strip():
-            break
-        match = _TOKEN.match(text, position)
-        if match is None:
-            raise unexpected_character(text, position, " \t\r\n")
-        kind = match.lastgroup
-        tokens.append(Token(kind, match.group(kind), match.start(kind)))
-        position = match.end()
-    tokens.append(Token("end", "", len(text)))
-    return tokens
-
-
-class Parser(Descent):
-    """Above the product, :class:`~derive.claims.descent.Descent`; then
+class Parser(ClaimDescent):
+    """Above the product, :class:`~derive.claims.descent.ClaimDescent`; then
     term := factor (('*'|'/') factor)* ; power := primary (('^'|'**') factor)? ;
     primary := number | '(' expr ')' | name [index…] | function '(' expr ')'
     | Sum(…) | dE/d name | d(name)/d(name) | Delta name."""
 
     def __init__(self, text: str, names: Names):
-        super().__init__(tokenize(text), names)
+        super().__init__(tokenize(text, _TOKEN, " \t\r\n"), names)
 
     def term(self):
         factors = [self.factor()]
@@ -80,14 +66,14 @@ class Parser(Descent):
         base = self.primary()
         if self.current.text in ("**", "^"):
             self.take()
-            return limits.power(base, self.nested(self.factor))
+            return self.raised(base, self.nested(self.factor))
         return base
 
     def primary(self):
         token = self.current
         if token.kind == "number":
             self.take()
-            return limits.number(token.text)
+            return self.number(token.text)
         if token.text == "(":
             self.take()
             inner = self.nested(self.expression)
@@ -119,12 +105,7 @@ class Parser(Descent):
         if self.current.text == "'":
             self.take()
             function = prime(function, name)
-        self.take("(")
-        arguments = [self.nested(self.expression)]
-        while self.current.text == ",":
-            self.take()
-            arguments.append(self.nested(self.expression))
-        self.take(")")
+        arguments = self.arguments()
         if len(arguments) != 1:
             raise InputError(
                 f"{name.text} takes one argument, got {len(arguments)} ({name.where()})"

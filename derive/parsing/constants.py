@@ -21,7 +21,9 @@ from __future__ import annotations
 import mpmath
 import sympy
 
-MAX_MAGNITUDE = 30
+from derive.parsing.limits import EXPRESSION
+
+MAX_MAGNITUDE = EXPRESSION.magnitude
 """Every constant is at most 10^30 in absolute value (float64 goes to 10^308,
 but products and powers of such constants in the derivatives must stay finite)."""
 LIMIT = sympy.Integer(10) ** MAX_MAGNITUDE

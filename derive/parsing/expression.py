@@ -13,21 +13,17 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from fractions import Fraction
 
 import sympy
 
 from derive.parsing import constants
+from derive.parsing.descent import Descent, Position, tokenize
+from derive.parsing.limits import EXPRESSION, number
 from derive.support.errors import InputError
 
-MAX_LENGTH = 1000
-MAX_DEPTH = 60
-MAX_NUMERIC_EXPONENT = 1000
-MAX_NUMBER = 10**12
 MAX_HEIGHT = 12
 """Nesting of operations in a parsed expression: a tower x^x^…^x or sin(sin(…))
 of this height already makes derivatives large."""
-MAX_NODES = 200
 
 _TOKEN = re.compile(
     r"""\s*(?:
@@ -53,65 +49,28 @@ class Vocabulary:
     what: str = "expression"
 
 
-@dataclass(frozen=True)
-class _Token:
-    kind: str
-    text: str
-    position: int
-
-
-def _tokenize(text: str, what: str) -> list[_Token]:
-    tokens = []
-    position = 0
-    while position < len(text):
-        if text[position:].strip() == "":
-            break
-        match = _TOKEN.match(text, position)
-        if match is None or match.end() == position:
-            offending = text[position:].lstrip()[:1]
-            raise InputError(f"{what} {text!r}: unexpected character {offending!r}")
-        kind = match.lastgroup
-        tokens.append(_Token(kind, match.group(kind), match.start(kind)))
-        position = match.end()
-    tokens.append(_Token("end", "", len(text)))
-    return tokens
-
-
-class _Parser:
-    """expr := term (('+'|'-') term)* ; term := unary (('*'|'/') unary)* ;
-    unary := ('+'|'-') unary | power ; power := atom (('**'|'^') unary)? ;
+class _Parser(Descent):
+    """Above the product, :class:`~derive.parsing.descent.Descent`; then
+    term := factor (('*'|'/') factor)* ; power := atom (('**'|'^') factor)? ;
     atom := number | name | name '(' expr (',' expr)* ')' | '(' expr ')'."""
+
+    limits = EXPRESSION
 
     def __init__(self, text: str, vocabulary: Vocabulary):
         self.text = text
         self.vocabulary = vocabulary
-        self.tokens = _tokenize(text, vocabulary.what)
-        self.index = 0
-        self.depth = 0
+        super().__init__(tokenize(text, _TOKEN, token=Position, fail=self.fail))
         self.checked_nodes: set[sympy.Basic] = set()
         """Sub-expressions whose constants are known to be acceptable."""
 
     def fail(self, message: str):
         raise InputError(f"{self.vocabulary.what} {self.text!r}: {message}")
 
-    @property
-    def current(self) -> _Token:
-        return self.tokens[self.index]
-
-    def take(self, text: str | None = None) -> _Token:
-        token = self.current
-        if text is not None and token.text != text:
-            found = token.text or "end of input"
-            self.fail(f"expected {text!r} at position {token.position}, found {found!r}")
-        self.index += 1
-        return token
-
     def parse(self) -> sympy.Expr:
         if self.current.kind == "end":
             self.fail("empty expression")
         result = self.expression()
-        if self.current.kind != "end":
-            self.fail(f"unexpected {self.current.text!r} at position {self.current.position}")
+        self.finish()
         return result
 
     def checked(self, expr: sympy.Expr, start: int) -> sympy.Expr:
@@ -129,30 +88,20 @@ class _Parser:
             self.fail(f"{text}: its constant {node} {reason}")
         return expr
 
-    def nested(self, rule):
-        self.depth += 1
-        if self.depth > MAX_DEPTH:
-            self.fail(f"nested more than {MAX_DEPTH} levels deep")
-        try:
-            return rule()
-        finally:
-            self.depth -= 1
+    built = checked
 
-    def expression(self) -> sympy.Expr:
-        start = self.current.position
-        result = self.term()
-        while self.current.text in ("+", "-"):
-            sign = self.take().text
-            term = self.term()
-            result = self.checked(result + term if sign == "+" else result - term, start)
-        return result
+    def negative(self, node: sympy.Expr) -> sympy.Expr:
+        return -node
+
+    def add(self, total: sympy.Expr, term: sympy.Expr, start: int) -> sympy.Expr:
+        return self.checked(total + term, start)
 
     def term(self) -> sympy.Expr:
         start = self.current.position
-        result = self.unary()
+        result = self.factor()
         while self.current.text in ("*", "/"):
             operator = self.take().text
-            factor = self.unary()
+            factor = self.factor()
             if operator == "*":
                 result = result * factor
             elif factor == 0:
@@ -162,34 +111,30 @@ class _Parser:
             result = self.checked(result, start)
         return result
 
-    def unary(self) -> sympy.Expr:
-        if self.current.text in ("+", "-"):
-            start = self.current.position
-            sign = self.take().text
-            operand = self.nested(self.unary)
-            return self.checked(operand if sign == "+" else -operand, start)
-        return self.power()
-
     def power(self) -> sympy.Expr:
         start = self.current.position
         base = self.atom()
         if self.current.text in ("**", "^"):
             self.take()
-            exponent = self.nested(self.unary)
-            if exponent.is_number and abs(exponent) > MAX_NUMERIC_EXPONENT:
-                self.fail(f"exponent {exponent} is too large (at most {MAX_NUMERIC_EXPONENT})")
+            exponent = self.nested(self.factor)
+            if exponent.is_number:
+                self.check_exponent(exponent)
             return self.checked(sympy.Pow(base, exponent), start)
         return base
 
     def atom(self) -> sympy.Expr:
-        token = self.take()
+        token = self.current
         if token.kind == "number":
-            return _number(token.text)
+            self.take()
+            value = number(token.text, self.limits)
+            return sympy.Rational(value.numerator, value.denominator)
         if token.text == "(":
+            self.take()
             inner = self.nested(self.expression)
             self.take(")")
             return inner
         if token.kind == "name":
+            self.take()
             if self.current.text == "(":
                 return self.checked(self.call(token), token.position)
             if token.text in self.vocabulary.names:
@@ -197,19 +142,13 @@ class _Parser:
             if token.text in self.vocabulary.functions:
                 self.fail(f"function {token.text!r} needs an argument in parentheses")
             self.fail(f"unknown name {token.text!r} (allowed: {_allowed(self.vocabulary)})")
-        found = token.text or "end of input"
-        self.fail(f"unexpected {found!r} at position {token.position}")
+        self.fail(f"unexpected {token.shown()} at {token.where()}")
 
-    def call(self, name: _Token) -> sympy.Expr:
+    def call(self, name: Position) -> sympy.Expr:
         function = self.vocabulary.functions.get(name.text)
         if function is None:
             self.fail(f"unknown function {name.text!r} (allowed: {_allowed(self.vocabulary)})")
-        self.take("(")
-        arguments = [self.nested(self.expression)]
-        while self.current.text == ",":
-            self.take()
-            arguments.append(self.nested(self.expression))
-        self.take(")")
+        arguments = self.arguments()
         try:
             return function(*arguments)
         except TypeError:
@@ -217,18 +156,6 @@ class _Parser:
         except ValueError:  # max/min of an argument SymPy knows is not real
             text = self.text[name.position : self.current.position].strip()
             self.fail(f"{text} compares an argument that is not real")
-
-
-def _number(text: str) -> sympy.Expr:
-    if len(text) > 40:
-        raise InputError(f"number {text[:20]}... is too long")
-    _, _, exponent = text.lower().partition("e")
-    if exponent and abs(int(exponent)) > 30:
-        raise InputError(f"number {text} is out of range (exponent at most 30)")
-    value = Fraction(text)
-    if abs(value) > MAX_NUMBER:
-        raise InputError(f"number {text} is too large (at most {MAX_NUMBER:.0e})")
-    return sympy.Rational(value.numerator, value.denominator)
 
 
 def _allowed(vocabulary: Vocabulary) -> str:
@@ -241,10 +168,10 @@ def parse_expression(text: str, vocabulary: Vocabulary) -> sympy.Expr:
     """Parse ``text`` using only what ``vocabulary`` allows."""
     if not isinstance(text, str):
         raise InputError(f"{vocabulary.what} must be text")
-    if len(text) > MAX_LENGTH:
-        raise InputError(f"{vocabulary.what} is longer than {MAX_LENGTH} characters")
+    if len(text) > EXPRESSION.length:
+        raise InputError(f"{vocabulary.what} is longer than {EXPRESSION.length} characters")
     result = _Parser(text, vocabulary).parse()
-    if _height(result) > MAX_HEIGHT or sympy.count_ops(result) > MAX_NODES:
+    if _height(result) > MAX_HEIGHT or sympy.count_ops(result) > EXPRESSION.parts:
         raise InputError(f"{vocabulary.what} {text!r} is too complicated (nested too deeply)")
     return result
 
