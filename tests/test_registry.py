@@ -7,7 +7,7 @@ import mpmath
 import numpy as np
 import pytest
 import sympy
-from test_trainer import data, finite_differences, load, relative_error
+from test_trainer import data, load
 
 from derive.claims import check, numeric
 from derive.cli import main
@@ -16,6 +16,7 @@ from derive.spec import functions, registry
 from derive.spec.network import parse_spec
 from derive.spec.registry import ACTIVATIONS, LOSSES, X
 from derive.support.errors import InputError
+from derive.testing import check_gradients
 from proofs.kernel.functions import sigmoid
 
 NONTRIVIAL = [name for name in sorted(ACTIVATIONS) if name != "identity"]
@@ -101,8 +102,7 @@ def test_a_registered_activation_works_in_the_main_job(swish, tmp_path, capsys):
     trainer = load((out / "trainer.py").read_text(encoding="utf-8"), tmp_path)
     params = trainer.init_params(seed=1)
     X_, Y_ = data(trainer)
-    grads = trainer.gradients(params, X_, Y_)
-    assert relative_error(grads, finite_differences(trainer, params, X_, Y_)) < 1e-6
+    check_gradients(trainer, params, X_, Y_)
 
 
 def test_a_registered_activation_is_proved_and_checked(swish, capsys):
