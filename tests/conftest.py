@@ -7,6 +7,7 @@ matrix) for quick local runs; CI runs everything.
 from __future__ import annotations
 
 import os
+import re
 
 import numpy as np
 import pytest
@@ -16,6 +17,17 @@ from derive.spec.network import parse_spec
 ACTIVATIONS = ["sigmoid", "tanh", "relu", "softplus", "identity", "x/(1+abs(x))"]
 LOSSES = ["mse", "bce", "log(cosh(yhat - y))"]
 WIDTHS = {1: "3,2", 2: "2,3,2", 3: "1,3,2,2"}
+
+
+_PROGRESS_LINE = re.compile(r"derive: \S+ .*: \d+/\d+ done, ")
+"""A line derive.support.progress prints in a pipe once work runs past 2 s."""
+
+
+def message_lines(text: str) -> list[str]:
+    """The lines of ``text`` that are not progress lines: on a loaded machine a
+    job that is quick elsewhere runs past 2 s and reports its progress on
+    stderr, before the one line of its message."""
+    return [line for line in text.strip().splitlines() if not _PROGRESS_LINE.match(line)]
 
 
 def catalogue():

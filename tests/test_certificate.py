@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import message_lines
 
 from derive.cli import main
 from proofs.__main__ import main as proofs_main
@@ -472,7 +473,7 @@ def test_a_tampered_certificate_is_refused_in_one_line(doc, tmp_path, capsys, ta
     assert code in (1, 2), out + err
     assert "Traceback" not in out + err
     message = out if code == 1 else err
-    assert len(message.strip().splitlines()) == 1, message
+    assert len(message_lines(message)) == 1, message
 
 
 # -- forgeries made with the kernel itself (routes a reviewer found, each refused) ------------
