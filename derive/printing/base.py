@@ -43,7 +43,7 @@ class RegistryPrinter:
     """A registered function prints from its registry entry.
 
     A concrete printer gives :meth:`_function_form` (its column of the
-    registry) and :meth:`_call` (its call syntax)."""
+    registry) and, where it is not Python's, its call syntax (:meth:`_call`)."""
 
     def _function_form(self, expr: sympy.Function) -> tuple[str, tuple] | None:
         """(callee, arguments written with :data:`functions.ARG`) for ``expr``'s
@@ -51,8 +51,9 @@ class RegistryPrinter:
         raise NotImplementedError
 
     def _call(self, callee: str, arguments, **kwargs) -> str:
-        """``callee`` applied to ``arguments`` (SymPy expressions)."""
-        raise NotImplementedError
+        """``callee`` applied to ``arguments`` (SymPy expressions), as Python
+        and plain text write it."""
+        return f"{callee}({', '.join(self._print(a) for a in arguments)})"
 
     def _print(self, expr, **kwargs):
         """Ahead of SymPy's own form (erf as math.erf, θ for Heaviside): a form

@@ -51,9 +51,6 @@ class UnicodePrinter(NotationPrinter, StrPrinter):
     def _plain_symbol(self, symbol, style):
         return _SPECIAL_SYMBOLS.get(symbol.name, symbol.name)
 
-    def _call(self, callee, arguments, **kwargs):
-        return f"{callee}({', '.join(self._print(a) for a in arguments)})"
-
     def _unnamed_function(self, expr, exp=None):
         return self._call(expr.func.__name__, expr.args)
 
