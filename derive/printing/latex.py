@@ -60,7 +60,7 @@ class NotationLatexPrinter(NotationPrinter, LatexPrinter):
     def _plain_symbol(self, symbol, style="plain"):
         if symbol.name.endswith("'"):  # a primed index letter: j'
             return self._print_Symbol(sympy.Symbol(symbol.name[:-1])) + "'"
-        return LatexPrinter._print_Symbol(self, symbol, style)
+        return LatexPrinter._print_Symbol(self, symbol, style)  # super() is the base's
 
     def _call(self, callee, arguments, exp=None):
         shown = ", ".join(self._argument(a) for a in arguments)
@@ -68,7 +68,7 @@ class NotationLatexPrinter(NotationPrinter, LatexPrinter):
         return text if exp is None else rf"{text}^{{{exp}}}"
 
     def _unnamed_function(self, expr, exp=None):
-        return LatexPrinter._print_Function(self, expr, exp)
+        return LatexPrinter._print_Function(self, expr, exp)  # super() is the base's
 
     def _unnamed_head(self, expr):
         return re.split(r"\{?\\left\(", self._print(expr), maxsplit=1)[0]
