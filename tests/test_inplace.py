@@ -11,7 +11,7 @@ import sympy
 from conftest import StrictNumpy
 
 from derive.codegen.inplace import Unsupported, in_place_operand, inplace
-from derive.codegen.trainer import TrainerPrinter
+from derive.printing.numpy import TrainerPrinter
 from derive.spec import registry
 
 a, z, y, C = sympy.symbols("a z y C", real=True)

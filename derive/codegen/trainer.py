@@ -9,7 +9,7 @@ Vectorising an index-form rule: a row of an array is one sample, so a
 per-unit quantity such as δ^l_j becomes the column j of ``delta``; a sum
 over a unit index of a weight times a batched quantity is a matrix product
 (Σ_k w_kj δ_k = δ @ W); a gradient δ_j a_k is summed over the batch
-(δᵀ @ a).  Elementwise parts are printed by SymPy's NumPy printer.  Three
+(δᵀ @ a).  Elementwise parts are printed by :mod:`derive.printing.numpy`.  Three
 printed forms keep the numbers finite for any input, each an identity the
 kernel checks before it is used: σ(u) = (1 + tanh(u/2))/2, and under a
 sigmoid output log σ(u) = −softplus(−u), log(1 − σ(u)) = −softplus(u), with
@@ -23,7 +23,6 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 
 import sympy
-from sympy.printing.numpy import NumPyPrinter
 
 from derive import __version__
 from derive.codegen.inplace import Unsupported, inplace
@@ -32,6 +31,7 @@ from derive.derivation.indexed import LAYER, J, K, Rule, a, b, delta, n, w, y, z
 from derive.model.network import Network
 from derive.notation import equations
 from derive.notation.code import array_names
+from derive.printing.numpy import TrainerPrinter
 from derive.spec import functions, registry
 from derive.support.errors import InputError
 from derive.support.templating import render
@@ -40,46 +40,6 @@ LINE_LIMIT = 100
 """The project's ruff line length; generated code keeps to it."""
 
 _CONTRACTION = sympy.Symbol("CONTRACTION")
-
-
-class TrainerPrinter(NumPyPrinter):
-    """SymPy's NumPy printer, with the project's functions."""
-
-    def __init__(self):
-        super().__init__({"fully_qualified_modules": True, "allow_unknown_functions": False})
-
-    def _print_Heaviside(self, expr):
-        value = expr.args[1] if len(expr.args) > 1 else sympy.S.Half
-        return f"numpy.heaviside({self._print(expr.args[0])}, {self._print(value)})"
-
-    def _print(self, expr, **kwargs):
-        """A registry function with its own code form (relu, softplus, erf
-        through the trainer's ``_erf``) is printed from its entry, ahead of
-        any form SymPy's printer has for it."""
-        form = functions.CODE.get(type(expr)) if isinstance(expr, sympy.Function) else None
-        if form is None:
-            return super()._print(expr, **kwargs)
-        callee, arguments = form
-        (argument,) = expr.args
-        shown = [
-            self._print(sympy.sympify(a).xreplace({functions.ARG: argument})) for a in arguments
-        ]
-        return f"{callee}({', '.join(shown)})"
-
-    def _print_Max(self, expr):
-        return self._nested("numpy.maximum", expr.args)
-
-    def _print_Min(self, expr):
-        return self._nested("numpy.minimum", expr.args)
-
-    def _nested(self, function: str, args) -> str:
-        """f(a, f(b, c)): SymPy's printer would write functools.reduce, which
-        the trainer does not import."""
-        *first, last = args
-        code = self._print(last)
-        for arg in reversed(first):
-            code = f"{function}({self._print(arg)}, {code})"
-        return code
 
 
 class CodegenError(Exception):

@@ -25,64 +25,73 @@ from sympy.printing.precedence import PRECEDENCE
 from derive.model.network import Role
 from derive.notation import matrices
 from derive.notation.naming import Notation
-from derive.notation.quantities import LAYERED_KINDS
+from derive.printing.base import NotationPrinter
 from derive.spec import functions
 
-_FUNCTIONS = functions.LATEX_NAMES
 
-_MODEL_KINDS = frozenset(LAYERED_KINDS) | {"x", "y", "s"}
-
-
-class NotationLatexPrinter(LatexPrinter):
+class NotationLatexPrinter(NotationPrinter, LatexPrinter):
     """LatexPrinter that names the model's quantities through a notation."""
 
     printmethod = "_derive_latex"  # Indexed's own _latex would bypass the notation
+    names = functions.LATEX_NAMES
+    INCREMENT = r"\Delta "
+    TRANSPOSE = r"^{\mathsf{T}}"
+    MATMUL = " "
 
     def __init__(self, notation: Notation, roles: dict[sympy.Symbol, Role] | None = None):
-        super().__init__({"mul_symbol": None, "fold_short_frac": False})
-        self.notation = notation
-        self.roles = roles or {}
+        super().__init__(notation, roles, {"mul_symbol": None, "fold_short_frac": False})
 
-    def _name(self, kind, layer, indices) -> str:
-        name = self.notation.name_of(kind, layer, tuple(indices))
-        text = name.latex()
-        return rf"\left({text}\right)" if name.compound else text
+    def _name_text(self, name):
+        return name.latex()
+
+    def _group(self, text):
+        return rf"\left({text}\right)"
 
     def _index(self, index) -> str:
         """An index as a subscript shows it: l + 1 → l+1, i_13 → i_{13}."""
         return self._print(index).replace(" ", "")
 
-    def _print_Symbol(self, symbol, style="plain"):
-        role = self.roles.get(symbol)
-        if role is not None:
-            layer = None if role.layer is None else str(role.layer)
-            return self._name(role.kind, layer, tuple(map(str, role.indices)))
-        if symbol.name == "E":
-            return self.notation.loss_name
+    def _subscripted(self, label, indices):
+        return f"{label}_{{{indices}}}"
+
+    def _loss(self):
+        return self.notation.loss_name
+
+    def _plain_symbol(self, symbol, style="plain"):
         if symbol.name.endswith("'"):  # a primed index letter: j'
             return self._print_Symbol(sympy.Symbol(symbol.name[:-1])) + "'"
-        return super()._print_Symbol(symbol, style)
+        return LatexPrinter._print_Symbol(self, symbol, style)  # super() is the base's
 
-    def _print_Indexed(self, expr):
-        kind = expr.base.name
-        if kind not in _MODEL_KINDS:  # E_k of a batch, p_i of the gradient
-            indices = ",".join(self._index(i) for i in expr.indices)
-            return f"{expr.base.label.name}_{{{indices}}}"
-        indices = [self._index(i) for i in expr.indices]
-        layer = None
-        if kind in LAYERED_KINDS or kind == "s":
-            layer, indices = indices[0], indices[1:]
-        return self._name(kind, layer, indices)
+    def _call(self, callee, arguments, exp=None):
+        shown = ", ".join(self._argument(a) for a in arguments)
+        text = rf"{callee}\left({shown}\right)"
+        return text if exp is None else rf"{text}^{{{exp}}}"
 
-    def _print_Function(self, expr, exp=None):
-        name = expr.func.__name__
-        if name == "Delta":
-            return r"\Delta " + self._print(expr.args[0])
-        if name in _FUNCTIONS:
-            arguments = ", ".join(self._argument(a) for a in expr.args)
-            text = rf"{_FUNCTIONS[name]}\left({arguments}\right)"
-            return text if exp is None else rf"{text}^{{{exp}}}"
-        return super()._print_Function(expr, exp)
+    def _unnamed_function(self, expr, exp=None):
+        return LatexPrinter._print_Function(self, expr, exp)  # super() is the base's
+
+    def _unnamed_head(self, expr):
+        return re.split(r"\{?\\left\(", self._print(expr), maxsplit=1)[0]
+
+    def _prime(self, head, variable):
+        return rf"{head}'\left({variable}\right)"
+
+    def _partial_fraction(self, top, bottom):
+        denominator = " ".join(r"\partial " + v for v in bottom)
+        return rf"\frac{{\partial {top}}}{{{denominator}}}"
+
+    def _sum_sign(self, index, low, high):
+        return rf"\sum_{{{self._print(index)}={self._print(low)}}}^{{{self._print(high)}}}"
+
+    def _sum_body(self, expr):
+        body = self._print(expr)
+        return self._group(body) if expr.is_Add else body
+
+    def _transpose_needs_group(self, inner):
+        return any(mark in inner for mark in "^_ ")
+
+    def _matmul_level(self, expr):
+        return PRECEDENCE["Mul"]
 
     def _argument(self, expr) -> str:
         """A function's argument: a compound name (β_j − θ_j) needs no second
@@ -146,55 +155,13 @@ class NotationLatexPrinter(LatexPrinter):
     def _print_Exp1(self, expr):
         return "e"
 
-    def _print_Heaviside(self, expr, exp=None):
-        text = rf"H\left({self._argument(expr.args[0])}\right)"
-        return text if exp is None else rf"{text}^{{{exp}}}"
-
     def _print_KroneckerDelta(self, expr, exp=None):
         left, right = (self._print(a) for a in expr.args)
         text = rf"[{left} = {right}]"
         return text if exp is None else rf"{text}^{{{exp}}}"
 
-    def _print_Derivative(self, expr):
-        inner = expr.expr
-        if (
-            isinstance(inner, sympy.Function)
-            and len(expr.variables) == 1
-            and inner.args == (expr.variables[0],)
-        ):
-            head = re.split(r"\{?\\left\(", self._print(inner), maxsplit=1)[0]
-            return rf"{head}'\left({self._print(expr.variables[0])}\right)"
-        bottom = " ".join(
-            r"\partial " + self._print(v) for v, count in expr.variable_count for _ in range(count)
-        )
-        return rf"\frac{{\partial {self._print(inner)}}}{{{bottom}}}"
-
-    def _print_Sum(self, expr):
-        text = ""
-        for index, low, high in expr.limits:
-            text += rf"\sum_{{{self._print(index)}={self._print(low)}}}^{{{self._print(high)}}} "
-        body = self._print(expr.function)
-        if expr.function.is_Add:
-            body = rf"\left({body}\right)"
-        return text + body
-
-    def _print_Equality(self, expr):
-        return f"{self._print(expr.lhs)} = {self._print(expr.rhs)}"
-
     def _print_MatrixSymbol(self, expr, style="plain"):
         return matrices.latex(expr, self.notation.loss_name) or super()._print_MatrixSymbol(expr)
-
-    def _print_Transpose(self, expr):
-        inner = self._print(expr.arg)
-        if any(mark in inner for mark in "^_ "):
-            inner = rf"\left({inner}\right)"
-        return inner + r"^{\mathsf{T}}"
-
-    def _print_MatMul(self, expr):
-        coefficient, matrices = expr.as_coeff_mmul()
-        if coefficient == -1:
-            return "-" + self._print(sympy.MatMul(*matrices.args))
-        return " ".join(self.parenthesize(a, PRECEDENCE["Mul"], strict=True) for a in expr.args)
 
 
 def latex(expr, notation: Notation, roles=None) -> str:

@@ -265,6 +265,7 @@ _ENTRIES: dict[str, Function] = {
             in_expressions=False,
             in_claims=False,
             unicode="H",
+            latex="H",  # not SymPy's θ, a threshold in the watermelon book
             array=lambda v, at_zero=0.0: np.heaviside(v, at_zero),
             kink=True,
         ),
