@@ -1,11 +1,22 @@
 """The experiments section of derivation.tex: what each experiment ran, its
 table and its answer, as :func:`derive.experiments.results.load` found them
 in the output folder.
+
+The numbers and words of each table row arrive formatted (``found["table"]``,
+made by :mod:`derive.experiments.tables`, which also made the table the
+terminal showed); here they are only escaped for LaTeX (words; a number is
+set as it is).  The setup sentences are the write-up's own prose.
 """
 
 from __future__ import annotations
 
+import re
+
 from derive.printing.latex import text
+
+NUMBER = re.compile(r"[-+0-9.,e]+")
+"""A cell that is a formatted number: set as it is, since :func:`text` would
+write its minus (1.2e-05) as a text hyphen."""
 
 
 def sections(experiments: dict) -> dict:
@@ -39,51 +50,34 @@ def _time_budget(seconds: float) -> str:
     )
 
 
-def _batch_experiment(found: dict | None) -> dict | None:
-    if found is None:
-        return None
-    setup, summary = found["setup"], found["summary"]
-    rows = [
-        {
-            "run": text(r["run"]),
-            "updates": f"{r['steps_per_epoch']:,}",
-            "final": f"{r['final_loss']:.4g}",
-            "epochs": f"{r['epochs']:,.0f}",
-            "seconds": f"{r['seconds']:.2f}",
-            "stopped": text(r["stopped"]),
-            "target_epochs": f"{r['target_epochs']:,.0f}",
-            "target_seconds": f"{r['target_seconds']:.3f}",
-        }
-        for r in summary["runs"]
-    ]
-    extra = (
-        f"the same initial weights and learning rate for every batch size, at most "
-        f"{setup['epochs']:,} epochs"
-    )
+def _cell(cell: str) -> str:
+    return cell if NUMBER.fullmatch(cell) else text(cell)
+
+
+def _section(found: dict, extra: str) -> dict:
+    """What both sections show: the setup, the table's rows, the figure, the answer."""
     return {
-        "setup": _setup_text(setup, extra),
-        "target": f"{summary['target_loss']:.3g}",
-        "rows": rows,
+        "setup": _setup_text(found["setup"], extra),
+        "rows": [{key: _cell(cell) for key, cell in row.items()} for row in found["table"]["rows"]],
         "figure": found["figure"],
         "answer": text(found["answer"]),
     }
 
 
+def _batch_experiment(found: dict | None) -> dict | None:
+    if found is None:
+        return None
+    extra = (
+        f"the same initial weights and learning rate for every batch size, at most "
+        f"{found['setup']['epochs']:,} epochs"
+    )
+    return {**_section(found, extra), "target": found["table"]["target"]}
+
+
 def _sequential_experiment(found: dict | None) -> dict | None:
     if found is None:
         return None
-    setup, summary = found["setup"], found["summary"]
-    rows = [
-        {
-            "name": text(r["name"]),
-            "after_a": f"{r['loss_A_after_A']:.4g}",
-            "after_b": f"{r['loss_A_final']:.4g}",
-            "b_final": f"{r['loss_B_final']:.4g}",
-            "joint_a": f"{r['joint_loss_A']:.4g}",
-            "joint_b": f"{r['joint_loss_B']:.4g}",
-        }
-        for r in summary["splits"]
-    ]
+    setup = found["setup"]
     extra = (
         f"batch size {setup['batch_size']}, at most {setup['epochs']:,} epochs per phase; the "
         "A ∪ B baseline gets the budgets of both phases together (as many epochs as they "
@@ -93,12 +87,6 @@ def _sequential_experiment(found: dict | None) -> dict | None:
     stops = "; ".join(
         f"{r['name']}: phase A {r['phase_A_stopped']}, phase B {r['phase_B_stopped']}, "
         f"A ∪ B {r['joint_stopped']}"
-        for r in summary["splits"]
+        for r in found["table"]["rows"]
     )
-    return {
-        "setup": _setup_text(setup, extra),
-        "stops": text(f"How the runs stopped: {stops}."),
-        "rows": rows,
-        "figure": found["figure"],
-        "answer": text(found["answer"]),
-    }
+    return {**_section(found, extra), "stops": text(f"How the runs stopped: {stops}.")}
