@@ -32,7 +32,7 @@ ROOT = Path(__file__).resolve().parent.parent
 _RENDER = r"""
 import json, sys, time
 sys.path.insert(0, {root!r})
-from derive.latex import writeup
+from derive.latex.document import document
 from derive.derivation.gradients import Derivation
 from derive.model.network import Network
 from derive.notation.naming import notation
@@ -47,7 +47,7 @@ strategies = ("layered", "walkthrough") + (("paths",) if spec.depth == 3 else ()
 proofs = run_proofs(derivation, strategies, walkthrough_layers=presentation.shown_layers())
 certificate = build(derivation, proofs)
 started = time.perf_counter()
-writeup.document(presentation, proofs.steps, certificate, None)
+document(presentation, proofs.steps, certificate, None)
 print(json.dumps(time.perf_counter() - started))
 """
 

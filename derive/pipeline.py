@@ -93,7 +93,8 @@ def derive(
     trainer does not run or contradicts itself: a bug, before anything is
     written."""
     from derive.codegen import trainer as codegen
-    from derive.latex import pdf, writeup
+    from derive.latex import pdf
+    from derive.latex.document import document as latex_document
     from derive.present import export, report
     from derive.present.presentation import Presentation
     from proofs import expanded as proofs_expanded
@@ -121,7 +122,7 @@ def derive(
     files["certificate.json"] = export.dumps(certificate)
     failure = None
     if proofs.holds:
-        files["derivation.tex"] = writeup.document(
+        files["derivation.tex"] = latex_document(
             presentation, proofs.steps, certificate, title, experiments
         )
         if engine is not None:

@@ -7,6 +7,7 @@ import csv
 import io
 import json
 import os
+import re
 import shutil
 import threading
 from pathlib import Path
@@ -424,6 +425,44 @@ def test_the_write_up_answers_both_questions_from_the_csv(experiments, capsys):
     final = [r for r in rows if r["run"] == "stochastic (batch 1)"][-1]
     assert f"{float(final['loss']):.4g}" in tex
     assert tex.count("What the measurements say.") == 2
+
+
+def _latex_rows(tex: str, after: str) -> list[list[str]]:
+    """The cells of the first table after ``after`` in derivation.tex."""
+    body = tex[tex.index(after) :]
+    body = body[body.index(r"\midrule") + len(r"\midrule") : body.index(r"\bottomrule")]
+    return [line.removesuffix(r" \\").split(" & ") for line in body.strip().splitlines()]
+
+
+def _terminal_rows(printed: str, first: str, count: int) -> list[list[str]]:
+    """The cells of the ``count`` rows after the header that starts with ``first``."""
+    lines = printed.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith(first)) + 1
+    return [re.split(r"  +", line.strip()) for line in lines[start : start + count]]
+
+
+def test_the_terminal_and_the_write_up_show_the_same_cells(tmp_path, capsys):
+    """One function makes each table's cells: the write-up's rows are the
+    terminal's, cell for cell, less the columns it leaves out (samples seen;
+    the peak and the stops, which it puts in a sentence), with the counts
+    grouped by thousands in both (1,200 updates per epoch at batch size 1)."""
+    small = ["--samples", "1200", "--epochs", "2", "--seconds", "0", "--seed", "3"]
+    out = tmp_path / "out"
+    assert (
+        main(["experiment", "batch-size", *small, "--batch-sizes", "1,full", "--out", str(out)])
+        == 0
+    )
+    assert main(["experiment", "sequential", *small, "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert main(["--layers", "2", "--widths", "2,8,1", "--out", str(out)]) == 0
+    capsys.readouterr()
+    tex = (out / "derivation.tex").read_text()
+    batch = _terminal_rows(printed, "run ", 2)
+    assert batch[0][1] == "1,200"
+    assert _latex_rows(tex, r"\subsection{Per-sample") == [r[:4] + r[5:] for r in batch]
+    splits = _terminal_rows(printed, "A and B from", 2)
+    expected = [[r[0], r[1], r[2].split(" (")[0], *r[3:6]] for r in splits]
+    assert _latex_rows(tex, r"\subsection{Does training") == expected
 
 
 def test_the_write_up_with_experiments_compiles(experiments, tmp_path, capsys):

@@ -23,7 +23,8 @@ from conftest import LOSSES
 from derive.cli import main
 from derive.derivation.gradients import Derivation
 from derive.derivation.indexed import J, a, b, delta, increment, n, w, y
-from derive.latex import pdf, writeup
+from derive.latex import pdf
+from derive.latex.layout import LatexWriter
 from derive.model.network import Network
 from derive.notation import equations
 from derive.notation.naming import notation
@@ -140,7 +141,7 @@ def test_the_watermelon_book_formulas_appear_for_xigua(tmp_path):
     xigua = notation("xigua")
     presentation = Presentation(Derivation(Network(net_spec, bias_sign=-1)), xigua)
     printed = {f.equation.lhs: f.equation.rhs for f in presentation.per_layer().formulas}
-    writer = writeup.LatexWriter(presentation)
+    writer = LatexWriter(presentation)
     for lhs, rhs in book.items():
         assert sympy.simplify(printed[lhs] - rhs) == 0, lhs
         row = writer.equation(lhs, printed[lhs])[0]

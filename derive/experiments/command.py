@@ -18,6 +18,7 @@ import numpy as np
 from derive import __version__
 from derive.experiments import batch_size, data, figures, results, sequential
 from derive.experiments.runs import STOP_REASONS
+from derive.experiments.tables import batch_size_table, sequential_table
 from derive.experiments.trainer import ProofFailed, verified_trainer
 from derive.spec.network import parse_spec
 from derive.support import output
@@ -198,68 +199,3 @@ def _stops(summary: dict) -> list[dict]:
         {"run": run, "epoch": epoch, "of": budget}
         for run, epoch, budget in summary["time_budget_stops"]
     ]
-
-
-def _table(header: list[str], rows: list[list[str]]) -> str:
-    widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(header)]
-    lines = ["  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True))]
-    lines += ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)) for r in rows]
-    return "\n".join(lines)
-
-
-def batch_size_table(summary: dict) -> str:
-    header = [
-        "run",
-        "updates/epoch",
-        "final loss",
-        "epochs",
-        "samples seen",
-        "seconds",
-        "stopped",
-        f"to loss {summary['target_loss']:.3g}: epochs",
-        "seconds",
-    ]
-    rows = [
-        [
-            r["run"],
-            str(r["steps_per_epoch"]),
-            f"{r['final_loss']:.4g}",
-            str(r["epochs"]),
-            f"{r['samples']:,}",
-            f"{r['seconds']:.2f}",
-            r["stopped"],
-            str(r["target_epochs"]),
-            f"{r['target_seconds']:.3f}",
-        ]
-        for r in summary["runs"]
-    ]
-    return _table(header, rows)
-
-
-def sequential_table(summary: dict) -> str:
-    header = [
-        "A and B from",
-        "loss A after A",
-        "loss A after B (peak)",
-        "loss B after B",
-        "A ∪ B: loss A",
-        "loss B",
-        "phase A stopped",
-        "phase B stopped",
-        "A ∪ B stopped",
-    ]
-    rows = [
-        [
-            r["name"],
-            f"{r['loss_A_after_A']:.4g}",
-            f"{r['loss_A_final']:.4g} ({r['loss_A_peak_during_B']:.4g})",
-            f"{r['loss_B_final']:.4g}",
-            f"{r['joint_loss_A']:.4g}",
-            f"{r['joint_loss_B']:.4g}",
-            r["phase_A_stopped"],
-            r["phase_B_stopped"],
-            r["joint_stopped"],
-        ]
-        for r in summary["splits"]
-    ]
-    return _table(header, rows)

@@ -30,7 +30,8 @@ def csv_text(fields, rows) -> str:
 
 def load(folder: Path) -> tuple[dict, list[str]]:
     """Each experiment found in ``folder`` as {name: {"setup", "summary",
-    "answer", "figure"}}, and a note for each file that could not be used."""
+    "answer", "table", "figure"}} ("table": the rows of :mod:`.tables`, the
+    ones the terminal showed), and a note for each file that could not be used."""
     found, problems = {}, []
     for name in NAMES:
         meta_path, csv_path = folder / f"{name}.json", folder / f"{name}.csv"
@@ -55,7 +56,7 @@ def load(folder: Path) -> tuple[dict, list[str]]:
 def _summarise(name: str, meta: dict, rows: list[dict]) -> dict:
     # Imported here: the experiments need NumPy, and the main job, which
     # calls load() on every run, does not unless an experiment is there.
-    from derive.experiments import batch_size, sequential
+    from derive.experiments import batch_size, sequential, tables
 
     setup = meta["setup"]
     if name == "batch-size":
@@ -64,8 +65,10 @@ def _summarise(name: str, meta: dict, rows: list[dict]) -> dict:
             setup["samples"], setup["batch_sizes"], runs, setup["epochs"], setup["seconds"]
         )
         answer = batch_size.answer(summary)
+        facts = tables.batch_size_facts(summary)
     else:
         results = sequential.results_from_csv(rows, meta["splits"])
         summary = sequential.summary(results, setup["epochs"], setup["seconds"])
         answer = sequential.answer(summary)
-    return {"setup": setup, "summary": summary, "answer": answer}
+        facts = tables.sequential_facts(summary)
+    return {"setup": setup, "summary": summary, "answer": answer, "table": facts}

@@ -1,0 +1,58 @@
+"""derivation.tex: the derivation as a document a learner can read top to bottom.
+
+The template (``templates/derivation.tex.j2``) holds the structure and the
+prose; this module fills it.  Every formula arrives as a SymPy expression
+that a proof of this run checked, printed in the chosen notation: the
+walkthrough's steps by :mod:`derive.latex.steps`, every other formula by
+:mod:`derive.latex.sections`, both broken into rows by
+:mod:`derive.latex.layout`.  The "What was checked" section is read from the
+certificate written in the same run (:mod:`derive.latex.checked`), and the
+experiments from the output folder (:mod:`derive.latex.experiments`).
+"""
+
+from __future__ import annotations
+
+from derive import __version__
+from derive.derivation import indexed
+from derive.latex import checked, experiments, sections
+from derive.latex.layout import LatexWriter
+from derive.latex.steps import step
+from derive.present.presentation import ETA, LAYER_BY_LAYER_LIMIT, LOSS_TERM, Presentation
+from derive.printing.latex import text
+from derive.support.templating import render_latex
+
+
+def document(
+    presentation: Presentation,
+    steps,
+    certificate: dict,
+    title: str | None,
+    found: dict | None = None,
+) -> str:
+    """derivation.tex for ``presentation``'s network, from the steps and the
+    certificate of this run, and the experiments ``found`` in the output
+    folder (:func:`derive.experiments.results.load`)."""
+    writer = LatexWriter(presentation)
+    net = writer.network
+    shown = sorted(presentation.shown_layers(), reverse=True)
+    return render_latex(
+        "derivation.tex.j2",
+        title=text(title) if title else None,
+        version=__version__,
+        architecture=text(net.spec.describe(writer.notation.bias_word)),
+        xigua=writer.xigua,
+        depth=net.depth,
+        bias=net.spec.bias,
+        thresholds=net.bias_sign < 0,
+        widths=sections.widths_text(net),
+        parameter_count=net.spec.parameter_count,
+        loss_name=text(net.spec.loss.name),
+        loss_symbol=writer.math(indexed.E),
+        loss_term=writer.math(LOSS_TERM),
+        eta=writer.math(ETA),
+        **sections.formulas(writer, certificate),
+        steps=[step(writer, walk, shown) for walk in steps if walk.layer in shown],
+        skipped_layers=net.depth > LAYER_BY_LAYER_LIMIT,
+        checks=checked.checks(certificate, checked.claims(net.spec.bias, shown, net.depth)),
+        **experiments.sections(found or {}),
+    )
