@@ -36,14 +36,14 @@ from proofs.layered import LayeredProof
 depth, width, what = {depth}, {width}, {what!r}
 start = time.perf_counter()
 if what == "general":
-    verdicts = [prove_general()]
+    outcomes = [prove_general()]
 elif what == "index":
     network = Network(parse_spec(str(depth), ",".join([str(width)] * (depth + 1))))
-    verdicts = [IndexFormProof(network).run()]
+    outcomes = [IndexFormProof(network).run()]
 else:
     derivation = Derivation(Network(parse_spec(str(depth), ",".join([str(width)] * (depth + 1)))))
-    verdicts = LayeredProof(derivation).run() if what == "layered" else [prove_expanded(derivation)]
-assert all(v.holds for v in verdicts)
+    outcomes = LayeredProof(derivation).run() if what == "layered" else [prove_expanded(derivation)]
+assert all(v.holds for v in outcomes)
 print(json.dumps(time.perf_counter() - start))
 """
 

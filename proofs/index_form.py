@@ -45,7 +45,7 @@ from proofs import network
 from proofs.kernel import Fact, Kernel, ProofError
 from proofs.network import UNIT
 from proofs.statements import INDEX_FORM, STATEMENTS
-from proofs.verdict import Verdict, checked
+from proofs.theorem import TheoremOutcome, checked
 
 R = sympy.Symbol("r", integer=True, positive=True)
 
@@ -247,7 +247,7 @@ class IndexFormProof:
                     f"not {sorted(layers)}",
                 )
 
-    def run(self) -> Verdict:
+    def run(self) -> TheoremOutcome:
         def body(facts):
             self._at = "rules"
             self._covered()
@@ -262,11 +262,11 @@ class IndexFormProof:
                     done += 1
             self.progress.close()
 
-        verdict = checked(INDEX_FORM, STATEMENT, body)
-        if verdict.failure:
-            verdict.failure = f"{self._at}: {verdict.failure}"
-        return verdict
+        outcome = checked(INDEX_FORM, STATEMENT, body)
+        if outcome.failure:
+            outcome.failure = f"{self._at}: {outcome.failure}"
+        return outcome
 
 
-def prove_index_form(network: Network, kernel=None, progress=QUIET, rules=None) -> Verdict:
+def prove_index_form(network: Network, kernel=None, progress=QUIET, rules=None) -> TheoremOutcome:
     return IndexFormProof(network, rules, kernel, progress).run()

@@ -25,8 +25,8 @@ from proofs.layered import LayeredProof
 )
 def test_the_programs_recursion_is_proved(args):
     proof = LayeredProof(Derivation(Network(parse_spec(*args))))
-    verdicts = proof.run()
-    assert all(v.holds for v in verdicts), [v.failure for v in verdicts]
+    outcomes = proof.run()
+    assert all(v.holds for v in outcomes), [v.failure for v in outcomes]
     assert proof.kernel.report()["assumed"] == 0
 
 
@@ -199,14 +199,14 @@ def test_the_suite_has_at_least_thirty_mutants():
 @pytest.mark.parametrize("mutation", MUTANTS)
 def test_every_wrong_formula_is_rejected(mutation):
     network = Network(parse_spec("3", "2,3,2,2", "sigmoid", "mse"))
-    verdicts = LayeredProof(mutant_derivation(network, **mutation)).run()
-    failed = [v for v in verdicts if not v.holds]
+    outcomes = LayeredProof(mutant_derivation(network, **mutation)).run()
+    failed = [v for v in outcomes if not v.holds]
     assert failed, "a wrong formula was proved"
     assert all(v.failure for v in failed)
 
 
 def test_a_counterexample_is_given_where_one_can_be_evaluated():
     network = Network(parse_spec("3", "2,3,2,2", "tanh", "mse"))
-    verdicts = LayeredProof(mutant_derivation(network, hidden=HIDDEN_MUTANTS["sign flipped"])).run()
-    failure = next(v.failure for v in verdicts if not v.holds)
+    outcomes = LayeredProof(mutant_derivation(network, hidden=HIDDEN_MUTANTS["sign flipped"])).run()
+    failure = next(v.failure for v in outcomes if not v.holds)
     assert "counterexample" in failure
