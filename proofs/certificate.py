@@ -26,7 +26,7 @@ from derive.derivation.gradients import Derivation
 from derive.derivation.indexed import Rule
 from proofs import kernel, replay
 from proofs.kernel.codec import Encoder
-from proofs.layered import STATEMENTS as PER_UNIT
+from proofs.per_unit import STATEMENTS as PER_UNIT
 from proofs.run import ProofRun
 from proofs.statements import PRINTING
 from proofs.verify import FORMAT, FORMAT_VERSION, digest

@@ -2,7 +2,7 @@
 prints, proved layer by layer with the units symbolic and every sum left
 unevaluated, so that a layer of 784 units costs what a layer of 8 does.
 
-The scalar proof (:mod:`proofs.layered`) checks one formula per unit and
+The scalar proof (:mod:`proofs.per_unit`) checks one formula per unit and
 per weight, which is what a network of a few hundred parameters needs; a
 network of 100 layers of 64 units has 400 000 weights, and the program
 states its gradients as four index-form rules (:func:`derive.derivation.indexed.rules`)
@@ -111,7 +111,7 @@ class NetworkFacts:
 
     Derivatives of f are SymPy's, at z (not yet written through the output);
     the index-form proof reads them in the program's printed form, the
-    per-unit proof (:mod:`proofs.layered`) instantiates them at every unit."""
+    per-unit proof (:mod:`proofs.per_unit`) instantiates them at every unit."""
 
     def __init__(self, kernel: Kernel, network: Network):
         self.kernel = kernel

@@ -15,13 +15,16 @@ from derive.support.progress import Progress
 from proofs import expanded, general, paths
 from proofs.index_form import IndexFormProof
 from proofs.kernel import TRUST_LEVELS, Kernel
-from proofs.layered import LayeredProof
+from proofs.per_unit import PerUnitProof
 from proofs.statements import PRINTING, STATEMENTS
 from proofs.theorem import TheoremOutcome
 from proofs.verify import PER_UNIT_PARAMETER_LIMIT
 from proofs.walkthrough import Walkthrough
 
 STRATEGIES = ("layered", "expand", "general", "paths", "walkthrough")
+"""``layered`` (the command line's default) is two theorems: the index-form
+rules (:mod:`proofs.index_form`), then their instances at every unit
+(:mod:`proofs.per_unit`) where the network is small enough."""
 
 
 @dataclass
@@ -69,7 +72,7 @@ def run_proofs(
             )
         else:
             # Instances of the index-form facts: the same kernel, each fact proved once.
-            theorems.extend(LayeredProof(derivation, None, progress, index_form.facts).run())
+            theorems.extend(PerUnitProof(derivation, None, progress, index_form.facts).run())
     if "expand" in strategies:
         reason = expanded.feasible(derivation) or expanded.built_in_time(derivation)
         if reason:

@@ -246,10 +246,10 @@ class _SwappedRecursion(Derivation):
 def test_a_wrong_scalar_recursion_is_rejected_by_the_per_unit_proof():
     """The walkthrough shows the index-form rules; the program's per-unit
     formulas, which the report prints, are the per-unit proof's to check."""
-    from proofs.layered import LayeredProof
+    from proofs.per_unit import PerUnitProof
 
     derivation = _SwappedRecursion(Network(parse_spec("2", "2,2,2", None, None, True)))
-    outcomes = LayeredProof(derivation).run()
+    outcomes = PerUnitProof(derivation).run()
     assert not all(v.holds for v in outcomes)
     assert any("differ" in (v.failure or "") for v in outcomes)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from test_layered_proof import HIDDEN_MUTANTS, mutant_derivation
+from test_per_unit import HIDDEN_MUTANTS, mutant_derivation
 
 from derive.cli import main
 from derive.derivation.gradients import Derivation

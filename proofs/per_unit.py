@@ -36,7 +36,7 @@ from proofs.statements import STATEMENTS as ALL
 from proofs.theorem import TheoremOutcome, checked
 
 
-class LayeredProof:
+class PerUnitProof:
     """Proves the per-unit formulas of ``derivation``.  ``facts``, where given,
     are the index-form proof's (the same kernel): each fact is proved once."""
 
