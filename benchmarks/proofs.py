@@ -6,7 +6,7 @@ proof (theorem a, skipped where one run would pass --budget seconds), and,
 once, the theorem for all depths and widths (c).  Then, for each of
 --sizes (depth × width), the index-form proof (theorem b with the units
 symbolic) against the per-unit proof as baseline, measured in the same run.
-Prints Markdown tables; the layered columns should grow linearly with depth,
+Prints Markdown tables; the layer-by-layer column should grow linearly with depth,
 the expansion one faster.
 
     python benchmarks/proofs.py [--width 3] [--depths 1,2,4,8,16,32] [--runs 3]
@@ -32,18 +32,19 @@ from derive.spec.network import parse_spec
 from proofs.expanded import prove_expanded
 from proofs.general import prove_general
 from proofs.index_form import IndexFormProof
-from proofs.layered import LayeredProof
+from proofs.per_unit import PerUnitProof
 depth, width, what = {depth}, {width}, {what!r}
 start = time.perf_counter()
+spec = parse_spec(str(depth), ",".join([str(width)] * (depth + 1))) if depth else None
 if what == "general":
-    verdicts = [prove_general()]
+    outcomes = [prove_general()]
 elif what == "index":
-    network = Network(parse_spec(str(depth), ",".join([str(width)] * (depth + 1))))
-    verdicts = [IndexFormProof(network).run()]
+    outcomes = [IndexFormProof(Network(spec)).run()]
+elif what == "per-unit":
+    outcomes = PerUnitProof(Derivation(Network(spec))).run()
 else:
-    derivation = Derivation(Network(parse_spec(str(depth), ",".join([str(width)] * (depth + 1)))))
-    verdicts = LayeredProof(derivation).run() if what == "layered" else [prove_expanded(derivation)]
-assert all(v.holds for v in verdicts)
+    outcomes = [prove_expanded(Derivation(Network(spec)))]
+assert all(v.holds for v in outcomes)
 print(json.dumps(time.perf_counter() - start))
 """
 
@@ -82,14 +83,14 @@ def main() -> None:
     print("|---|---|---|")
     expansion_gave_up = False
     for depth in depths:
-        layered = median(depth, args.width, "layered", args.runs, args.budget)
+        per_unit = median(depth, args.width, "per-unit", args.runs, args.budget)
         expanded = None
         if not expansion_gave_up:
             expanded = median(depth, args.width, "expanded", 1, args.budget)
             expansion_gave_up = expanded is None
-        layered_cell = f"{layered:.2f} ({layered / depth:.3f})" if layered else "—"
+        per_unit_cell = f"{per_unit:.2f} ({per_unit / depth:.3f})" if per_unit else "—"
         expanded_cell = f"{expanded:.2f}" if expanded is not None else f"> {args.budget:.0f} s"
-        print(f"| {depth} | {layered_cell} | {expanded_cell} |", flush=True)
+        print(f"| {depth} | {per_unit_cell} | {expanded_cell} |", flush=True)
 
     print("\n| L × width | index form | per layer | per-unit proof | per-unit ÷ index form |")
     print("|---|---|---|---|---|")
@@ -99,7 +100,7 @@ def main() -> None:
         index = median(depth, width, "index", args.runs, args.budget)
         per_unit = None
         if not per_unit_gave_up:
-            per_unit = median(depth, width, "layered", 1, args.budget)
+            per_unit = median(depth, width, "per-unit", 1, args.budget)
             per_unit_gave_up = per_unit is None
         index_cell = f"{index:.2f}" if index is not None else f"> {args.budget:.0f} s"
         per_layer = f"{index / depth:.3f}" if index is not None else "—"

@@ -331,16 +331,17 @@ def check(argv: list[str]) -> int:
 def _time_limit(text: str | None) -> float:
     """``--time-limit SECONDS``: a positive number, at most a day."""
     from derive.claims.limits import TIME_LIMIT as LIMIT
+    from derive.support.options import number
 
     if text is None:
         return LIMIT
-    try:
-        seconds = float(text)
-    except ValueError:
-        raise InputError(f"--time-limit needs a number of seconds, not {text[:20]!r}") from None
-    if not 0 < seconds <= 86400:
-        raise InputError(f"--time-limit must be more than 0 and at most 86400 s, not {text[:20]}")
-    return seconds
+    return number(
+        text,
+        float,
+        lambda seconds: 0 < seconds <= 86400,
+        f"--time-limit needs a number of seconds, not {text[:20]!r}",
+        f"--time-limit must be more than 0 and at most 86400 s, not {text[:20]}",
+    )
 
 
 def _read_claim() -> str:

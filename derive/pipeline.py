@@ -159,7 +159,7 @@ class Proved:
     @property
     def exit_code(self) -> int:
         """0 proved, 1 a check failed, 3 no proof could be attempted."""
-        if not self.outcome.verdicts:
+        if not self.outcome.theorems:
             return 3
         return 0 if self.outcome.holds else 1
 
@@ -185,6 +185,6 @@ def trainer(spec: NetworkSpec) -> str:
     made = Derivation(Network(spec))
     proofs = run_proofs(made, ("layered",))
     if not proofs.holds:
-        failed = next(v for v in proofs.verdicts if not v.holds)
+        failed = next(v for v in proofs.theorems if not v.holds)
         raise ProofFailed(f"the trainer's rules did not check out: {failed.name}")
     return codegen.trainer_source(made.network)

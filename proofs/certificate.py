@@ -4,7 +4,7 @@ The certificate stores the network's spec as the user gave it (names or
 custom expressions, re-read by the whitelist parser), every formula the
 proofs checked (the index-form rules with the layers each is stated for,
 and, where the per-unit proof ran, each δ^l_j's recursion and each
-gradient), the verdicts with the kernel steps each concludes with, every
+gradient), each theorem's outcome with the kernel steps it concludes with, every
 kernel step with the rule and arguments that made it (:mod:`proofs.replay`),
 all expressions in one shared node table, and the trusted base: the
 kernel's files with their hashes, SymPy's version, how many steps each rule
@@ -26,7 +26,7 @@ from derive.derivation.gradients import Derivation
 from derive.derivation.indexed import Rule
 from proofs import kernel, replay
 from proofs.kernel.codec import Encoder
-from proofs.layered import STATEMENTS as PER_UNIT
+from proofs.per_unit import STATEMENTS as PER_UNIT
 from proofs.run import ProofRun
 from proofs.statements import PRINTING
 from proofs.verify import FORMAT, FORMAT_VERSION, digest
@@ -46,12 +46,12 @@ METHODS = {
 }
 
 
-def build(derivation: Derivation, outcome: ProofRun) -> dict:
+def build(derivation: Derivation, run: ProofRun) -> dict:
     network = derivation.network
     spec = network.spec
     encoder = Encoder()
     claims = {"rules": [], "deltas": {}, "gradients": {}}
-    names = {v.name for v in outcome.verdicts}
+    names = {theorem.name for theorem in run.theorems}
     if "index-form rules" in names:
         claims["rules"] = [
             {"name": rule.name, "layers": list(rule.layers), "equation": encoder.add(rule.equation)}
@@ -70,7 +70,7 @@ def build(derivation: Derivation, outcome: ProofRun) -> dict:
                 p.name: encoder.add(derivation.gradient(p).delta_form) for p in network.parameters()
             },
         }
-    proofs, where = replay.encode(outcome.kernels, encoder)
+    proofs, where = replay.encode(run.kernels, encoder)
     doc = {
         "format": FORMAT,
         "format_version": FORMAT_VERSION,
@@ -82,20 +82,20 @@ def build(derivation: Derivation, outcome: ProofRun) -> dict:
             "bias": spec.bias,
             "bias_sign": network.bias_sign,
         },
-        "theorems": [_theorem(v, where) for v in outcome.verdicts],
-        "skipped": outcome.skipped,
+        "theorems": [_theorem(theorem, where) for theorem in run.theorems],
+        "skipped": run.skipped,
         "trusted_base": {
             "kernel_modules": kernel_modules(),
             "checker_modules": checker_modules(),
             "sympy_version": sympy.__version__,
             "python_version": platform.python_version(),
-            "kernel_steps": outcome.trust,
-            "rules": outcome.rules,
+            "kernel_steps": run.trust,
+            "rules": run.rules,
             "relies_on_sympy_for": "differentiation (the chain rule for concrete functions), "
             "the finite chain rule (Kernel.chain_rule: for a concrete arity m, "
             "dE/du = sum_{r=1}^{m} dE/dv_r dv_r/du where E is built from u only through "
             "v_1..v_m, checked against the definitions) and deciding equality by expansion",
-            "assumed": outcome.assumed,
+            "assumed": run.assumed,
         },
         "claims": claims,
         "proof": proofs,
@@ -105,18 +105,18 @@ def build(derivation: Derivation, outcome: ProofRun) -> dict:
     return doc
 
 
-def _theorem(verdict, where: dict) -> dict:
-    """A verdict, with the kernel and the steps whose conclusions it states."""
-    located = [where[id(fact)] for fact in verdict.facts if id(fact) in where]
+def _theorem(outcome, where: dict) -> dict:
+    """One theorem's outcome, with the kernel and the steps whose conclusions it states."""
+    located = [where[id(fact)] for fact in outcome.facts if id(fact) in where]
     kernels = {number for number, _ in located}
     return {
-        "name": verdict.name,
-        "statement": verdict.statement,
-        "holds": verdict.holds,
-        "checks": verdict.checks,
-        "seconds": round(verdict.seconds, 4),
-        "method": METHODS.get(verdict.name, "kernel"),
-        "failure": verdict.failure,
+        "name": outcome.name,
+        "statement": outcome.statement,
+        "holds": outcome.holds,
+        "checks": outcome.checks,
+        "seconds": round(outcome.seconds, 4),
+        "method": METHODS.get(outcome.name, "kernel"),
+        "failure": outcome.failure,
         "kernel": kernels.pop() if len(kernels) == 1 else None,
         "conclusions": [index for _, index in located],
     }

@@ -19,7 +19,7 @@ from derive.support.deadline import TimeLimit, time_limit
 from derive.support.progress import QUIET, Progress
 from proofs.kernel import Kernel
 from proofs.statements import EXPANDED, STATEMENTS
-from proofs.verdict import Verdict, checked
+from proofs.theorem import TheoremOutcome, checked
 
 STATEMENT = STATEMENTS[EXPANDED]
 
@@ -50,7 +50,7 @@ def built_in_time(derivation: Derivation, seconds: float = EXPANDED_SECONDS) -> 
 
 def prove_expanded(
     derivation: Derivation, kernel: Kernel | None = None, progress: Progress = QUIET
-) -> Verdict:
+) -> TheoremOutcome:
     kernel = kernel or Kernel()
     network = derivation.network
 
@@ -67,6 +67,6 @@ def prove_expanded(
                 )
             )
 
-    verdict = checked(EXPANDED, STATEMENT, body)
+    outcome = checked(EXPANDED, STATEMENT, body)
     progress.close()
-    return verdict
+    return outcome

@@ -27,7 +27,7 @@ from derive.spec import registry
 from derive.spec.network import NetworkSpec
 from proofs.kernel import Kernel
 from proofs.statements import GENERAL, STATEMENTS
-from proofs.verdict import Verdict, checked
+from proofs.theorem import TheoremOutcome, checked
 
 ELL = sympy.Function("ell")
 """A generic per-output loss ℓ(ŷ, y)."""
@@ -113,7 +113,7 @@ class GeneralProof:
             facts.append(kernel.equal_by_algebra(step, self.program[rule].rhs))
         return facts
 
-    def run(self) -> Verdict:
+    def run(self) -> TheoremOutcome:
         def body(facts):
             facts.append(self.output_layer())
             facts.append(self.hidden_step())
@@ -131,5 +131,5 @@ class GeneralProof:
 STATEMENT = STATEMENTS[GENERAL]
 
 
-def prove_general(kernel: Kernel | None = None) -> Verdict:
+def prove_general(kernel: Kernel | None = None) -> TheoremOutcome:
     return GeneralProof(kernel).run()

@@ -2,7 +2,7 @@
 prints, proved layer by layer with the units symbolic and every sum left
 unevaluated, so that a layer of 784 units costs what a layer of 8 does.
 
-The scalar proof (:mod:`proofs.layered`) checks one formula per unit and
+The scalar proof (:mod:`proofs.per_unit`) checks one formula per unit and
 per weight, which is what a network of a few hundred parameters needs; a
 network of 100 layers of 64 units has 400 000 weights, and the program
 states its gradients as four index-form rules (:func:`derive.derivation.indexed.rules`)
@@ -45,7 +45,7 @@ from proofs import network
 from proofs.kernel import Fact, Kernel, ProofError
 from proofs.network import UNIT
 from proofs.statements import INDEX_FORM, STATEMENTS
-from proofs.verdict import Verdict, checked
+from proofs.theorem import TheoremOutcome, checked
 
 R = sympy.Symbol("r", integer=True, positive=True)
 
@@ -111,7 +111,7 @@ class NetworkFacts:
 
     Derivatives of f are SymPy's, at z (not yet written through the output);
     the index-form proof reads them in the program's printed form, the
-    per-unit proof (:mod:`proofs.layered`) instantiates them at every unit."""
+    per-unit proof (:mod:`proofs.per_unit`) instantiates them at every unit."""
 
     def __init__(self, kernel: Kernel, network: Network):
         self.kernel = kernel
@@ -247,7 +247,7 @@ class IndexFormProof:
                     f"not {sorted(layers)}",
                 )
 
-    def run(self) -> Verdict:
+    def run(self) -> TheoremOutcome:
         def body(facts):
             self._at = "rules"
             self._covered()
@@ -262,11 +262,11 @@ class IndexFormProof:
                     done += 1
             self.progress.close()
 
-        verdict = checked(INDEX_FORM, STATEMENT, body)
-        if verdict.failure:
-            verdict.failure = f"{self._at}: {verdict.failure}"
-        return verdict
+        outcome = checked(INDEX_FORM, STATEMENT, body)
+        if outcome.failure:
+            outcome.failure = f"{self._at}: {outcome.failure}"
+        return outcome
 
 
-def prove_index_form(network: Network, kernel=None, progress=QUIET, rules=None) -> Verdict:
+def prove_index_form(network: Network, kernel=None, progress=QUIET, rules=None) -> TheoremOutcome:
     return IndexFormProof(network, rules, kernel, progress).run()

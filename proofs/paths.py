@@ -29,7 +29,7 @@ from proofs.index_form import R, define_network, derivative_down, written_out
 from proofs.kernel import Kernel, ProofError
 from proofs.network import UNIT
 from proofs.statements import PATHS, STATEMENTS
-from proofs.verdict import Verdict, checked
+from proofs.theorem import TheoremOutcome, checked
 
 NAME = PATHS
 STATEMENT = STATEMENTS[NAME]
@@ -177,7 +177,7 @@ def _scalar(net, expr: sympy.Expr) -> sympy.Expr:
     )
 
 
-def prove_paths(derivation: Derivation, kernel: Kernel | None = None) -> Verdict:
+def prove_paths(derivation: Derivation, kernel: Kernel | None = None) -> TheoremOutcome:
     kernel = kernel or Kernel()
     net = derivation.network
 

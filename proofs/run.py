@@ -1,4 +1,4 @@
-"""Which proofs run for a network, and their verdicts.
+"""Which proofs run for a network, and the outcome of each theorem.
 
 By default the index-form rules are proved for every network (a few kernel
 steps per layer, whatever the widths), and the per-unit formulas too where
@@ -15,18 +15,21 @@ from derive.support.progress import Progress
 from proofs import expanded, general, paths
 from proofs.index_form import IndexFormProof
 from proofs.kernel import TRUST_LEVELS, Kernel
-from proofs.layered import LayeredProof
+from proofs.per_unit import PerUnitProof
 from proofs.statements import PRINTING, STATEMENTS
-from proofs.verdict import Verdict
+from proofs.theorem import TheoremOutcome
 from proofs.verify import PER_UNIT_PARAMETER_LIMIT
 from proofs.walkthrough import Walkthrough
 
 STRATEGIES = ("layered", "expand", "general", "paths", "walkthrough")
+"""``layered`` (the command line's default) is two theorems: the index-form
+rules (:mod:`proofs.index_form`), then their instances at every unit
+(:mod:`proofs.per_unit`) where the network is small enough."""
 
 
 @dataclass
 class ProofRun:
-    verdicts: list[Verdict]
+    theorems: list[TheoremOutcome]
     skipped: list[str]
     trust: dict[str, int]
     assumed: dict[str, str]
@@ -39,7 +42,7 @@ class ProofRun:
 
     @property
     def holds(self) -> bool:
-        return all(v.holds for v in self.verdicts)
+        return all(v.holds for v in self.theorems)
 
 
 def run_proofs(
@@ -56,11 +59,11 @@ def run_proofs(
         kernels.append(Kernel())
         return kernels[-1]
 
-    verdicts, skipped = [], []
+    theorems, skipped = [], []
     network = derivation.network
     if "layered" in strategies:
         index_form = IndexFormProof(network, None, fresh(), progress)
-        verdicts.append(index_form.run())
+        theorems.append(index_form.run())
         count = network.spec.parameter_count
         if count > PER_UNIT_PARAMETER_LIMIT:
             skipped.append(
@@ -69,19 +72,19 @@ def run_proofs(
             )
         else:
             # Instances of the index-form facts: the same kernel, each fact proved once.
-            verdicts.extend(LayeredProof(derivation, None, progress, index_form.facts).run())
+            theorems.extend(PerUnitProof(derivation, None, progress, index_form.facts).run())
     if "expand" in strategies:
         reason = expanded.feasible(derivation) or expanded.built_in_time(derivation)
         if reason:
             skipped.append(f"expanded chain rule proof not run: {reason}")
         else:
-            verdicts.append(expanded.prove_expanded(derivation, fresh(), progress))
+            theorems.append(expanded.prove_expanded(derivation, fresh(), progress))
     if "paths" in strategies:
         reason = paths.feasible(network)
         if reason:
             skipped.append(f"sum over paths proof not run: {reason}")
         else:
-            verdicts.append(paths.prove_paths(derivation, fresh()))
+            theorems.append(paths.prove_paths(derivation, fresh()))
             reason = paths.writes_out(network)
             if reason and network.width(2) * network.width(3) <= paths.SHOWN_PATHS_LIMIT:
                 skipped.append(
@@ -89,12 +92,12 @@ def run_proofs(
                     "the theorem above covers every first-layer weight"
                 )
     if "general" in strategies:
-        verdicts.append(general.prove_general(fresh()))
+        theorems.append(general.prove_general(fresh()))
     steps = []
     if "walkthrough" in strategies:
         layers = walkthrough_layers or range(network.depth, 0, -1)
         walk = Walkthrough(derivation, layers, fresh(), progress)
-        verdicts.append(walk.run())
+        theorems.append(walk.run())
         steps = walk.steps
         skipped.extend(
             f"step-by-step chain of layer {step.layer} not compared as a whole: "
@@ -108,7 +111,7 @@ def run_proofs(
     for kernel in kernels:
         for step in kernel.steps:
             rules[step.rule] = rules.get(step.rule, 0) + 1
-    return ProofRun(verdicts, skipped, trust, assumed, steps, dict(sorted(rules.items())), kernels)
+    return ProofRun(theorems, skipped, trust, assumed, steps, dict(sorted(rules.items())), kernels)
 
 
 def record_printing(run: ProofRun, checks) -> None:
@@ -118,8 +121,8 @@ def record_printing(run: ProofRun, checks) -> None:
     kernel = checks.kernel
     if not checks.facts:
         return  # the trainer prints every formula as proved
-    run.verdicts.append(
-        Verdict(
+    run.theorems.append(
+        TheoremOutcome(
             PRINTING,
             STATEMENTS[PRINTING],
             True,

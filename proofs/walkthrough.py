@@ -38,7 +38,7 @@ from proofs.index_form import R, define_network, derivative_down
 from proofs.kernel import Fact, Kernel
 from proofs.network import UNIT
 from proofs.statements import STATEMENTS, WALKTHROUGH
-from proofs.verdict import Verdict, checked
+from proofs.theorem import TheoremOutcome, checked
 
 NAME = WALKTHROUGH
 STATEMENT = STATEMENTS[NAME]
@@ -138,7 +138,7 @@ class Walkthrough:
         """The estimated cost of the long chains compared so far."""
         """δ^l_u = ∂E/∂z^l_u by layer, once the network is defined in the kernel."""
 
-    def run(self) -> Verdict:
+    def run(self) -> TheoremOutcome:
         def body(facts):
             # The network's definitions first: a definition must be of a new name.
             _, self._deltas = define_network(self.kernel, self.network)

@@ -112,7 +112,7 @@ def test_verify_loads_neither_the_model_nor_the_derivation_nor_the_theorems(cert
         "derive.model",
         "derive.derivation",
         "proofs.index_form",
-        "proofs.layered",
+        "proofs.per_unit",
         "proofs.paths",
         "proofs.walkthrough",
         "proofs.certificate",

@@ -938,3 +938,18 @@ def test_a_proof_for_every_size_with_a_kink_says_off_the_kinks(capsys):
     assert "proved for every depth and every width" in out and "off the kinks" in out
     assert main(["check", "dE/dz[L][j] = (a[L][j]-y[j])*a[L][j]*(1-a[L][j])"]) == 0
     assert "off the kinks" not in capsys.readouterr().out
+
+
+def test_the_evaluator_stops_at_each_functions_bound():
+    """A growing function (exp) is evaluated up to 10^6 and a periodic one
+    (sin) up to 10^30; past that the value is refused (None), not computed
+    with unbounded digits."""
+    import sympy
+
+    from derive.claims import numeric
+
+    x = sympy.Symbol("x")
+    for function, limit in ((sympy.exp, 10**6), (sympy.sin, 10**30)):
+        assert numeric.evaluate(function(x), {x: Fraction(limit)}) is not None, function
+        assert numeric.evaluate(function(x), {x: Fraction(2 * limit)}) is None, function
+        assert numeric.evaluate(function(x), {x: Fraction(-2 * limit)}) is None, function

@@ -12,8 +12,8 @@ from proofs.general import CHAIN_RULE, INDUCTION, GeneralProof
 
 def test_the_general_theorem_is_proved_and_names_its_assumptions():
     proof = GeneralProof()
-    verdict = proof.run()
-    assert verdict.holds, verdict.failure
+    outcome = proof.run()
+    assert outcome.holds, outcome.failure
     assert set(proof.kernel.assumed) == {CHAIN_RULE, INDUCTION}
     assert proof.kernel.report()["assumed"] >= 2
 
@@ -31,6 +31,6 @@ WRONG = {
 def test_a_wrong_index_form_rule_is_rejected(rule):
     proof = GeneralProof()
     proof.program[rule] = sympy.Eq(proof.program[rule].lhs, WRONG[rule], evaluate=False)
-    verdict = proof.run()
-    assert not verdict.holds
-    assert "differ" in verdict.failure
+    outcome = proof.run()
+    assert not outcome.holds
+    assert "differ" in outcome.failure

@@ -40,10 +40,10 @@ CASES = [
 def test_the_programs_rules_are_proved(widths, activations, loss, bias, sign):
     net = network(widths, activations, loss, bias, sign)
     kernel = Kernel()
-    verdict = IndexFormProof(net, kernel=kernel).run()
-    assert verdict.holds, verdict.failure
+    outcome = IndexFormProof(net, kernel=kernel).run()
+    assert outcome.holds, outcome.failure
     rules = indexed.rules(net)
-    assert verdict.checks == sum(len(rule.layers) for rule in rules)
+    assert outcome.checks == sum(len(rule.layers) for rule in rules)
     assert kernel.report()["assumed"] == 0
 
 
@@ -74,9 +74,9 @@ def test_a_proof_costs_the_same_at_width_8_and_at_width_1024():
 def test_the_rule_is_proved_with_its_sum_unevaluated():
     net = network((784, 256, 128, 10))
     kernel = Kernel()
-    verdict = IndexFormProof(net, kernel=kernel).run()
-    assert verdict.holds, verdict.failure
-    hidden = verdict.facts[2]  # rules in order: output δ, then the hidden δ at layers 2, 1
+    outcome = IndexFormProof(net, kernel=kernel).run()
+    assert outcome.holds, outcome.failure
+    hidden = outcome.facts[2]  # rules in order: output δ, then the hidden δ at layers 2, 1
     assert hidden.lhs == delta[1, J]
     assert any(
         isinstance(node, sympy.Sum) and node.limits[0][2] == 128
@@ -128,9 +128,9 @@ WRONG = {
 def test_a_wrong_rule_is_rejected(mutant):
     net = network((2, 3, 2, 2))
     name, rhs = WRONG[mutant]
-    verdict = IndexFormProof(net, _with(net, name, rhs)).run()
-    assert not verdict.holds
-    assert verdict.failure.startswith(name)
+    outcome = IndexFormProof(net, _with(net, name, rhs)).run()
+    assert not outcome.holds
+    assert outcome.failure.startswith(name)
 
 
 @pytest.mark.parametrize(
@@ -144,8 +144,8 @@ def test_a_wrong_rule_is_rejected(mutant):
 def test_a_wrong_output_rule_is_rejected_with_one_output_unit(rhs):
     """With one output the lemma is read at unit 1; a wrong rule must still fail."""
     net = network((2, 3, 1), "relu")
-    verdict = IndexFormProof(net, _with(net, "output delta", rhs)).run()
-    assert not verdict.holds and verdict.failure.startswith("output delta")
+    outcome = IndexFormProof(net, _with(net, "output delta", rhs)).run()
+    assert not outcome.holds and outcome.failure.startswith("output delta")
 
 
 def test_a_rule_with_another_layers_activation_is_rejected():
@@ -155,8 +155,8 @@ def test_a_rule_with_another_layers_activation_is_rejected():
     merged = [r for r in rules if r.name != "hidden delta"]
     tanh_rule = next(r for r in rules if r.name == "hidden delta" and r.layers == (1,))
     merged.append(Rule("hidden delta", tanh_rule.equation, (1, 2)))
-    verdict = IndexFormProof(net, merged).run()
-    assert not verdict.holds and "hidden delta, layer 2" in verdict.failure
+    outcome = IndexFormProof(net, merged).run()
+    assert not outcome.holds and "hidden delta, layer 2" in outcome.failure
 
 
 @pytest.mark.parametrize(
@@ -164,15 +164,15 @@ def test_a_rule_with_another_layers_activation_is_rejected():
 )
 def test_a_rule_must_be_stated_for_every_layer_it_covers(name, layers):
     net = network((2, 3, 2, 2))
-    verdict = IndexFormProof(net, _with(net, name, layers=layers)).run()
-    assert not verdict.holds and "is stated for layers" in verdict.failure
+    outcome = IndexFormProof(net, _with(net, name, layers=layers)).run()
+    assert not outcome.holds and "is stated for layers" in outcome.failure
 
 
 def test_a_missing_bias_rule_is_noticed():
     net = network((2, 3, 2))
     rules = [r for r in indexed.rules(net) if r.name != "bias gradient"]
-    verdict = IndexFormProof(net, rules).run()
-    assert not verdict.holds and "bias gradient" in verdict.failure
+    outcome = IndexFormProof(net, rules).run()
+    assert not outcome.holds and "bias gradient" in outcome.failure
 
 
 def test_the_hidden_rule_is_the_printed_rule_at_each_layer():
@@ -180,9 +180,9 @@ def test_the_hidden_rule_is_the_printed_rule_at_each_layer():
     concrete width for n[l + 1]; its left side is δ^l_j itself."""
     net = network((2, 3, 4, 2), "tanh")
     proof = IndexFormProof(net)
-    verdict = proof.run()
+    outcome = proof.run()
     rule = next(r for r in proof.rules if r.name == "hidden delta")
-    hidden = [f for f in verdict.facts if f.lhs in (delta[1, J], delta[2, J])]
+    hidden = [f for f in outcome.facts if f.lhs in (delta[1, J], delta[2, J])]
     for layer, fact in zip((2, 1), hidden, strict=True):
         expected = rule.equation.rhs.xreplace({LAYER: layer}).xreplace(
             {n[layer + 1]: net.width(layer + 1)}

@@ -189,8 +189,8 @@ def _walk(spec, derivation_class=Derivation):
 
 def test_the_walkthrough_holds_for_the_catalogue():
     for activation in ACTIVATION_NAMES:
-        verdict, walk = _walk(parse_spec("3", "2,3,2,2", activation, "mse", True))
-        assert verdict.holds, (activation, verdict.failure)
+        outcome, walk = _walk(parse_spec("3", "2,3,2,2", activation, "mse", True))
+        assert outcome.holds, (activation, outcome.failure)
         assert [s.layer for s in walk.steps] == [3, 2, 1]
 
 
@@ -205,9 +205,9 @@ def test_a_wrong_activation_slope_is_rejected():
     )
     spec = parse_spec("2", None, None, None, True)
     spec = spec.__class__(spec.widths, (wrong, wrong), spec.loss, spec.bias)
-    verdict, _ = _walk(spec)
-    assert not verdict.holds
-    assert "simplification" in verdict.failure
+    outcome, _ = _walk(spec)
+    assert not outcome.holds
+    assert "simplification" in outcome.failure
 
 
 class _ForgetsASlope(Walkthrough):
@@ -224,9 +224,9 @@ class _ForgetsASlope(Walkthrough):
 def test_a_chain_with_a_factor_left_out_is_rejected(depth):
     spec = parse_spec(str(depth), None, "tanh", None, True)
     walk = _ForgetsASlope(Derivation(Network(spec)), range(depth, 0, -1))
-    verdict = walk.run()
-    assert not verdict.holds
-    assert "differ" in verdict.failure
+    outcome = walk.run()
+    assert not outcome.holds
+    assert "differ" in outcome.failure
 
 
 class _SwappedRecursion(Derivation):
@@ -247,12 +247,12 @@ class _SwappedRecursion(Derivation):
 def test_a_wrong_scalar_recursion_is_rejected_by_the_per_unit_proof():
     """The walkthrough shows the index-form rules; the program's per-unit
     formulas, which the report prints, are the per-unit proof's to check."""
-    from proofs.layered import LayeredProof
+    from proofs.per_unit import PerUnitProof
 
     derivation = _SwappedRecursion(Network(parse_spec("2", "2,2,2", None, None, True)))
-    verdicts = LayeredProof(derivation).run()
-    assert not all(v.holds for v in verdicts)
-    assert any("differ" in (v.failure or "") for v in verdicts)
+    outcomes = PerUnitProof(derivation).run()
+    assert not all(v.holds for v in outcomes)
+    assert any("differ" in (v.failure or "") for v in outcomes)
 
 
 class _WrongGrouping(Walkthrough):
@@ -269,9 +269,9 @@ class _WrongGrouping(Walkthrough):
 @pytest.mark.parametrize("depth", [1, 3])
 def test_a_wrong_grouping_is_rejected(depth):
     spec = parse_spec(str(depth), None, None, None, True)
-    verdict = _WrongGrouping(Derivation(Network(spec)), range(depth, 0, -1)).run()
-    assert not verdict.holds
-    assert "differ" in verdict.failure
+    outcome = _WrongGrouping(Derivation(Network(spec)), range(depth, 0, -1)).run()
+    assert not outcome.holds
+    assert "differ" in outcome.failure
 
 
 # -- safety -----------------------------------------------------------------------------------
@@ -370,8 +370,8 @@ def test_long_chains_beyond_the_estimated_budget_are_not_compared_and_say_why(
     # Room for the chains of layers 3 and 2 (top first), not for layer 1's.
     budget = walkthrough.long_chain_cost(network, 3) + walkthrough.long_chain_cost(network, 2)
     monkeypatch.setattr(walkthrough, "SECONDS_LIMIT", budget)
-    verdict, walk = _walk(spec)
-    assert verdict.holds, verdict.failure
+    outcome, walk = _walk(spec)
+    assert outcome.holds, outcome.failure
     reasons = {step.layer: step.unchecked_reason for step in walk.steps}
     assert reasons[3] == reasons[2] == ""
     assert reasons[1].startswith("estimated ") and f"> {budget:g} s" in reasons[1]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from test_layered_proof import HIDDEN_MUTANTS, mutant_derivation
+from test_per_unit import HIDDEN_MUTANTS, mutant_derivation
 
 from derive.cli import main
 from derive.derivation.gradients import Derivation
@@ -14,8 +14,8 @@ from proofs.paths import path_sum, prove_paths
 
 def test_the_sum_over_paths_is_the_expanded_chain_rule_and_regroups_into_the_recursion():
     derivation = Derivation(Network(parse_spec("3", "2,3,2,2", "tanh", "bce")))
-    verdict = prove_paths(derivation)
-    assert verdict.holds, verdict.failure
+    outcome = prove_paths(derivation)
+    assert outcome.holds, outcome.failure
     assert len(path_sum(derivation, 1, 1).args) == 2 * 2  # one term per path h, o
 
 

@@ -19,8 +19,8 @@ class Terminal(io.StringIO):
 def test_a_long_proof_reports_progress_on_a_terminal_and_clears_it():
     stream = Terminal()
     progress = Progress(stream, delay=0.0)
-    verdict = prove_expanded(Derivation(Network(parse_spec("2", "2,3,2"))), progress=progress)
-    assert verdict.holds
+    outcome = prove_expanded(Derivation(Network(parse_spec("2", "2,3,2"))), progress=progress)
+    assert outcome.holds
     text = stream.getvalue()
     assert "proving the expanded chain rule [" in text and "] " in text
     assert text.endswith("\r\033[K")

@@ -4,8 +4,9 @@ parts, the claim's nodes and its powers of constants.
 
     claim := expr '=' expr
 
-A subclass supplies ``term``, ``power`` and ``primary`` (where the two
-syntaxes differ: juxtaposition, ``\\frac``, ``Sum(…)`` against ``\\sum``).
+A subclass supplies ``term``, ``power`` and ``named``, the primaries that
+start with a name or command (where the two syntaxes differ: juxtaposition,
+``\\frac``, ``Sum(…)`` against ``\\sum``), and its ``brackets``.
 """
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ OPENING, CLOSING = ("(", "[", "{"), (")", "]", "}")
 
 class ClaimDescent(Descent):
     limits = CLAIM
+    brackets: tuple[str, ...] = ("(",)
+    """The brackets that group a sub-expression in the syntax."""
 
     def __init__(self, tokens: list[Token], names, depth: int = 0, nodes: int = 0):
         super().__init__(tokens, depth)
@@ -78,6 +81,26 @@ class ClaimDescent(Descent):
         if self.current.kind == "end" or self.current.text == "=":
             raise InputError(f"missing expression at {self.current.where()}")
         return self.expression()
+
+    def primary(self):
+        """A number, a bracketed expression, or what ``named`` reads."""
+        token = self.current
+        if token.kind == "number":
+            self.take()
+            return self.number(token.text)
+        if token.text in self.brackets:
+            return self.group(token.text)
+        return self.named(token)
+
+    def group(self, opening: str):
+        """The expression inside ``opening`` and its closing bracket."""
+        self.take(opening)
+        inner = self.nested(self.expression)
+        self.take(CLOSING[OPENING.index(opening)])
+        return inner
+
+    def named(self, token: Token):
+        raise NotImplementedError
 
     # -- the claim's nodes -------------------------------------------------------
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 
 from derive.claims import limits
-from derive.claims.descent import ClaimDescent, product
+from derive.claims.descent import OPENING, ClaimDescent, product
 from derive.claims.names import Names
 from derive.claims.plain import denominator_check, make_ref, numerator_check, prime
 from derive.claims.syntax import (
@@ -111,6 +111,8 @@ class Parser(ClaimDescent):
     primary is a number, a group, ``\\frac``, ``\\sum``, ``\\Delta``, ``\\partial``,
     a function or a name with its scripts."""
 
+    brackets = OPENING
+
     def __init__(self, text: str, names: Names):
         super().__init__(_tokens(text), names)
 
@@ -152,20 +154,7 @@ class Parser(ClaimDescent):
             return Neg(self.nested(self.argument))
         return self.nested(self.primary)
 
-    def group(self, opening: str):
-        closing = {"(": ")", "[": "]", "{": "}"}[opening]
-        self.take(opening)
-        inner = self.nested(self.expression)
-        self.take(closing)
-        return inner
-
-    def primary(self):
-        token = self.current
-        if token.kind == "number":
-            self.take()
-            return self.number(token.text)
-        if token.text in ("(", "[", "{"):
-            return self.group(token.text)
+    def named(self, token: Token):
         if token.text in (r"\frac", r"\dfrac", r"\tfrac"):
             return self.fraction()
         if token.text == r"\sum":
@@ -196,7 +185,7 @@ class Parser(ClaimDescent):
         raise InputError(f"unexpected {token.shown()} at {token.where()}")
 
     def call(self, function: str, token: Token):
-        if self.current.text in ("(", "[", "{"):
+        if self.current.text in self.brackets:
             return Call(function, (self.group(self.current.text),))
         if self.current.kind == "end" or self.current.text in _STOP:
             raise InputError(f"{token.text} needs an argument ({token.where()})")
@@ -214,7 +203,7 @@ class Parser(ClaimDescent):
             if [t.text for t in script] != [r"\prime"]:
                 raise InputError(f"f^{{…}} is read as f^{{\\prime}} only ({token.where()})")
             function = "fprime"
-        if self.current.text not in ("(", "[", "{"):
+        if self.current.text not in self.brackets:
             raise InputError(f"{function} needs its argument in brackets ({token.where()})")
         return Call(function, (self.group(self.current.text),))
 

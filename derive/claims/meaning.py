@@ -21,6 +21,7 @@ import sympy
 
 from derive.claims import limits, numeric
 from derive.claims.names import Names
+from derive.claims.reading import Reading
 from derive.claims.syntax import (
     Add,
     Call,
@@ -28,9 +29,7 @@ from derive.claims.syntax import (
     Derivative,
     Div,
     Index,
-    Mul,
     Neg,
-    Number,
     Pow,
     Ref,
     Sum,
@@ -58,7 +57,7 @@ class Missing(Exception):
     bound past the layer's width): the claim is false, not malformed."""
 
 
-class Meaning:
+class Meaning(Reading):
     """A claim's terms as SymPy expressions for one architecture."""
 
     def __init__(self, spec: NetworkSpec, names: Names, bias_sign: int):
@@ -197,42 +196,43 @@ class Meaning:
     # -- values ----------------------------------------------------------------
 
     def value(self, node, env: dict) -> sympy.Expr:
-        if isinstance(node, Number):
-            return sympy.Rational(node.value.numerator, node.value.denominator)
-        if isinstance(node, Ref):
-            return self.ref_value(node, env)
-        if isinstance(node, Constant):
-            return _CONSTANTS[node.name]
-        if isinstance(node, Derivative):
-            if node.numerator is None:
-                return self.derivative(node.of, env)
-            return self.local_derivative(node.numerator, node.of, env)
-        if isinstance(node, Update):
-            return -ETA * self.derivative(node.of, env)
-        if isinstance(node, Call):
-            argument = self.value(node.arguments[0], env)
-            if not numeric.symbols(argument):
-                _bounded(node, argument)
-            return self._written(_real(node, self.call(node.function, argument)))
-        if isinstance(node, Add):
-            return sympy.Add(*(self.value(t, env) for t in node.terms))
-        if isinstance(node, Mul):
-            return sympy.Mul(*(self.value(f, env) for f in node.factors))
-        if isinstance(node, Neg):
-            return -self.value(node.operand, env)
-        if isinstance(node, Div):
-            denominator = self.value(node.denominator, env)
-            if denominator == 0:
-                raise InputError("division by zero in the claim")
-            return self.value(node.numerator, env) / denominator
-        if isinstance(node, Pow):
-            base, exponent = self.value(node.base, env), self.value(node.exponent, env)
-            if base == 0 and exponent.is_number and exponent.is_negative:
-                raise InputError("division by zero in the claim (0 to a negative power)")
-            return self._written(_real(node, sympy.Pow(base, exponent)))
-        if isinstance(node, Sum):
-            return self.sum(node, env)
-        raise TypeError(f"not a claim node: {node!r}")
+        """``node`` in the network's symbols, its letters at ``env``'s values."""
+        return self.read(node, env)
+
+    def read_Ref(self, node: Ref, env: dict) -> sympy.Expr:
+        return self.ref_value(node, env)
+
+    def read_Constant(self, node: Constant, env: dict) -> sympy.Expr:
+        return _CONSTANTS[node.name]
+
+    def read_Derivative(self, node: Derivative, env: dict) -> sympy.Expr:
+        if node.numerator is None:
+            return self.derivative(node.of, env)
+        return self.local_derivative(node.numerator, node.of, env)
+
+    def read_Update(self, node: Update, env: dict) -> sympy.Expr:
+        return -ETA * self.derivative(node.of, env)
+
+    def read_Call(self, node: Call, env: dict) -> sympy.Expr:
+        argument = self.value(node.arguments[0], env)
+        if not numeric.symbols(argument):
+            _bounded(node, argument)
+        return self._written(_real(node, self.call(node.function, argument)))
+
+    def read_Div(self, node: Div, env: dict) -> sympy.Expr:
+        denominator = self.value(node.denominator, env)
+        if denominator == 0:
+            raise InputError("division by zero in the claim")
+        return self.value(node.numerator, env) / denominator
+
+    def read_Pow(self, node: Pow, env: dict) -> sympy.Expr:
+        base, exponent = self.value(node.base, env), self.value(node.exponent, env)
+        if base == 0 and exponent.is_number and exponent.is_negative:
+            raise InputError("division by zero in the claim (0 to a negative power)")
+        return self._written(_real(node, sympy.Pow(base, exponent)))
+
+    def read_Sum(self, node: Sum, env: dict) -> sympy.Expr:
+        return self.sum(node, env)
 
     def _written(self, value: sympy.Expr) -> sympy.Expr:
         if numeric.symbols(value):

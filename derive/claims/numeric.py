@@ -156,29 +156,25 @@ def _visitor(numbers: dict, digits: int):
     return visit
 
 
-def _growing(function):
+def _bounded(function, limit):
+    """``function``, refused (OverflowError) for an argument beyond ``limit``:
+    past it the value, or the reduction of the argument, needs more digits
+    than a counterexample is worth."""
+
     def bounded(value):
-        if abs(value) > MAX_ARGUMENT:
+        if abs(value) > limit:
             raise OverflowError("out of the evaluated range")
         return function(value)
 
     return bounded
 
 
-def _periodic(function):
-    def bounded(value):
-        if abs(value) > MAX_PERIODIC:
-            raise OverflowError("out of the evaluated range")
-        return function(value)
-
-    return bounded
-
-
-_BOUNDS = {"growing": _growing, "periodic": _periodic}
+_BOUNDS = {"growing": MAX_ARGUMENT, "periodic": MAX_PERIODIC}
+"""An entry's ``growth`` → the largest argument its 40-digit form is given."""
 
 _MPMATH = functions.View(
     lambda entries: {
-        e.sympy: _BOUNDS[e.growth](e.mpmath) if e.growth else e.mpmath
+        e.sympy: _bounded(e.mpmath, _BOUNDS[e.growth]) if e.growth else e.mpmath
         for e in entries
         if isinstance(e.sympy, type) and e.mpmath is not None
     }

@@ -69,16 +69,7 @@ class Parser(ClaimDescent):
             return self.raised(base, self.nested(self.factor))
         return base
 
-    def primary(self):
-        token = self.current
-        if token.kind == "number":
-            self.take()
-            return self.number(token.text)
-        if token.text == "(":
-            self.take()
-            inner = self.nested(self.expression)
-            self.take(")")
-            return inner
+    def named(self, token: Token):
         if token.kind != "name":
             raise InputError(f"unexpected {token.shown()} at {token.where()}")
         if token.text in ("Sum", "sum"):

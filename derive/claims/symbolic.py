@@ -32,17 +32,15 @@ import functools
 import sympy
 
 from derive.claims.exponential import is_zero_through_exponentials
+from derive.claims.reading import Reading
 from derive.claims.syntax import (
     Add,
     Call,
     Constant,
     Derivative,
-    Div,
     Index,
-    Mul,
     Neg,
     Number,
-    Pow,
     Ref,
     Sum,
     Update,
@@ -92,7 +90,7 @@ def prove(claim, meaning) -> list[str] | None:
     return sorted(form.used)
 
 
-class _NormalForm:
+class _NormalForm(Reading):
     def __init__(self, claim, meaning):
         self.meaning = meaning
         self.activation = meaning.spec.activations[0]
@@ -133,34 +131,31 @@ class _NormalForm:
     # -- the sides ---------------------------------------------------------------
 
     def side(self, node) -> sympy.Expr:
-        if isinstance(node, Number):
-            return sympy.Rational(node.value.numerator, node.value.denominator)
-        if isinstance(node, Constant):
-            return self.meaning.value(node, {})
-        if isinstance(node, Ref):
-            return self.ref(node)
-        if isinstance(node, Derivative):
-            if node.numerator is not None:
-                raise Unsupported("a local derivative")
-            return self.gradient(node.of)
-        if isinstance(node, Update):
-            self.used.add("Δp = −η ∂E/∂p")
-            return -ETA * self.gradient(node.of)
-        if isinstance(node, Call):
-            return self.meaning.call(node.function, self.side(node.arguments[0]))
-        if isinstance(node, Add):
-            return sympy.Add(*(self.side(t) for t in node.terms))
-        if isinstance(node, Mul):
-            return sympy.Mul(*(self.side(f) for f in node.factors))
-        if isinstance(node, Neg):
-            return -self.side(node.operand)
-        if isinstance(node, Div):
-            return self.side(node.numerator) / self.side(node.denominator)
-        if isinstance(node, Pow):
-            return sympy.Pow(self.side(node.base), self.side(node.exponent))
-        if isinstance(node, Sum):
-            return self.sum(node)
+        return self.read(node)
+
+    def unknown(self, node) -> sympy.Expr:
         raise Unsupported(type(node).__name__)
+
+    def read_Constant(self, node: Constant) -> sympy.Expr:
+        return self.meaning.value(node, {})
+
+    def read_Ref(self, node: Ref) -> sympy.Expr:
+        return self.ref(node)
+
+    def read_Derivative(self, node: Derivative) -> sympy.Expr:
+        if node.numerator is not None:
+            raise Unsupported("a local derivative")
+        return self.gradient(node.of)
+
+    def read_Update(self, node: Update) -> sympy.Expr:
+        self.used.add("Δp = −η ∂E/∂p")
+        return -ETA * self.gradient(node.of)
+
+    def read_Call(self, node: Call) -> sympy.Expr:
+        return self.meaning.call(node.function, self.read(node.arguments[0]))
+
+    def read_Sum(self, node: Sum) -> sympy.Expr:
+        return self.sum(node)
 
     def sum(self, node: Sum) -> sympy.Expr:
         letter = self.letter(node.letter)

@@ -15,7 +15,6 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from derive.experiments.data import Dataset
 from derive.experiments.runs import (
     STOP_REASONS,
     TIME_BUDGET,
@@ -24,18 +23,11 @@ from derive.experiments.runs import (
     time_budget_sentence,
     train_and_record,
 )
-from derive.spec.network import NetworkSpec
+from derive.experiments.setup import Training
 
 
 @dataclass(frozen=True)
-class Setup:
-    data: Dataset
-    spec: NetworkSpec
-    lr: float
-    epochs: int
-    tol: float
-    seconds: float
-    seed: int
+class Setup(Training):
     batch_sizes: tuple[int, ...]
 
 

@@ -9,7 +9,6 @@ JSON and figures are written.
 from __future__ import annotations
 
 import json
-import math
 import sys
 from pathlib import Path
 
@@ -21,7 +20,7 @@ from derive.experiments.runs import STOP_REASONS
 from derive.experiments.tables import batch_size_table, sequential_table
 from derive.experiments.trainer import ProofFailed, verified_trainer
 from derive.spec.network import parse_spec
-from derive.support import output
+from derive.support import options, output
 from derive.support.errors import InputError, one_line, quote
 
 DEFAULT_HIDDEN = 8
@@ -30,15 +29,17 @@ DEFAULT_SECONDS = 4.0
 
 
 def number(text: str | None, what: str, default, low, high, kind=float):
+    """The option ``what``'s value: ``default`` where not given, else a
+    ``kind`` from ``low`` to ``high``."""
     if text is None:
         return default
-    try:
-        value = kind(text)
-    except ValueError:
-        raise InputError(f"{what} must be a number, got {quote(text, 20)}") from None
-    if not (math.isfinite(value) and low <= value <= high):
-        raise InputError(f"{what} must be between {low} and {high}, got {quote(text, 20)}")
-    return value
+    return options.number(
+        text,
+        kind,
+        lambda value: low <= value <= high,
+        f"{what} must be a number, got {quote(text, 20)}",
+        f"{what} must be between {low} and {high}, got {quote(text, 20)}",
+    )
 
 
 def network(args, dataset: data.Dataset):

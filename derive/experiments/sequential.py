@@ -29,22 +29,14 @@ from derive.experiments.runs import (
     time_budget_sentence,
     train_and_record,
 )
-from derive.spec.network import NetworkSpec
+from derive.experiments.setup import Training
 
 SPLITS = ("regions", "random")
 SPLIT_NAMES = {"regions": "different regions", "random": "the same distribution"}
 
 
 @dataclass(frozen=True)
-class Setup:
-    data: Dataset
-    spec: NetworkSpec
-    lr: float
-    epochs: int
-    """Budget of each phase."""
-    tol: float
-    seconds: float
-    seed: int
+class Setup(Training):
     batch_size: int
 
 

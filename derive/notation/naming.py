@@ -158,6 +158,22 @@ class XiguaNotation(Notation):
     size_spellings = XIGUA_SIZES
     foreign_spellings = frozenset({"a", "z", "delta", "n", "L"})
 
+    _BASES = {
+        ("w", 1): ("v", "v"),
+        ("w", 2): ("w", "w"),
+        ("b", 1): ("γ", r"\gamma"),
+        ("b", 2): ("θ", r"\theta"),
+        ("s", 1): ("α", r"\alpha"),
+        ("s", 2): ("β", r"\beta"),
+        ("a", 1): ("b", "b"),
+        ("a", 2): ("ŷ", r"\hat{y}"),
+        ("delta", 1): ("e", "e"),
+        ("delta", 2): ("g", "g"),
+    }
+    """(kind, layer) → Unicode and LaTeX letter; a weight w_hj is written
+    from unit h to unit j, its indices the other way round."""
+    _SIZES = {"0": "d", "1": "q", "2": "l"}
+
     def name_of(self, kind, layer, indices):
         indices = tuple(indices)
         level = None if layer is None else int(layer) if str(layer).isdigit() else None
@@ -165,44 +181,23 @@ class XiguaNotation(Notation):
             return Name("x", "x", indices)
         if kind == "y":
             return Name("y", "y", indices)
-        if kind == "w" and level == 1:
-            return Name("v", "v", indices[::-1])
-        if kind == "w" and level == 2:
-            return Name("w", "w", indices[::-1])
-        if kind == "b" and level == 1:
-            return Name("γ", r"\gamma", indices)
-        if kind == "b" and level == 2:
-            return Name("θ", r"\theta", indices)
-        if kind == "z" and level == 1:
-            return Name(
-                "α" + subscript(_join(indices)) + " − γ",
-                r"\alpha_{" + _join(indices) + r"} - \gamma",
-                indices,
-                compound=True,
-            )
-        if kind == "z" and level == 2:
-            return Name(
-                "β" + subscript(_join(indices)) + " − θ",
-                r"\beta_{" + _join(indices) + r"} - \theta",
-                indices,
-                compound=True,
-            )
-        if kind == "s" and level == 1:
-            return Name("α", r"\alpha", indices)
-        if kind == "s" and level == 2:
-            return Name("β", r"\beta", indices)
-        if kind == "a" and level == 1:
-            return Name("b", "b", indices)
-        if kind == "a" and level == 2:
-            return Name("ŷ", r"\hat{y}", indices)
-        if kind == "delta" and level == 1:
-            return Name("e", "e", indices)
-        if kind == "delta" and level == 2:
-            return Name("g", "g", indices)
         if kind == "n":
-            size = {"0": "d", "1": "q", "2": "l"}.get(str(layer), "n")
+            size = self._SIZES.get(str(layer), "n")
             return Name(size, size)
-        raise ValueError(f"xigua notation has no name for {kind} in layer {layer}")
+        if kind == "z" and ("s", level) in self._BASES:
+            # the threshold is subtracted: z is α_h − γ (β_j − θ), one name
+            sum_unicode, sum_latex = self._BASES["s", level]
+            threshold_unicode, threshold_latex = self._BASES["b", level]
+            return Name(
+                sum_unicode + subscript(_join(indices)) + " − " + threshold_unicode,
+                sum_latex + "_{" + _join(indices) + "} - " + threshold_latex,
+                indices,
+                compound=True,
+            )
+        if (kind, level) not in self._BASES:
+            raise ValueError(f"xigua notation has no name for {kind} in layer {layer}")
+        unicode_base, latex_base = self._BASES[kind, level]
+        return Name(unicode_base, latex_base, indices[::-1] if kind == "w" else indices)
 
 
 NOTATIONS = {notation.name: notation for notation in (LayerNotation(), XiguaNotation())}

@@ -114,7 +114,7 @@ def render_proofs(outcome) -> str:
     """One verdict line per theorem, then what the kernel's steps rest on."""
     return render(
         "proofs.txt.j2",
-        verdicts=outcome.verdicts,
+        theorems=outcome.theorems,
         skipped=outcome.skipped,
         trust=outcome.trust,
         assumed=outcome.assumed,

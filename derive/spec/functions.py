@@ -100,28 +100,41 @@ def _sigmoid(v):
     return np.exp(-np.logaddexp(0.0, -v))
 
 
+def _elementary(name: str, sympy_class, numpy_name: str | None = None, **settings) -> Function:
+    """A function that NumPy (as ``numpy_name``, by default ``name``) and mpmath
+    have under its name, one ufunc call in trainer.py, ``\\name`` in a LaTeX
+    claim unless ``latex_claim`` says otherwise."""
+    numpy_name = numpy_name or name
+    settings.setdefault("latex_claim", ("\\" + name,))
+    return Function(
+        name,
+        sympy_class,
+        ufunc=(f"numpy.{numpy_name}", (ARG,)),
+        array=getattr(np, numpy_name),
+        mpmath=getattr(mpmath, name),
+        **settings,
+    )
+
+
+def _extremum(name: str, sympy_class, ufunc, pick) -> Function:
+    """max or min of any number of arguments (expressions only): NumPy's
+    two-argument ``ufunc`` folded over them, Python's ``pick`` at high
+    precision; not smooth where two arguments meet."""
+    return Function(
+        name,
+        sympy_class,
+        in_claims=False,
+        array=lambda *v: ufunc.reduce(np.broadcast_arrays(*v)),
+        mpmath=pick,
+        kink=True,
+    )
+
+
 _ENTRIES: dict[str, Function] = {
     entry.name: entry
     for entry in (
-        Function(
-            "exp",
-            sympy.exp,
-            latex_claim=(r"\exp",),
-            ufunc=("numpy.exp", (ARG,)),
-            array=np.exp,
-            mpmath=mpmath.exp,
-            growth="growing",
-            exponential=lambda exp, u: exp(u),
-        ),
-        Function(
-            "log",
-            sympy.log,
-            aliases=("ln",),
-            latex_claim=(r"\log", r"\ln"),
-            ufunc=("numpy.log", (ARG,)),
-            array=np.log,
-            mpmath=mpmath.log,
-        ),
+        _elementary("exp", sympy.exp, growth="growing", exponential=lambda exp, u: exp(u)),
+        _elementary("log", sympy.log, aliases=("ln",), latex_claim=(r"\log", r"\ln")),
         Function("sqrt", sympy.sqrt, latex_claim=(r"\sqrt",)),
         Function(
             "abs",
@@ -132,62 +145,32 @@ _ENTRIES: dict[str, Function] = {
             mpmath=abs,
             kink=True,
         ),
-        Function(
+        _elementary(
             "tanh",
             sympy.tanh,
-            latex_claim=(r"\tanh",),
-            ufunc=("numpy.tanh", (ARG,)),
-            array=np.tanh,
-            mpmath=mpmath.tanh,
             exponential=lambda exp, u: (exp(2 * u) - 1) / (exp(2 * u) + 1),
         ),
-        Function(
+        _elementary(
             "sinh",
             sympy.sinh,
-            latex_claim=(r"\sinh",),
-            ufunc=("numpy.sinh", (ARG,)),
-            array=np.sinh,
-            mpmath=mpmath.sinh,
             growth="growing",
             exponential=lambda exp, u: (exp(u) - exp(-u)) / 2,
         ),
-        Function(
+        _elementary(
             "cosh",
             sympy.cosh,
-            latex_claim=(r"\cosh",),
-            ufunc=("numpy.cosh", (ARG,)),
-            array=np.cosh,
-            mpmath=mpmath.cosh,
             growth="growing",
             exponential=lambda exp, u: (exp(u) + exp(-u)) / 2,
         ),
-        Function(
-            "sin",
-            sympy.sin,
-            latex_claim=(r"\sin",),
-            ufunc=("numpy.sin", (ARG,)),
-            array=np.sin,
-            mpmath=mpmath.sin,
-            growth="periodic",
-        ),
-        Function(
-            "cos",
-            sympy.cos,
-            latex_claim=(r"\cos",),
-            ufunc=("numpy.cos", (ARG,)),
-            array=np.cos,
-            mpmath=mpmath.cos,
-            growth="periodic",
-        ),
-        Function(
+        _elementary("sin", sympy.sin, growth="periodic"),
+        _elementary("cos", sympy.cos, growth="periodic"),
+        _elementary(
             "atan",
             sympy.atan,
+            "arctan",
             aliases=("arctan",),
             claim_aliases=(),
             latex_claim=(r"\arctan",),
-            ufunc=("numpy.arctan", (ARG,)),
-            array=np.arctan,
-            mpmath=mpmath.atan,
         ),
         Function(
             "erf",
@@ -197,31 +180,9 @@ _ENTRIES: dict[str, Function] = {
             array=np.vectorize(math.erf, otypes=[float]),
             mpmath=mpmath.erf,
         ),
-        Function(
-            "max",
-            sympy.Max,
-            in_claims=False,
-            array=lambda *v: np.maximum.reduce(np.broadcast_arrays(*v)),
-            mpmath=max,
-            kink=True,
-        ),
-        Function(
-            "min",
-            sympy.Min,
-            in_claims=False,
-            array=lambda *v: np.minimum.reduce(np.broadcast_arrays(*v)),
-            mpmath=min,
-            kink=True,
-        ),
-        Function(
-            "sign",
-            sympy.sign,
-            in_expressions=False,
-            ufunc=("numpy.sign", (ARG,)),
-            array=np.sign,
-            mpmath=mpmath.sign,
-            kink=True,
-        ),
+        _extremum("max", sympy.Max, np.maximum, max),
+        _extremum("min", sympy.Min, np.minimum, min),
+        _elementary("sign", sympy.sign, in_expressions=False, latex_claim=(), kink=True),
         Function(
             "sigmoid",
             sigmoid,

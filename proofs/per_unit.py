@@ -33,10 +33,10 @@ from proofs.index_form import NetworkFacts, written_out
 from proofs.kernel import Fact, Kernel
 from proofs.statements import HIDDEN_LAYERS, OUTPUT_LAYER, PARAMETERS
 from proofs.statements import STATEMENTS as ALL
-from proofs.verdict import Verdict, checked
+from proofs.theorem import TheoremOutcome, checked
 
 
-class LayeredProof:
+class PerUnitProof:
     """Proves the per-unit formulas of ``derivation``.  ``facts``, where given,
     are the index-form proof's (the same kernel): each fact is proved once."""
 
@@ -115,7 +115,7 @@ class LayeredProof:
 
     # -- the theorems ---------------------------------------------------------------------
 
-    def output_layer(self) -> Verdict:
+    def output_layer(self) -> TheoremOutcome:
         net = self.network
 
         def body(facts):
@@ -124,7 +124,7 @@ class LayeredProof:
 
         return self._checked("output layer", body)
 
-    def hidden_layers(self) -> Verdict:
+    def hidden_layers(self) -> TheoremOutcome:
         net = self.network
 
         def body(facts):
@@ -135,7 +135,7 @@ class LayeredProof:
 
         return self._checked("hidden layers", body)
 
-    def parameters(self) -> Verdict:
+    def parameters(self) -> TheoremOutcome:
         net = self.network
 
         def body(facts):
@@ -146,19 +146,19 @@ class LayeredProof:
 
         return self._checked("weights and biases", body)
 
-    def run(self) -> list[Verdict]:
-        verdicts = [self.output_layer()]
+    def run(self) -> list[TheoremOutcome]:
+        outcomes = [self.output_layer()]
         if self.network.depth > 1:
-            verdicts.append(self.hidden_layers())
-        verdicts.append(self.parameters())
+            outcomes.append(self.hidden_layers())
+        outcomes.append(self.parameters())
         self.progress.close()
-        return verdicts
+        return outcomes
 
-    def _checked(self, name: str, body) -> Verdict:
-        verdict = checked(name, STATEMENTS[name], body)
-        if verdict.failure:
-            verdict.failure = f"{self._at}: {verdict.failure}"
-        return verdict
+    def _checked(self, name: str, body) -> TheoremOutcome:
+        outcome = checked(name, STATEMENTS[name], body)
+        if outcome.failure:
+            outcome.failure = f"{self._at}: {outcome.failure}"
+        return outcome
 
 
 STATEMENTS = {name: ALL[name] for name in (OUTPUT_LAYER, HIDDEN_LAYERS, PARAMETERS)}

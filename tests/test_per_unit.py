@@ -1,4 +1,4 @@
-"""Theorem (b), layer by layer: holds for the program's formulas and rejects
+"""Theorem (b), unit by unit (:mod:`proofs.per_unit`): holds for the program's formulas and rejects
 every wrong one (the mutation suite)."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ import sympy
 from derive.derivation.gradients import Derivation
 from derive.model.network import Network
 from derive.spec.network import parse_spec
-from proofs.layered import LayeredProof
+from proofs.per_unit import PerUnitProof
 
 
 @pytest.mark.parametrize(
@@ -24,14 +24,14 @@ from proofs.layered import LayeredProof
     ],
 )
 def test_the_programs_recursion_is_proved(args):
-    proof = LayeredProof(Derivation(Network(parse_spec(*args))))
-    verdicts = proof.run()
-    assert all(v.holds for v in verdicts), [v.failure for v in verdicts]
+    proof = PerUnitProof(Derivation(Network(parse_spec(*args))))
+    outcomes = proof.run()
+    assert all(v.holds for v in outcomes), [v.failure for v in outcomes]
     assert proof.kernel.report()["assumed"] == 0
 
 
 def test_thresholds_as_in_the_watermelon_book_are_proved():
-    proof = LayeredProof(Derivation(Network(parse_spec("2", "2,3,2"), bias_sign=-1)))
+    proof = PerUnitProof(Derivation(Network(parse_spec("2", "2,3,2"), bias_sign=-1)))
     assert all(v.holds for v in proof.run())
 
 
@@ -199,14 +199,14 @@ def test_the_suite_has_at_least_thirty_mutants():
 @pytest.mark.parametrize("mutation", MUTANTS)
 def test_every_wrong_formula_is_rejected(mutation):
     network = Network(parse_spec("3", "2,3,2,2", "sigmoid", "mse"))
-    verdicts = LayeredProof(mutant_derivation(network, **mutation)).run()
-    failed = [v for v in verdicts if not v.holds]
+    outcomes = PerUnitProof(mutant_derivation(network, **mutation)).run()
+    failed = [v for v in outcomes if not v.holds]
     assert failed, "a wrong formula was proved"
     assert all(v.failure for v in failed)
 
 
 def test_a_counterexample_is_given_where_one_can_be_evaluated():
     network = Network(parse_spec("3", "2,3,2,2", "tanh", "mse"))
-    verdicts = LayeredProof(mutant_derivation(network, hidden=HIDDEN_MUTANTS["sign flipped"])).run()
-    failure = next(v.failure for v in verdicts if not v.holds)
+    outcomes = PerUnitProof(mutant_derivation(network, hidden=HIDDEN_MUTANTS["sign flipped"])).run()
+    failure = next(v.failure for v in outcomes if not v.holds)
     assert "counterexample" in failure

@@ -9,7 +9,7 @@ from proofs.kernel import Fact, ProofError
 
 
 @dataclass
-class Verdict:
+class TheoremOutcome:
     """The outcome of one theorem."""
 
     name: str
@@ -21,15 +21,17 @@ class Verdict:
     facts: list[Fact] = field(default_factory=list, repr=False)
 
 
-def checked(name: str, statement: str, body) -> Verdict:
-    """Run ``body(facts)``, which appends kernel facts, into a timed verdict;
-    a refused step makes the verdict fail with the kernel's reason."""
+def checked(name: str, statement: str, body) -> TheoremOutcome:
+    """Run ``body(facts)``, which appends kernel facts, into a timed outcome;
+    a refused step makes the outcome fail with the kernel's reason."""
     started = time.perf_counter()
     facts: list[Fact] = []
     try:
         body(facts)
     except ProofError as error:
-        return Verdict(
+        return TheoremOutcome(
             name, statement, False, time.perf_counter() - started, len(facts), str(error), facts
         )
-    return Verdict(name, statement, True, time.perf_counter() - started, len(facts), None, facts)
+    return TheoremOutcome(
+        name, statement, True, time.perf_counter() - started, len(facts), None, facts
+    )
