@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 
 from derive import __version__
-from derive.support.errors import InputError, internal_error, one_line, quote
+from derive.support.errors import InputError, did_you_mean, internal_error, one_line, quote
 
 DEFAULT_OUT = "derive-out"
 
@@ -24,6 +24,17 @@ class _Parser(argparse.ArgumentParser):
 
     def error(self, message):
         raise InputError(message)
+
+    def parse_args(self, args=None, namespace=None):
+        """As argparse's, but an unknown option close to a known one is
+        named: "unrecognized arguments: --layer 3; did you mean '--layers'?"."""
+        parsed, extras = self.parse_known_args(args, namespace)
+        if extras:
+            option = extras[0].split("=")[0]
+            known = [flag for action in self._actions for flag in action.option_strings]
+            hint = did_you_mean(option, known) if option.startswith("-") else ""
+            self.error(f"unrecognized arguments: {' '.join(extras)}{hint}")
+        return parsed
 
 
 _DESCRIPTION = (
@@ -308,11 +319,11 @@ def check(argv: list[str]) -> int:
     import json
 
     from derive import claims
+    from derive.notation import naming
     from derive.spec.network import parse_spec
 
     args = _check_parser().parse_args(_attach_values(argv))
-    if args.notation not in ("layer", "xigua"):
-        raise InputError(f"unknown notation {quote(args.notation)} (known: layer, xigua)")
+    naming.notation(args.notation)  # an unknown notation is refused before the claim is read
     limit = _time_limit(args.time_limit)
     if args.widths is not None:
         spec = parse_spec(args.layers, args.widths, args.activation, args.loss, args.bias)

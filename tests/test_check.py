@@ -486,6 +486,9 @@ BAD = [
     ("xigua", "dE/dw[h,j] = 1e99999999", "number 1e99999999 is out of range (exponent at most 30)"),
     ("xigua", "dE/dw[h,j] = 1e-31", "out of range (exponent at most 30)"),
     ("xigua", "dE/dw[h,j] = Sum(b[h], (j, 1, 10**9))", "more than"),
+    ("xigua", "dE/dw[h,j] = -g[j]*bb[h]", "unknown name 'bb' at column 20; did you mean 'b'?"),
+    ("xigua", "dE/dw[h,j] = -g[j]*b[h]*thta[j]", "did you mean 'theta'?"),
+    ("xigau", "dE/dw[h,j] = 0", "unknown notation 'xigau'; did you mean 'xigua'?"),
 ]
 
 

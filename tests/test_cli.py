@@ -148,6 +148,17 @@ BAD_INPUTS = [
     (["--layers", "2", "--activation", "tanh,x-log(0)"], "log(0) is infinite"),
     (["--loss", "(yhat-y)^2*log(-1)"], "log(-1) is not a real number"),
     (["--loss", "-y*log(yhat)+exp(100)"], "exp(100) is too large"),
+    # A name close to a known one is suggested; a name close to none is not.
+    (["--activation", "sigmod"], "unknown name 'sigmod'; did you mean 'sigmoid'? (allowed:"),
+    (["--activation", "identiy"], "did you mean 'identity'?"),
+    (["--activation", "tahn(x)"], "unknown function 'tahn'; did you mean 'tanh'"),
+    (["--activation", "X"], "did you mean 'x'?"),
+    (["--loss", "bec"], "did you mean 'bce'?"),
+    (["--loss", "hinge"], "unknown name 'hinge' (allowed:"),
+    (["--notation", "xigau"], "unknown notation 'xigau'; did you mean 'xigua'? (known:"),
+    (["--layer", "3"], "unrecognized arguments: --layer 3; did you mean '--layers'?"),
+    (["--pdff"], "did you mean '--pdf'?"),
+    (["--frobnicate"], "unrecognized arguments: --frobnicate\n"),
 ]
 
 
@@ -158,7 +169,7 @@ def test_bad_input_is_one_line_exit_2_and_writes_nothing(args, message, tmp_path
     captured = capsys.readouterr()
     lines = captured.err.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("derive: error:")
-    assert message in lines[0]
+    assert message in lines[0] + "\n"  # "…\n": the message ends there
     assert captured.out == ""
     assert not out.exists()
 

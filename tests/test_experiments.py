@@ -82,6 +82,13 @@ def test_a_csv_file(tmp_path):
     assert scaled.Y.min() == 0 and scaled.Y.max() == 1 and "scaled" in scaled.description
 
 
+def test_a_misspelt_data_set_is_named():
+    with pytest.raises(InputError, match="unknown data set 'mons'; did you mean 'moons'?"):
+        data.load("mons")
+    with pytest.raises(InputError, match=r"unknown data set 'zzz' \(built in:"):
+        data.load("zzz")
+
+
 @pytest.mark.parametrize(
     "content, target, message",
     [

@@ -13,10 +13,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from derive.notation import naming
 from derive.notation.naming import NOTATIONS as _NOTATIONS
 from derive.notation.spellings import Quantity, Size
 from derive.spec import functions
-from derive.support.errors import InputError
+from derive.support.errors import InputError, did_you_mean
 
 FUNCTIONS = functions.CLAIM_FUNCTIONS
 """Function spellings of the plain syntax → canonical names (meaning.py gives
@@ -53,7 +54,9 @@ class Names:
         allowed = ", ".join(sorted([*self.quantities, *self.sizes, "eta", *CONSTANTS]))
         functions = ", ".join(sorted(FUNCTIONS))
         raise InputError(
-            f"unknown name {name!r} at column {position + 1} (names: {allowed}; "
+            f"unknown name {name!r} at column {position + 1}"
+            f"{did_you_mean(name, [*self.quantities, *self.sizes, 'eta', *CONSTANTS, *FUNCTIONS])}"
+            f" (names: {allowed}; "
             f"functions, with an argument in parentheses: {functions})"
         )
 
@@ -75,7 +78,4 @@ NOTATIONS = {name: _names(notation) for name, notation in _NOTATIONS.items()}
 
 
 def names(notation: str) -> Names:
-    try:
-        return NOTATIONS[notation]
-    except KeyError:
-        raise InputError(f"unknown notation {notation!r} (known: xigua, layer)") from None
+    return NOTATIONS[naming.notation(notation).name]  # an unknown one is refused there

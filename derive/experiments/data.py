@@ -20,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
-from derive.support.errors import InputError, one_line, quote
+from derive.support.errors import InputError, did_you_mean, one_line, quote
 
 MAX_BYTES = 16 * 2**20
 """A CSV file is read whole into memory, so its size is bounded first."""
@@ -153,7 +153,10 @@ def load(name: str, target: str | None = None, samples: int | None = None, seed:
     if name.lower().endswith(".csv") or Path(name).exists():
         return from_csv(Path(name), target)
     known = ", ".join([*GENERATORS, "digits"])
-    raise InputError(f"unknown data set {quote(name)} (built in: {known}; or a file.csv)")
+    raise InputError(
+        f"unknown data set {quote(name)}{did_you_mean(name, [*GENERATORS, 'digits'])} "
+        f"(built in: {known}; or a file.csv)"
+    )
 
 
 def from_csv(path: Path, target: str | None) -> Dataset:

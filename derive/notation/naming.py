@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from derive.notation.spellings import LAYER, LAYER_SIZES, XIGUA, XIGUA_SIZES, Quantity, Size
-from derive.support.errors import InputError, quote
+from derive.support.errors import InputError, did_you_mean, quote
 
 _SUPERSCRIPT = str.maketrans("0123456789+-=()ln", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ˡⁿ")
 _SUBSCRIPT = str.maketrans("0123456789+-=()aehijklmnopstx", "₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎ₐₑₕᵢⱼₖₗₘₙₒₚₛₜₓ")
@@ -208,4 +208,6 @@ def notation(name: str) -> Notation:
         return NOTATIONS[name]
     except KeyError:
         known = ", ".join(NOTATIONS)
-        raise InputError(f"unknown notation {quote(name)} (known: {known})") from None
+        raise InputError(
+            f"unknown notation {quote(name)}{did_you_mean(name, NOTATIONS)} (known: {known})"
+        ) from None

@@ -11,7 +11,7 @@ the result with SymPy's constructors.  Anything else is an
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 
 import sympy
@@ -19,7 +19,7 @@ import sympy
 from derive.parsing import constants
 from derive.parsing.descent import Descent, Position, tokenize
 from derive.parsing.limits import EXPRESSION, number
-from derive.support.errors import InputError
+from derive.support.errors import InputError, did_you_mean
 
 MAX_HEIGHT = 12
 """Nesting of operations in a parsed expression: a tower x^x^…^x or sin(sin(…))
@@ -41,12 +41,15 @@ class Vocabulary:
 
     ``names`` maps identifiers to SymPy objects; ``functions`` maps function
     names to callables taking SymPy arguments.  ``what`` names the thing being
-    parsed in error messages ("activation", "loss").
+    parsed in error messages ("activation", "loss").  ``named`` are the words
+    the whole text may be instead of an expression (``tanh``, ``bce``): an
+    unknown name close to one of them is taken for a typo of it.
     """
 
     names: Mapping[str, sympy.Expr]
     functions: Mapping[str, Callable[..., sympy.Expr]] = field(default_factory=dict)
     what: str = "expression"
+    named: Collection[str] = ()
 
 
 class _Parser(Descent):
@@ -141,13 +144,13 @@ class _Parser(Descent):
                 return self.vocabulary.names[token.text]
             if token.text in self.vocabulary.functions:
                 self.fail(f"function {token.text!r} needs an argument in parentheses")
-            self.fail(f"unknown name {token.text!r} (allowed: {_allowed(self.vocabulary)})")
+            self.fail(f"unknown name {token.text!r}{_suggestion(token.text, self.vocabulary)}")
         self.fail(f"unexpected {token.shown()} at {token.where()}")
 
     def call(self, name: Position) -> sympy.Expr:
         function = self.vocabulary.functions.get(name.text)
         if function is None:
-            self.fail(f"unknown function {name.text!r} (allowed: {_allowed(self.vocabulary)})")
+            self.fail(f"unknown function {name.text!r}{_suggestion(name.text, self.vocabulary)}")
         arguments = self.arguments()
         try:
             return function(*arguments)
@@ -158,10 +161,12 @@ class _Parser(Descent):
             self.fail(f"{text} compares an argument that is not real")
 
 
-def _allowed(vocabulary: Vocabulary) -> str:
+def _suggestion(name: str, vocabulary: Vocabulary) -> str:
+    """ "; did you mean 'sigmoid'? (allowed: …)": the close names, then all."""
     names = sorted(vocabulary.names)
     functions = [f"{name}()" for name in sorted(vocabulary.functions)]
-    return ", ".join(names + functions)
+    close = did_you_mean(name, [*vocabulary.named, *vocabulary.names, *vocabulary.functions])
+    return f"{close} (allowed: {', '.join(names + functions)})"
 
 
 def parse_expression(text: str, vocabulary: Vocabulary) -> sympy.Expr:

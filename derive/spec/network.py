@@ -24,7 +24,6 @@ MAX_WIDTH = 1024
 DEFAULT_INPUTS = 2
 DEFAULT_HIDDEN = 3
 DEFAULT_OUTPUTS = 2
-NOTATIONS = ("layer", "xigua")
 
 
 @dataclass(frozen=True)

@@ -183,7 +183,7 @@ def activation(text: str) -> Activation:
     name = text.strip()
     if name in ACTIVATIONS:
         return ACTIVATIONS[name]
-    vocabulary = Vocabulary({"x": X, **_CONSTANTS}, _FUNCTIONS, what="activation")
+    vocabulary = Vocabulary({"x": X, **_CONSTANTS}, _FUNCTIONS, "activation", ACTIVATIONS)
     expr = parse_expression(text, vocabulary)
     if not expr.has(X):
         raise InputError(f"activation {quote(text)} does not depend on x")
@@ -221,7 +221,7 @@ def loss(text: str) -> Loss:
     name = text.strip()
     if name in LOSSES:
         return LOSSES[name]
-    vocabulary = Vocabulary({"yhat": YHAT, "y": Y, **_CONSTANTS}, _FUNCTIONS, what="loss")
+    vocabulary = Vocabulary({"yhat": YHAT, "y": Y, **_CONSTANTS}, _FUNCTIONS, "loss", LOSSES)
     expr = parse_expression(text, vocabulary)
     if not expr.has(YHAT):
         raise InputError(f"loss {quote(text)} does not depend on yhat")

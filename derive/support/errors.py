@@ -15,7 +15,9 @@ argparse and the operating system put into messages.
 
 from __future__ import annotations
 
+import difflib
 import os
+from collections.abc import Iterable
 from pathlib import Path
 
 QUOTED_LENGTH = 80
@@ -64,3 +66,16 @@ def one_line(message: str) -> str:
     quoted is unchanged, anything else cannot break the line or reach the
     terminal as a control code."""
     return "".join(c if c.isprintable() else repr(c)[1:-1] for c in message)
+
+
+def did_you_mean(name: str, known: Iterable[str]) -> str:
+    """The hint "; did you mean 'sigmoid'?" where ``name`` is close to one or
+    two of ``known`` (a typo: a letter missing, doubled, swapped or wrong, or
+    the case), else "".  The caller's message still lists what is allowed; this only points at the
+    likely intent, as git and pip do."""
+    known = list(dict.fromkeys(known))
+    close = [word for word in known if word.lower() == str(name).lower() and word != name]
+    close = close or difflib.get_close_matches(str(name), known, n=2, cutoff=0.6)
+    if not close:
+        return ""
+    return f"; did you mean {' or '.join(quote(match) for match in close)}?"
