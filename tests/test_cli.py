@@ -149,12 +149,15 @@ BAD_INPUTS = [
     (["--loss", "(yhat-y)^2*log(-1)"], "log(-1) is not a real number"),
     (["--loss", "-y*log(yhat)+exp(100)"], "exp(100) is too large"),
     # A name close to a known one is suggested; a name close to none is not.
-    (["--activation", "sigmod"], "unknown name 'sigmod'; did you mean 'sigmoid'? (allowed:"),
+    (
+        ["--activation", "sigmod"],
+        "unknown name 'sigmod'; did you mean 'sigmoid'? (named: sigmoid, tanh,",
+    ),
     (["--activation", "identiy"], "did you mean 'identity'?"),
     (["--activation", "tahn(x)"], "unknown function 'tahn'; did you mean 'tanh'"),
     (["--activation", "X"], "did you mean 'x'?"),
     (["--loss", "bec"], "did you mean 'bce'?"),
-    (["--loss", "hinge"], "unknown name 'hinge' (allowed:"),
+    (["--loss", "hinge"], "unknown name 'hinge' (named: mse, bce; in an expression: e, pi, y,"),
     (["--notation", "xigau"], "unknown notation 'xigau'; did you mean 'xigua'? (known:"),
     (["--layer", "3"], "unrecognized arguments: --layer 3; did you mean '--layers'?"),
     (["--pdff"], "did you mean '--pdf'?"),

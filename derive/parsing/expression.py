@@ -162,11 +162,16 @@ class _Parser(Descent):
 
 
 def _suggestion(name: str, vocabulary: Vocabulary) -> str:
-    """ "; did you mean 'sigmoid'? (allowed: …)": the close names, then all."""
+    """The hint "; did you mean 'sigmoid'? (named: …; in an expression: …)":
+    the close names, then all, the names the whole text may be first (a
+    learner who types 'sigmod' means the activation, not a function of x)."""
     names = sorted(vocabulary.names)
     functions = [f"{name}()" for name in sorted(vocabulary.functions)]
     close = did_you_mean(name, [*vocabulary.named, *vocabulary.names, *vocabulary.functions])
-    return f"{close} (allowed: {', '.join(names + functions)})"
+    allowed = ", ".join(names + functions)
+    if vocabulary.named:
+        return f"{close} (named: {', '.join(vocabulary.named)}; in an expression: {allowed})"
+    return f"{close} (allowed: {allowed})"
 
 
 def parse_expression(text: str, vocabulary: Vocabulary) -> sympy.Expr:
