@@ -355,7 +355,7 @@ class Parser(ClaimDescent):
             inner_sub, inner_sup = self.scripts()
             if braced:
                 self.take("}")
-            name = "yhat" if self.names.notation == "xigua" else "a"
+            name = self.names.scheme.output_spelling
         elif token.text in _GREEK:
             name = _GREEK[token.text]
         elif token.kind == "letter":
