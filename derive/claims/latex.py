@@ -366,7 +366,7 @@ class Parser(ClaimDescent):
         sub = _merge(inner_sub, sub, "subscript", token)
         sup = _merge(inner_sup, sup, "superscript", token)
         entry = self.names.lookup(name, token.position)
-        if hat and self.names.notation == "layer":
+        if hat and self.names.quantities[name].layered:  # a^L: the layer is L
             if sup is not None and not _sample_index(sup):
                 raise InputError(f"\\hat{{y}} is the output a^L; no layer needed ({token.where()})")
             indices = [Index("L")] + self.indices(sub, 1, token)
