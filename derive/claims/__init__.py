@@ -120,9 +120,10 @@ def grid_scope(
         widths, described = size_grid(depth)
         grid.update(widths)
         specs += [network(w) for w in widths]
+        if named.width_letters is not None:  # the notation's own letters
+            top = max(max(w) for w in widths)
+            described = f"every {', '.join(named.width_letters)} in 1..{top}"
         sizes[depth] = f"networks with {described}" if len(depths) == 1 else described
-    if notation == "xigua":
-        sizes = {2: "networks with every d, q, l in 1..3"}
     deeper = [] if named.depths is not None or layers is not None else [4, 5]
     search = [
         network(w)

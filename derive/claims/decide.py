@@ -131,7 +131,7 @@ def validate(claim: Claim, names) -> None:
     if isinstance(lhs, Ref) and lhs.name in names.quantities:
         if names.quantities[lhs.name].kind in ("delta", "loss"):
             return
-    known = "g[j], e[h]" if names.notation == "xigua" else "delta[l][j]"
+    known = names.scheme.error_spellings()
     raise InputError(
         f"the left side {unparse(lhs)!r} is not a known quantity: write E, dE/d<parameter>, "
         f"d(<unit>)/d(<unit or parameter>), Delta <parameter> or {known}"
@@ -426,7 +426,7 @@ def _indices(env: dict) -> str:
 def _refutation(verdict: Verdict, left: set, right: set, names) -> str:
     example = verdict.counterexample
     widths = ",".join(map(str, example["widths"]))
-    sizes = "d,q,l" if names.notation == "xigua" else "n0..nL"
+    sizes = names.scheme.widths_text()
     text = (
         f"false: with widths {sizes} = {widths}"
         + (f" and {_indices(example['indices'])}" if example["indices"] else "")

@@ -355,7 +355,7 @@ class Parser(ClaimDescent):
             inner_sub, inner_sup = self.scripts()
             if braced:
                 self.take("}")
-            name = "yhat" if self.names.notation == "xigua" else "a"
+            name = self.names.scheme.output_spelling
         elif token.text in _GREEK:
             name = _GREEK[token.text]
         elif token.kind == "letter":
@@ -366,7 +366,7 @@ class Parser(ClaimDescent):
         sub = _merge(inner_sub, sub, "subscript", token)
         sup = _merge(inner_sup, sup, "superscript", token)
         entry = self.names.lookup(name, token.position)
-        if hat and self.names.notation == "layer":
+        if hat and self.names.quantities[name].layered:  # a^L: the layer is L
             if sup is not None and not _sample_index(sup):
                 raise InputError(f"\\hat{{y}} is the output a^L; no layer needed ({token.where()})")
             indices = [Index("L")] + self.indices(sub, 1, token)

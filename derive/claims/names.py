@@ -38,6 +38,11 @@ class Names:
     other: frozenset[str]
     """Names of the other notation, for a message better than "unknown"."""
 
+    @property
+    def scheme(self) -> naming.Notation:
+        """The notation these names belong to, for the facts it declares."""
+        return _NOTATIONS[self.notation]
+
     def lookup(self, name: str, position: int):
         if name in self.quantities:
             return self.quantities[name]
@@ -46,7 +51,12 @@ class Names:
         if name == "eta":
             return "eta"
         if name in self.other:
-            other = "layer" if self.notation == "xigua" else "xigua"
+            other = next(
+                notation.name
+                for notation in _NOTATIONS.values()
+                if notation.name != self.notation
+                and (name in notation.spellings or name in notation.size_spellings)
+            )
             raise InputError(
                 f"{name!r} (column {position + 1}) is a name of the {other} notation, "
                 f"not of --notation {self.notation}"

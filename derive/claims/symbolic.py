@@ -71,7 +71,7 @@ def prove(claim, meaning) -> list[str] | None:
     network of ``meaning``, of depth 2 or more, gives the activation, loss,
     bias sign and rules), else None."""
     spec = meaning.spec
-    if meaning.names.notation != "layer" or len({f.name for f in spec.activations}) != 1:
+    if not meaning.names.scheme.any_layer or len({f.name for f in spec.activations}) != 1:
         return None
     if spec.depth < 2:
         return None

@@ -12,6 +12,8 @@ experiments from the output folder (:mod:`derive.latex.experiments`).
 
 from __future__ import annotations
 
+import sympy
+
 from derive import __version__
 from derive.derivation import indexed
 from derive.latex import checked, experiments, sections
@@ -20,6 +22,14 @@ from derive.latex.steps import step
 from derive.present.presentation import ETA, LAYER_BY_LAYER_LIMIT, LOSS_TERM, Presentation
 from derive.printing.latex import text
 from derive.support.templating import render_latex
+
+
+def _output_layer(writer: LatexWriter):
+    """The output layer as the document writes it: L where the notation
+    writes rules for any layer, else its number."""
+    if writer.notation.any_layer:
+        return sympy.Symbol("L", integer=True, positive=True)
+    return writer.network.depth
 
 
 def document(
@@ -40,7 +50,9 @@ def document(
         title=text(title) if title else None,
         version=__version__,
         architecture=text(net.spec.describe(writer.notation.bias_word)),
-        xigua=writer.xigua,
+        any_layer=writer.notation.any_layer,
+        negated_errors=writer.notation.delta_sign < 0,
+        output=writer.math(indexed.a[_output_layer(writer), indexed.J]),
         depth=net.depth,
         bias=net.spec.bias,
         thresholds=net.bias_sign < 0,

@@ -74,7 +74,6 @@ class LatexWriter:
         self.network = presentation.network
         self.notation = presentation.notation
         self.printer = NotationLatexPrinter(self.notation, self.network.roles)
-        self.xigua = self.notation.name == "xigua"
 
     def math(self, expr) -> str:
         return self.printer.doprint(expr)

@@ -42,7 +42,7 @@ def formulas(writer: LatexWriter, certificate: dict) -> dict:
         "stop": stop,
         "facts": _facts(writer),
         "rules": _rules(writer),
-        "induction": None if writer.xigua else _induction(writer),
+        "induction": _induction(writer) if writer.notation.any_layer else None,
         "paths": _paths(writer, writer.presentation.derivation, certificate),
         "matrix": _matrix(writer),
     }
@@ -63,7 +63,7 @@ def _symbol_rows(writer: LatexWriter) -> list[tuple[str, str]]:
     """(symbol, meaning) for the table of symbols, printed from the model's names."""
     net, math = writer.network, writer.math
     depth = net.depth
-    if writer.xigua:
+    if not writer.notation.any_layer:
         h, i, j = (sympy.Symbol(c, integer=True, positive=True) for c in "hij")
         rows = [
             (math(a[0, i]), "input $i$ of the sample, $i = 1, \\dots, d$"),
@@ -117,7 +117,7 @@ def _forward(writer: LatexWriter) -> tuple[Display, Display, list[str]]:
     each layer."""
     net, math = writer.network, writer.math
     sign = net.bias_sign
-    if writer.xigua:
+    if not writer.notation.any_layer:
         h, i, j = (sympy.Symbol(c, integer=True, positive=True) for c in "hij")
         letters = {0: i, 1: h, 2: j}
         sums, outputs = [], []
@@ -164,7 +164,7 @@ def _loss(writer: LatexWriter) -> tuple[Display, Display]:
     total = section.formulas[0].equation
     loss = writer.display(total, equations.number("loss"), "loss")
     per_sample = sympy.IndexedBase(writer.notation.loss_name.split("_")[0])
-    sample = sympy.Symbol("k" if writer.xigua else "s", integer=True, positive=True)
+    sample = sympy.Symbol(writer.notation.sample_letter, integer=True, positive=True)
     mean = sympy.Eq(
         sympy.Symbol("Ebar"),
         sympy.Sum(per_sample[sample], (sample, 1, SAMPLE)) / SAMPLE,
@@ -210,10 +210,11 @@ def _facts(writer: LatexWriter) -> Display:
 
 def _rules(writer: LatexWriter) -> list[Display]:
     """(4)–(7): the rules the index-form proof checked (layer notation), or
-    the book's per-layer formulas (xigua), with their equation numbers."""
+    the per-layer formulas of a notation without rules for any layer (the
+    watermelon book's), with their equation numbers."""
     net = writer.network
     result = []
-    if writer.xigua:
+    if not writer.notation.any_layer:
         by_key: dict[str, list[str]] = {}
         formulas = writer.presentation.per_layer().formulas
         for formula in formulas:
@@ -309,7 +310,7 @@ def _paths(writer: LatexWriter, derivation, certificate) -> tuple[Display, Displ
 
 
 def _matrix(writer: LatexWriter) -> Display | None:
-    if writer.xigua:
+    if not writer.notation.any_layer:
         return None
     return Display(
         [

@@ -15,7 +15,7 @@ import sympy
 from sympy.printing.precedence import PRECEDENCE
 
 from derive.derivation import indexed
-from derive.derivation.indexed import J, K, a, n, z
+from derive.derivation.indexed import J, K, a, n, w, z
 from derive.latex.layout import ROW_WIDTH, Display, LatexWriter, pack
 from derive.present.presentation import ETA
 from derive.printing.latex import text
@@ -103,11 +103,11 @@ def step(writer: LatexWriter, steps: LayerSteps, shown_layers) -> Step:
 
     def shown(expr):
         expr = expr.xreplace(rename)
-        return expr.xreplace(widths) if not writer.xigua else expr
+        return expr if writer.notation.width_letters else expr.xreplace(widths)
 
     def node(expr):
         expr = shown(expr)
-        return _via_sums(expr) if writer.xigua else expr
+        return _via_sums(expr) if writer.notation.names_weighted_sums else expr
 
     chain_nodes = [node(item) for item in steps.chain]
     path = Display(pack([[writer.math(item)] for item in chain_nodes], ROW_WIDTH, r" \to "))
@@ -173,12 +173,11 @@ def step(writer: LatexWriter, steps: LayerSteps, shown_layers) -> Step:
         )
     letters = [writer.math(shown(index)) for index, _ in steps.sums]
     title = "The output layer" if layer == depth else f"Hidden layer {layer}"
-    if writer.xigua:
-        title = (
-            "Hidden-to-output weights $w_{hj}$"
-            if layer == depth
-            else "Input-to-hidden weights $v_{ih}$"
-        )
+    if not writer.notation.any_layer:  # each layer's weights by their own name
+        weight = writer.math(w[layer, J, K].xreplace(rename))
+        below = "Input" if layer == 1 else "Hidden"
+        above = "output" if layer == depth else "hidden"
+        title = f"{below}-to-{above} weights ${weight}$"
     return Step(
         title=title,
         layer=layer,

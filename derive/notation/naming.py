@@ -88,6 +88,17 @@ class Notation:
     """Index letter for the units of each layer, where the notation fixes them
     (the watermelon book: i inputs, h hidden, j outputs); None keeps j, k."""
 
+    width_letters: tuple[str, ...] | None = None
+    """The letter of each layer's width, where the notation gives every width
+    a letter of its own (the watermelon book: d inputs, q hidden, l outputs);
+    None: n_l.  A walkthrough then keeps the widths as letters, and a claim's
+    messages name them so."""
+    sample_letter = "s"
+    """The index of a sample in the batch's mean loss (the book: E_k, sample k)."""
+    output_spelling = "a"
+    """The claim name that LaTeX's \\hat{y} stands for: the output's own name
+    where the notation has one (yhat), else the activations a."""
+
     depths: frozenset[int] | None = None
     """The depths (--layers) the notation names, where it names only some;
     None: any depth.  Declared here once: the CLI and ``derive check`` ask
@@ -100,6 +111,22 @@ class Notation:
     """The sizes (widths, depth) a claim names."""
     foreign_spellings: frozenset[str] = frozenset()
     """Names of the other notation, refused with a message that says so."""
+
+    @property
+    def names_weighted_sums(self) -> bool:
+        """Whether the notation names a unit's weighted sum apart from its
+        threshold (α_h, β_j): its chains of derivatives run through those
+        sums, not through z = α_h − γ_h."""
+        return any(q.kind == "s" for q in self.spellings.values())
+
+    def error_spellings(self) -> str:
+        """How a claim writes the errors (the δ's, or the book's g and e),
+        for messages: ``g[j], e[h]``."""
+        return ", ".join(q.example[0] for q in self.spellings.values() if q.kind == "delta")
+
+    def widths_text(self) -> str:
+        """The network's widths, as a message lists them: ``d,q,l`` or ``n0..nL``."""
+        return ",".join(self.width_letters) if self.width_letters else "n0..nL"
 
     def check_depth(self, depth: int) -> None:
         """Raise InputError where the notation cannot name a network of this depth."""
@@ -152,6 +179,9 @@ class XiguaNotation(Notation):
     bias_word = "thresholds"
     any_layer = False
     unit_letters = {0: "i", 1: "h", 2: "j"}
+    width_letters = ("d", "q", "l")
+    sample_letter = "k"
+    output_spelling = "yhat"
     depths = frozenset({2})
     networks = "the one-hidden-layer network"
     spellings = XIGUA
@@ -172,7 +202,6 @@ class XiguaNotation(Notation):
     }
     """(kind, layer) → Unicode and LaTeX letter; a weight w_hj is written
     from unit h to unit j, its indices the other way round."""
-    _SIZES = {"0": "d", "1": "q", "2": "l"}
 
     def name_of(self, kind, layer, indices):
         indices = tuple(indices)
@@ -182,7 +211,8 @@ class XiguaNotation(Notation):
         if kind == "y":
             return Name("y", "y", indices)
         if kind == "n":
-            size = self._SIZES.get(str(layer), "n")
+            sizes = {str(number): letter for number, letter in enumerate(self.width_letters)}
+            size = sizes.get(str(layer), "n")
             return Name(size, size)
         if kind == "z" and ("s", level) in self._BASES:
             # the threshold is subtracted: z is α_h − γ (β_j − θ), one name
