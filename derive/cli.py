@@ -27,12 +27,18 @@ class _Parser(argparse.ArgumentParser):
 
     def parse_args(self, args=None, namespace=None):
         """As argparse's, but an unknown option close to a known one is
-        named: "unrecognized arguments: --layer 3; did you mean '--layers'?"."""
+        named ("unrecognized arguments: --layer 3; did you mean '--layers'?"),
+        and a claim the shell split into words is recognised."""
         parsed, extras = self.parse_known_args(args, namespace)
         if extras:
             option = extras[0].split("=")[0]
             known = [flag for action in self._actions for flag in action.option_strings]
             hint = did_you_mean(option, known) if option.startswith("-") else ""
+            claim = getattr(parsed, "claim", None)
+            words = [claim, *extras] if claim is not None else []
+            if not extras[0].startswith("--") and "=" in " ".join(words):
+                claim = quote(" ".join(words))
+                hint = f"; the shell split the claim into words: quote it whole, {claim}"
             self.error(f"unrecognized arguments: {' '.join(extras)}{hint}")
         return parsed
 

@@ -17,6 +17,7 @@ import pytest
 import derive
 from derive.claims import check, parse
 from derive.claims.syntax import unparse
+from derive.cli import main
 from derive.spec.network import parse_spec
 from derive.support.errors import InputError
 
@@ -524,7 +525,8 @@ def test_the_depths_a_notation_names_are_declared_once_and_asked_everywhere():
         lambda: check("g[j] = 1", parse_spec("3"), notation="xigua"),
     ]
     for refusal in refusals:
-        with pytest.raises(InputError, match=r"network only \(--layers 2\), not --layers 3$"):
+        message = r"network only \(--layers 2\), not --layers 3; .* names it: --notation layer$"
+        with pytest.raises(InputError, match=message):
             refusal()
     notation("layer").check_depth(7)
 
@@ -572,6 +574,44 @@ def test_cli_latex_flag_and_options():
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert b"tanh" in result.stdout and b"proved for every depth and every width" in result.stdout
+
+
+POINTERS = [
+    # The seed's formulas typed without --notation xigua: the error names the fix.
+    (["dE/dw[h,j] = -g[j]*b[h]"], "w needs 3 indices", "add --notation xigua"),
+    ([r"{\Delta}W_{hj}=\eta g_j b_h"], "needs its layer as a superscript", "add --notation xigua"),
+    (["--notation", "xigua", "delta[l][j] = 0"], "name of the layer notation", "--notation layer"),
+    # Typed unquoted, the shell splits the claim into words.
+    (
+        ["--notation", "xigua", "dE/dw[h,j]", "=", "-g[j]*b[h]"],
+        "unrecognized arguments: =",
+        "quote it whole, 'dE/dw[h,j] = -g[j]*b[h]'",
+    ),
+    (
+        ["--widht", "2,2,1", "dE/dw[1][1,1] = 0"],
+        "unrecognized arguments: --widht",
+        "did you mean '--widths'?",
+    ),
+    (
+        ["--notation", "xigua", "--layers", "3", "g[j] = 0"],
+        "not --layers 3",
+        "names it: --notation layer",
+    ),
+]
+
+
+@pytest.mark.parametrize("args, error, pointer", POINTERS)
+def test_a_near_miss_is_told_the_fix(args, error, pointer, capsys):
+    assert main(["check", *args]) == 2
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert len(lines) == 1 and error in lines[0] and pointer in lines[0], lines
+
+
+def test_a_claim_quoted_from_a_blog_is_read_without_the_marker(capsys):
+    assert main(["check", "--notation", "xigua", "> dE/dw[h,j] = -g[j]*b[h]"]) == 4
+    assert main(["check", "--notation", "xigua", r">> $\Delta w_{hj} = \eta g_j b_h$"]) == 4
+    assert main(["check", "--notation", "xigua", "> dE/dw[h,j] = -g[j]*bb[h]"]) == 2
+    assert "at column 22" in capsys.readouterr().err  # columns count the marker
 
 
 ADVERSARIAL = [

@@ -42,10 +42,29 @@ def is_latex(text: str) -> bool:
 
 
 def parse(text: str, notation: str, use_latex: bool | None = None):
-    names = notation_names(notation)
     if use_latex is None:
         use_latex = isinstance(text, str) and is_latex(text)
-    return (latex.parse if use_latex else plain.parse)(text, names)
+    read = latex.parse if use_latex else plain.parse
+    try:
+        return read(text, notation_names(notation))
+    except InputError as error:
+        raise InputError(f"{error}{_other_notation(text, notation, read)}") from None
+
+
+def _other_notation(text: str, notation: str, read) -> str:
+    """ "; it reads in the watermelon book's names (…): add --notation xigua"
+    where the claim that failed in ``notation`` parses in another one: the
+    seed's formulas typed without --notation xigua fail on a name both
+    notations have (w with two indices), far from the real cause."""
+    for other in naming.NOTATIONS.values():
+        if other.name == notation:
+            continue
+        try:
+            read(text, notation_names(other.name))
+        except InputError:
+            continue
+        return f"; it reads in {other.described}: add --notation {other.name}"
+    return ""
 
 
 @dataclass(frozen=True)

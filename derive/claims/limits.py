@@ -5,6 +5,7 @@ value of a constant sub-tree, the terms of its sums and its time.
 
 from __future__ import annotations
 
+import re
 from fractions import Fraction
 
 from derive.claims.syntax import Div, Neg, Number, Pow
@@ -22,12 +23,18 @@ _OPERATORS = str.maketrans({"−": "-", "·": "*", "×": "*", "∗": "*", "⋅":
 character for one, so columns stay right)."""
 
 
+_QUOTE_MARKER = re.compile(r"\A[ \t]*(?:>[ \t]*)+")
+"""A leading '> ' (or '>> '): the claim pasted from a quoted line of a blog
+post or a mail, as the seed quotes its formulas.  It is read as blanks, so
+the columns of later messages stay right; no claim starts with '>'."""
+
+
 def check_text(text) -> str:
     if not isinstance(text, str):
         raise InputError("a claim must be text")
     if len(text) > MAX_LENGTH:
         raise InputError(f"the claim is {len(text)} characters long (at most {MAX_LENGTH})")
-    text = text.translate(_OPERATORS)
+    text = _QUOTE_MARKER.sub(lambda marker: " " * len(marker.group()), text).translate(_OPERATORS)
     for position, character in enumerate(text):
         if character == "\x00" or "\ud800" <= character <= "\udfff":
             raise InputError(f"unexpected character {character!r} at column {position + 1}")

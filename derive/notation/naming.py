@@ -105,6 +105,9 @@ class Notation:
     :meth:`check_depth`, and a claim's symbolic sizes range over these."""
     networks = ""
     """What the networks of :attr:`depths` are called, for the error."""
+    described = ""
+    """The notation in a few words and names, for a message that points a
+    learner to it ("the watermelon book's names (v_ih, w_hj, g_j, e_h)")."""
     spellings: dict[str, Quantity] = {}
     """The quantities a claim names in this notation, by plain-syntax name."""
     size_spellings: dict[str, Size] = {}
@@ -132,9 +135,17 @@ class Notation:
         """Raise InputError where the notation cannot name a network of this depth."""
         if self.depths is not None and depth not in self.depths:
             allowed = ", ".join(f"--layers {d}" for d in sorted(self.depths))
+            others = [
+                other
+                for other in NOTATIONS.values()
+                if other.depths is None or depth in other.depths
+            ]
+            pointer = (
+                f"; {others[0].described} names it: --notation {others[0].name}" if others else ""
+            )
             raise InputError(
                 f"--notation {self.name} names {self.networks} only ({allowed}), "
-                f"not --layers {depth}"
+                f"not --layers {depth}{pointer}"
             )
 
     def name_of(self, kind: str, layer: str | None, indices: tuple[str, ...]) -> Name:
@@ -145,6 +156,7 @@ class LayerNotation(Notation):
     """w^l_jk, b^l_j, z^l_j, a^l_j, δ^l_j for a network of any depth."""
 
     name = "layer"
+    described = "the layer notation (w^l_jk, delta^l_j, for any depth)"
     spellings = LAYER
     size_spellings = LAYER_SIZES
     foreign_spellings = frozenset({"yhat", "alpha", "beta", "v", "gamma", "theta", "g", "e"})
@@ -184,6 +196,7 @@ class XiguaNotation(Notation):
     output_spelling = "yhat"
     depths = frozenset({2})
     networks = "the one-hidden-layer network"
+    described = "the watermelon book's names (v_ih, w_hj, gamma_h, theta_j, g_j, e_h)"
     spellings = XIGUA
     size_spellings = XIGUA_SIZES
     foreign_spellings = frozenset({"a", "z", "delta", "n", "L"})
