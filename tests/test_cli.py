@@ -162,6 +162,11 @@ BAD_INPUTS = [
     (["--layer", "3"], "unrecognized arguments: --layer 3; did you mean '--layers'?"),
     (["--pdff"], "did you mean '--pdf'?"),
     (["--frobnicate"], "unrecognized arguments: --frobnicate\n"),
+    # Other names learners use are pointed to the name here, not parsed (cross − entropy).
+    (["--loss", "cross-entropy"], "loss 'cross-entropy' is called 'bce' here: --loss bce\n"),
+    (["--loss", "Log-Loss"], "is called 'bce' here"),
+    (["--activation", "logistic"], "is called 'sigmoid' here: --activation sigmoid"),
+    (["--layers", "2", "--activation", "tanh,linear"], "is called 'identity' here"),
 ]
 
 

@@ -46,6 +46,8 @@ class Activation:
     output_in_unit_interval: bool = False
     """True when every output lies in (0, 1), as cross-entropy needs."""
     custom: bool = False
+    also_called: tuple[str, ...] = ()
+    """Other names learners type for it (logistic), pointed to its name here."""
 
     @property
     def derivative(self) -> sympy.Expr:
@@ -75,6 +77,8 @@ class Loss:
     """Its formula in one line, for --help (mse: ½Σ(ŷ−y)²)."""
     needs_unit_interval: bool = False
     """True when it is defined only for predictions in (0, 1) (cross-entropy's logarithms)."""
+    also_called: tuple[str, ...] = ()
+    """Other names learners type for it (cross-entropy), pointed to its name here."""
 
     @property
     def derivative(self) -> sympy.Expr:
@@ -100,6 +104,7 @@ ACTIVATIONS: dict[str, Activation] = {
             A * (1 - A),
             definition=1 / (1 + sympy.exp(-X)),
             output_in_unit_interval=True,
+            also_called=("logistic", "sigma", "sigm"),
         ),
         Activation("tanh", sympy.tanh(X), 1 - A**2),
         Activation("relu", relu(X), sympy.Heaviside(A, 0), definition=sympy.Max(0, X)),
@@ -109,7 +114,7 @@ ACTIVATIONS: dict[str, Activation] = {
             1 - sympy.exp(-A),
             definition=sympy.log(1 + sympy.exp(X)),
         ),
-        Activation("identity", X, sympy.S.One),
+        Activation("identity", X, sympy.S.One, also_called=("linear", "none")),
     )
 }
 
@@ -119,11 +124,24 @@ GENERIC_ACTIVATION = Activation("f", f(X))
 LOSSES: dict[str, Loss] = {
     entry.name: entry
     for entry in (
-        Loss("mse", sympy.Rational(1, 2) * (YHAT - Y) ** 2, summary="½Σ(ŷ−y)²"),
+        Loss(
+            "mse",
+            sympy.Rational(1, 2) * (YHAT - Y) ** 2,
+            summary="½Σ(ŷ−y)²",
+            also_called=("squared-error", "squared_error", "quadratic", "l2"),
+        ),
         Loss(
             "bce",
             -(Y * sympy.log(YHAT) + (1 - Y) * sympy.log(1 - YHAT)),
             needs_unit_interval=True,
+            also_called=(
+                "cross-entropy",
+                "cross_entropy",
+                "binary-cross-entropy",
+                "binary_cross_entropy",
+                "log-loss",
+                "logloss",
+            ),
         ),
     )
 }
@@ -183,6 +201,7 @@ def activation(text: str) -> Activation:
     name = text.strip()
     if name in ACTIVATIONS:
         return ACTIVATIONS[name]
+    _refuse_other_name("activation", name, ACTIVATIONS)
     vocabulary = Vocabulary({"x": X, **_CONSTANTS}, _FUNCTIONS, "activation", ACTIVATIONS)
     expr = parse_expression(text, vocabulary)
     if not expr.has(X):
@@ -216,11 +235,23 @@ def _check_real_valued(what: str, expr: sympy.Expr, derivatives: list[sympy.Expr
             )
 
 
+def _refuse_other_name(what: str, name: str, entries: Mapping) -> None:
+    """A name learners use for an entry ('cross-entropy', 'logistic') is
+    pointed to the entry's name here rather than parsed as an expression
+    (cross minus entropy)."""
+    for entry in entries.values():
+        if name.lower() in entry.also_called:
+            raise InputError(
+                f"{what} {quote(name)} is called {entry.name!r} here: --{what} {entry.name}"
+            )
+
+
 def loss(text: str) -> Loss:
     """A registry loss by name, or a custom per-output term of ``yhat`` and ``y``."""
     name = text.strip()
     if name in LOSSES:
         return LOSSES[name]
+    _refuse_other_name("loss", name, LOSSES)
     vocabulary = Vocabulary({"yhat": YHAT, "y": Y, **_CONSTANTS}, _FUNCTIONS, "loss", LOSSES)
     expr = parse_expression(text, vocabulary)
     if not expr.has(YHAT):
