@@ -68,7 +68,7 @@ def run_proofs(
         if count > PER_UNIT_PARAMETER_LIMIT:
             skipped.append(
                 f"per-unit proof not run: {count:,} parameters > {PER_UNIT_PARAMETER_LIMIT:,}; "
-                "the index-form rules above cover every unit"
+                "the index-form rules cover every unit"
             )
         else:
             # Instances of the index-form facts: the same kernel, each fact proved once.

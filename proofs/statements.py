@@ -16,8 +16,9 @@ PRINTING = "printed forms of trainer.py"
 
 STATEMENTS = {
     INDEX_FORM: (
-        "the index-form rules above, at every layer each is stated for "
-        "(units symbolic, sums unevaluated, widths concrete; the finite chain rule)"
+        "the rules for δ^L_j, δ^l_j, ∂E/∂w^l_jk and ∂E/∂b^l_j in index form, at every layer "
+        "each is stated for (units symbolic, sums unevaluated, widths concrete; the finite "
+        "chain rule)"
     ),
     OUTPUT_LAYER: "δ^L_j = ∂E/∂z^L_j = ∂ℓ/∂ŷ(a^L_j, y_j)·f_L'(z^L_j)",
     HIDDEN_LAYERS: "δ^l_j = ∂E/∂z^l_j = f_l'(z^l_j) Σ_k w^{l+1}_kj δ^{l+1}_k",
