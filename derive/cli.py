@@ -31,16 +31,36 @@ class _Parser(argparse.ArgumentParser):
         and a claim the shell split into words is recognised."""
         parsed, extras = self.parse_known_args(args, namespace)
         if extras:
-            option = extras[0].split("=")[0]
-            known = [flag for action in self._actions for flag in action.option_strings]
-            hint = did_you_mean(option, known) if option.startswith("-") else ""
-            claim = getattr(parsed, "claim", None)
-            words = [claim, *extras] if claim is not None else []
-            if not extras[0].startswith("--") and "=" in " ".join(words):
-                claim = quote(" ".join(words))
-                hint = f"; the shell split the claim into words: quote it whole, {claim}"
-            self.error(f"unrecognized arguments: {' '.join(extras)}{hint}")
+            shown = " ".join(_detached(extras))
+            self.error(f"unrecognized arguments: {shown}{self._hint(parsed, extras)}")
         return parsed
+
+    def _hint(self, parsed, extras: list[str]) -> str:
+        """What the first unrecognised word most likely meant: a claim the
+        shell split, another command's option, a misspelt option or command."""
+        first = extras[0]
+        claim = getattr(parsed, "claim", None)
+        words = [claim, *extras] if claim is not None else []
+        if not first.startswith("--") and "=" in " ".join(words):
+            return (
+                f"; the shell split the claim into words: quote it whole, {quote(' '.join(words))}"
+            )
+        if not first.startswith("-"):
+            commands = [f"derive {command}" for command in COMMANDS]
+            return did_you_mean(first, commands, key=_command_word) if self.prog == "derive" else ""
+        option = first.split("=")[0]
+        mine = {flag for action in self._actions for flag in action.option_strings}
+        elsewhere = [command for command, flags in _OPTIONS_OF.items() if option in flags]
+        if option not in mine and elsewhere:
+            return f"; {option} is an option of '{elsewhere[0]}'"
+        close = did_you_mean(option, mine, key=_undashed)
+        if close:
+            return close
+        for command, flags in _OPTIONS_OF.items():
+            close = did_you_mean(option, flags - mine, key=_undashed)
+            if close:
+                return close.replace("?", f" (an option of '{command}')?")
+        return ""
 
 
 _DESCRIPTION = (
@@ -282,6 +302,39 @@ _VALUE_OPTIONS = frozenset(
 option of another command is refused the same way by each."""
 
 
+COMMANDS = ("prove", "check", "experiment")
+"""The subcommands, by their first word; anything else is the main job."""
+
+_OPTIONS_OF = {
+    command: {flag for group in groups for flags, _ in group for flag in flags}
+    for command, groups in (
+        ("derive", (NETWORK, WRITE)),
+        ("derive prove", (NETWORK, PROVE)),
+        ("derive check", (NETWORK, CHECK)),
+        ("derive experiment", (NETWORK, EXPERIMENT)),
+    )
+}
+"""Which command takes which option, for the hint to an option given to another."""
+
+
+def _undashed(flag: str) -> str:
+    """An option compared without its dashes, which every option shares."""
+    return flag.lstrip("-")
+
+
+def _command_word(command: str) -> str:
+    return command.removeprefix("derive ")
+
+
+def _detached(tokens: list[str]) -> list[str]:
+    """``--data=xor`` as typed, ``--data xor``, where :func:`_attach_values` joined it."""
+    result = []
+    for token in tokens:
+        option, equals, value = token.partition("=")
+        result.extend([option, value] if equals and option in _VALUE_OPTIONS else [token])
+    return result
+
+
 def _attach_values(argv: list[str]) -> list[str]:
     """``--loss -y*log(yhat)`` as ``--loss=-y*log(yhat)``: argparse would take a
     value that starts with '-' for an option."""
@@ -449,7 +502,7 @@ def main(argv: list[str] | None = None) -> int:
         # job's usage and answer ``derive foo`` with "invalid choice" instead
         # of "unrecognized arguments".  Looked up at each call, by name.
         commands = {"prove": prove, "check": check, "experiment": experiment}
-        if argv[:1] and argv[0] in commands:
+        if argv[:1] and argv[0] in COMMANDS:
             return commands[argv[0]](argv[1:])
         return run(argv)
     except InputError as error:

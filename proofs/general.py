@@ -33,7 +33,6 @@ ELL = sympy.Function("ell")
 """A generic per-output loss ℓ(ŷ, y)."""
 
 I = sympy.Symbol("i", integer=True, positive=True)
-M = sympy.Symbol("m", integer=True, positive=True)
 
 CHAIN_RULE = "multivariable chain rule for a symbolic number of variables"
 INDUCTION = "downward induction over the layers l = L−1, …, 1"

@@ -266,7 +266,3 @@ class IndexFormProof:
         if outcome.failure:
             outcome.failure = f"{self._at}: {outcome.failure}"
         return outcome
-
-
-def prove_index_form(network: Network, kernel=None, progress=QUIET, rules=None) -> TheoremOutcome:
-    return IndexFormProof(network, rules, kernel, progress).run()

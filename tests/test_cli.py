@@ -162,6 +162,14 @@ BAD_INPUTS = [
     (["--layer", "3"], "unrecognized arguments: --layer 3; did you mean '--layers'?"),
     (["--pdff"], "did you mean '--pdf'?"),
     (["--frobnicate"], "unrecognized arguments: --frobnicate\n"),
+    (["--activation", "identity(x)"], "'identity' is a named activation: give it alone"),
+    (["--activation", "identiy(x)"], "unknown function 'identiy' (named:"),  # not a function
+    (["--dat", "xor"], "did you mean '--data' (an option of 'derive experiment')?"),
+    (
+        ["--title", "t", "--time-limit", "3"],
+        "--time-limit 3; --time-limit is an option of 'derive check'",
+    ),
+    (["chek", "x = 1"], "did you mean 'derive check'?"),
     # Other names learners use are pointed to the name here, not parsed (cross − entropy).
     (["--loss", "cross-entropy"], "loss 'cross-entropy' is called 'bce' here: --loss bce\n"),
     (["--loss", "Log-Loss"], "is called 'bce' here"),

@@ -44,7 +44,7 @@ def test_parses_plain_arithmetic(text, expected):
         ("lambda", "unknown name 'lambda'"),
         ("z + 1", "unknown name 'z'"),
         ("exec(x)", "unknown function 'exec'"),
-        ("x +", "unexpected 'end of input'"),
+        ("x +", "unexpected end of input (something is missing at the end)"),
         ("(x", "expected ')'"),
         ("x)", "unexpected ')'"),
         ("", "empty expression"),

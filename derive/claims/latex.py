@@ -182,7 +182,7 @@ class Parser(ClaimDescent):
             return Call("exp", (self.nested(self.argument),))
         if token.kind in ("letter", "command"):
             return self.name()
-        raise InputError(f"unexpected {token.shown()} at {token.where()}")
+        raise InputError(token.unexpected())
 
     def call(self, function: str, token: Token):
         if self.current.text in self.brackets:

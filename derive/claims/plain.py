@@ -71,7 +71,7 @@ class Parser(ClaimDescent):
 
     def named(self, token: Token):
         if token.kind != "name":
-            raise InputError(f"unexpected {token.shown()} at {token.where()}")
+            raise InputError(token.unexpected())
         if token.text in ("Sum", "sum"):
             return self.sum()
         if token.text == "Delta":

@@ -39,6 +39,13 @@ class Token:
     def shown(self) -> str:
         return f"'{self.text}'" if self.text else "the end"
 
+    def unexpected(self) -> str:
+        """The message for this token where it cannot stand ("unexpected ')'
+        at column 4"; at the end, "unexpected end", not "the end at the end")."""
+        if self.kind == "end":
+            return "unexpected end (something is missing at the end)"
+        return f"unexpected {self.shown()} at {self.where()}"
+
 
 class Position(Token):
     """A token of a custom expression: placed by position (0-based), the end
@@ -51,6 +58,11 @@ class Position(Token):
 
     def shown(self) -> str:
         return repr(self.text or "end of input")
+
+    def unexpected(self) -> str:
+        if self.kind == "end":
+            return "unexpected end of input (something is missing at the end)"
+        return super().unexpected()
 
 
 def _refuse(message: str):
@@ -125,7 +137,7 @@ class Descent:
 
     def finish(self) -> None:
         if self.current.kind != "end":
-            self.fail(f"unexpected {self.current.shown()} at {self.current.where()}")
+            self.fail(self.current.unexpected())
 
     def check_exponent(self, value) -> None:
         """Refuse a constant exponent out of range (before anything is raised to it)."""

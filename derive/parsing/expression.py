@@ -145,12 +145,18 @@ class _Parser(Descent):
             if token.text in self.vocabulary.functions:
                 self.fail(f"function {token.text!r} needs an argument in parentheses")
             self.fail(f"unknown name {token.text!r}{_suggestion(token.text, self.vocabulary)}")
-        self.fail(f"unexpected {token.shown()} at {token.where()}")
+        self.fail(token.unexpected())
 
     def call(self, name: Position) -> sympy.Expr:
         function = self.vocabulary.functions.get(name.text)
+        if function is None and name.text in self.vocabulary.named:
+            self.fail(
+                f"{name.text!r} is a named {self.vocabulary.what}: give it alone, "
+                f"--{self.vocabulary.what} {name.text}, or write its formula in the expression"
+            )
         if function is None:
-            self.fail(f"unknown function {name.text!r}{_suggestion(name.text, self.vocabulary)}")
+            close = did_you_mean(name.text, self.vocabulary.functions)
+            self.fail(f"unknown function {name.text!r}{_listed(close, self.vocabulary)}")
         arguments = self.arguments()
         try:
             return function(*arguments)
@@ -162,12 +168,18 @@ class _Parser(Descent):
 
 
 def _suggestion(name: str, vocabulary: Vocabulary) -> str:
-    """The hint "; did you mean 'sigmoid'? (named: …; in an expression: …)":
-    the close names, then all, the names the whole text may be first (a
-    learner who types 'sigmod' means the activation, not a function of x)."""
+    """The hint "; did you mean 'sigmoid'? (named: …; in an expression: …)"
+    for a name without parentheses: the close names, then all, the names the
+    whole text may be first (a learner who types 'sigmod' means the
+    activation, not a function of x)."""
+    close = did_you_mean(name, [*vocabulary.named, *vocabulary.names, *vocabulary.functions])
+    return _listed(close, vocabulary)
+
+
+def _listed(close: str, vocabulary: Vocabulary) -> str:
+    """``close`` and then everything the vocabulary allows."""
     names = sorted(vocabulary.names)
     functions = [f"{name}()" for name in sorted(vocabulary.functions)]
-    close = did_you_mean(name, [*vocabulary.named, *vocabulary.names, *vocabulary.functions])
     allowed = ", ".join(names + functions)
     if vocabulary.named:
         return f"{close} (named: {', '.join(vocabulary.named)}; in an expression: {allowed})"

@@ -1,6 +1,6 @@
 """derivation.json: the spec and every formula, loadable without eval.
 
-Expressions are stored in one shared node table (see :mod:`derive.serialize`)
+Expressions are stored in one shared node table (see :mod:`proofs.kernel.codec`)
 and referred to by id.  :func:`load` rebuilds them as SymPy objects.  Symbols
 keep the model's canonical names: ``w2_1_3`` is w²₁₃ (layer 2, unit 1, input
 3), ``b2_1``, ``z2_1``, ``a2_1``, ``delta2_1``, ``x_1``, ``y_1``; index forms

@@ -333,8 +333,6 @@ UFUNCS = _by_class("ufunc")
 ARRAY = _by_class("array")
 """SymPy class → float-array form."""
 
-MPMATH = _by_class("mpmath")
-GROWTH = _by_class("growth")
 EXPONENTIAL = _by_class("exponential")
 
 IDENTITIES = View(lambda es: {i.key: i for e in es for i in e.identities})

@@ -68,14 +68,17 @@ def one_line(message: str) -> str:
     return "".join(c if c.isprintable() else repr(c)[1:-1] for c in message)
 
 
-def did_you_mean(name: str, known: Iterable[str]) -> str:
+def did_you_mean(name: str, known: Iterable[str], key=str) -> str:
     """The hint "; did you mean 'sigmoid'?" where ``name`` is close to one or
     two of ``known`` (a typo: a letter missing, doubled, swapped or wrong, or
-    the case), else "".  The caller's message still lists what is allowed; this only points at the
-    likely intent, as git and pip do."""
-    known = list(dict.fromkeys(known))
-    close = [word for word in known if word.lower() == str(name).lower() and word != name]
-    close = close or difflib.get_close_matches(str(name), known, n=2, cutoff=0.6)
+    the case), else "".  Words are compared by ``key`` (options without their
+    dashes, which every option shares) and quoted as they are.  The caller's
+    message still lists what is allowed; this only points at the likely
+    intent, as git and pip do."""
+    by_key = {key(word): word for word in dict.fromkeys(known) if word != name}
+    typed = key(str(name))
+    close = [word for word in by_key if word.lower() == typed.lower()]
+    close = close or difflib.get_close_matches(typed, list(by_key), n=2, cutoff=0.6)
     if not close:
         return ""
-    return f"; did you mean {' or '.join(quote(match) for match in close)}?"
+    return f"; did you mean {' or '.join(quote(by_key[match]) for match in close)}?"
