@@ -418,6 +418,28 @@ def test_a_damaged_result_is_reported_not_used(tmp_path):
     assert found == {} and len(problems) == 1
 
 
+@pytest.mark.parametrize(
+    "edit, message",
+    [
+        (lambda setup: setup.update(lr="x"), "setup.lr is missing or not a number"),
+        (lambda setup: setup.pop("dataset"), "setup.dataset is missing or not a text"),
+        (lambda setup: setup.update(epochs="many"), "setup.epochs"),
+        (lambda setup: setup.update(widths=[2, 0, 1]), "setup.widths"),
+        (lambda setup: setup.update(bias=1), "setup.bias"),
+    ],
+)
+def test_a_hand_edited_setup_is_a_note_not_a_crash(experiments, tmp_path, capsys, edit, message):
+    for name in ("batch-size.json", "batch-size.csv"):
+        shutil.copy(experiments / name, tmp_path / name)
+    meta = json.loads((tmp_path / "batch-size.json").read_text())
+    edit(meta["setup"])
+    (tmp_path / "batch-size.json").write_text(json.dumps(meta))
+    assert main(["--layers", "2", "--out", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert "batch-size.csv/.json" in out and message in out and "not used" in out
+    assert "Experiments" not in (tmp_path / "derivation.tex").read_text()
+
+
 # -- the write-up ---------------------------------------------------------------
 
 

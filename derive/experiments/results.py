@@ -53,12 +53,52 @@ def load(folder: Path) -> tuple[dict, list[str]]:
     return found, problems
 
 
+_SETUP = {
+    "dataset": str,
+    "samples": int,
+    "widths": list,
+    "activation": (str, list),
+    "loss": str,
+    "bias": bool,
+    "lr": (int, float),
+    "epochs": int,
+    "tol": (int, float),
+    "seconds": (int, float),
+    "seed": int,
+}
+"""The setup's fields the write-up prints, and their types in the JSON."""
+
+
+def _checked_setup(meta) -> dict:
+    """The setup of ``meta``, each field the write-up prints present and of
+    its type: a hand-edited file ('lr': "x") becomes a note, not a crash
+    while typesetting."""
+    setup = meta.get("setup") if isinstance(meta, dict) else None
+    if not isinstance(setup, dict):
+        raise ValueError("no setup")
+    for field, kind in _SETUP.items():
+        value = setup.get(field)
+        if not isinstance(value, kind) or (kind is not bool and isinstance(value, bool)):
+            raise ValueError(f"setup.{field} is missing or not a {_type_name(kind)}")
+    if not all(isinstance(width, int) and width > 0 for width in setup["widths"]):
+        raise ValueError("setup.widths are not positive whole numbers")
+    return setup
+
+
+def _type_name(kind) -> str:
+    kinds = kind if isinstance(kind, tuple) else (kind,)
+    if float in kinds:
+        return "number"
+    names = {str: "text", int: "whole number", list: "list", bool: "boolean"}
+    return " or ".join(names[k] for k in kinds)
+
+
 def _summarise(name: str, meta: dict, rows: list[dict]) -> dict:
     # Imported here: the experiments need NumPy, and the main job, which
     # calls load() on every run, does not unless an experiment is there.
     from derive.experiments import batch_size, sequential, tables
 
-    setup = meta["setup"]
+    setup = _checked_setup(meta)
     if name == "batch-size":
         runs = batch_size.runs_from_csv(rows, meta["stopped"])
         summary = batch_size.summary(
