@@ -75,9 +75,39 @@ _EPILOG = (
     "Exit status: 0 success, 1 a claim or proof failed, 2 bad input."
 )
 
+
+def _activation_help() -> str:
+    from derive.spec import registry
+
+    named = registry.named(registry.ACTIVATIONS, registry.DEFAULT_ACTIVATION)
+    return f"{named}; a comma list, one per layer; or an expression in x such as 'x/(1+abs(x))'"
+
+
+def _loss_help() -> str:
+    from derive.spec import registry
+
+    named = registry.named(registry.LOSSES, registry.DEFAULT_LOSS)
+    return f"{named}, or a per-output expression of yhat and y"
+
+
+def _notations() -> dict:
+    from derive.notation.naming import NOTATIONS
+
+    return NOTATIONS
+
+
+def _notation_help() -> str:
+    return "; ".join(
+        f"{notation.name}: {notation.described}"
+        + (f", --layers {'/'.join(map(str, sorted(notation.depths)))}" if notation.depths else "")
+        for notation in _notations().values()
+    )
+
+
 # Option groups as data: (flags, keyword arguments of add_argument), in the
 # order --help lists them.  The network options are every command's.  A help
-# given as a function of the registry is read from it when the parser is built.
+# or metavar given as a function reads the function and notation registries
+# when the parser is built, so a registered activation or notation is listed.
 NETWORK = (
     (
         ("--layers",),
@@ -91,28 +121,22 @@ NETWORK = (
         ("--activation",),
         dict(
             metavar="NAME|EXPR",
-            help=lambda r: (
-                f"{r.named(r.ACTIVATIONS, r.DEFAULT_ACTIVATION)}; a comma list, one "
-                "per layer; or an expression in x such as 'x/(1+abs(x))'"
-            ),
+            help=_activation_help,
         ),
     ),
     (
         ("--loss",),
         dict(
             metavar="NAME|EXPR",
-            help=lambda r: (
-                f"{r.named(r.LOSSES, r.DEFAULT_LOSS)}, or a per-output expression of yhat and y"
-            ),
+            help=_loss_help,
         ),
     ),
     (
         ("--notation",),
         dict(
             default="layer",
-            metavar="layer|xigua",
-            help="layer: w^l_jk, δ^l_j (any depth); xigua: the watermelon book's v_ih, w_hj, "
-            "γ_h, θ_j, g_j, e_h (--layers 2)",
+            metavar=lambda: "|".join(_notations()),
+            help=_notation_help,
         ),
     ),
     (
@@ -244,13 +268,13 @@ def _build(command: str | None, description: str, epilog: str, *groups) -> _Pars
         description=description,
         epilog=epilog,
     )
-    from derive.spec import registry  # the named activations and losses, for --help
-
     parser.add_argument("--version", action="version", version=f"derive {__version__}")
     for group in groups:
         for flags, keywords in group:
-            if callable(keywords.get("help")):  # read from the registry when the parser is built
-                keywords = {**keywords, "help": keywords["help"](registry)}
+            keywords = {  # help and metavar read from the registries when the parser is built
+                key: value() if key in ("help", "metavar") and callable(value) else value
+                for key, value in keywords.items()
+            }
             parser.add_argument(*flags, **keywords)
     return parser
 

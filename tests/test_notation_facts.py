@@ -96,3 +96,13 @@ def test_the_notations_declare_different_facts():
     assert (layer.names_weighted_sums, xigua.names_weighted_sums) == (False, True)
     assert (layer.error_spellings(), xigua.error_spellings()) == ("delta[l][j]", "g[j], e[h]")
     assert (layer.widths_text(), xigua.widths_text()) == ("n0..nL", "d,q,l")
+
+
+def test_help_lists_the_notations_registered(twins, capsys):
+    from derive.cli import main
+
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    shown = " ".join(capsys.readouterr().out.split())
+    assert "--notation layer|xigua|watermelon|layered" in shown
+    assert "watermelon: the watermelon book's names" in shown
