@@ -490,6 +490,9 @@ BAD = [
     ("xigua", "dE/dw[h,j] = -g[j]*bb[h]", "unknown name 'bb' at column 20; did you mean 'b'?"),
     ("xigua", "dE/dw[h,j] = -g[j]*b[h]*thta[j]", "did you mean 'theta'?"),
     ("xigau", "dE/dw[h,j] = 0", "unknown notation 'xigau'; did you mean 'xigua'?"),
+    # A primed exponential grows as fast as the function (read from the registry).
+    ("xigua", "dE/dw[h,j] = exp'(1000)", "exp'(1000) is out of range"),
+    ("xigua", "dE/dw[h,j] = sinh'(70)", "sinh'(70) is out of range"),
 ]
 
 

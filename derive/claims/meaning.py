@@ -49,7 +49,6 @@ from proofs.kernel.differentiation import differentiate
 ETA = sympy.Symbol("eta", positive=True)
 MAX_EXP_ARGUMENT = 69
 """exp, sinh, cosh of a number at most e^69 ≈ 10^30, the bound on every constant."""
-_GROWING = ("exp", "sinh", "cosh")
 
 
 class Missing(Exception):
@@ -470,7 +469,8 @@ _CONSTANTS = {"pi": sympy.pi}
 def _bounded(node: Call, argument: sympy.Expr) -> None:
     """A tower of constants (cosh(cosh(69))) is refused where it passes
     10^30, judged by its value at bounded precision, never by SymPy."""
-    if node.function in _GROWING:
+    entry = functions.BY_NAME.get(node.function.removesuffix("'"))  # exp' grows as exp
+    if entry is not None and entry.exponential_growth:
         value = numeric.constant(argument)
         if value is not None and abs(value) > MAX_EXP_ARGUMENT:
             raise InputError(

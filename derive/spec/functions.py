@@ -79,6 +79,9 @@ class Function:
     """Its value at high precision, for the claims' counterexamples."""
     growth: str | None = None
     """"growing" or "periodic": the range its mpmath argument is bounded to."""
+    exponential_growth: bool = False
+    """It (and its derivative) grows like e^|u|: a constant argument is
+    bounded so that the value stays within 10^30 (exp, sinh, cosh)."""
     exponential: Callable | None = None
     """(exp, u) → the function of u written through ``exp`` (the claims' exp rewrite)."""
     kink: bool = False
@@ -133,7 +136,13 @@ def _extremum(name: str, sympy_class, ufunc, pick) -> Function:
 _ENTRIES: dict[str, Function] = {
     entry.name: entry
     for entry in (
-        _elementary("exp", sympy.exp, growth="growing", exponential=lambda exp, u: exp(u)),
+        _elementary(
+            "exp",
+            sympy.exp,
+            growth="growing",
+            exponential_growth=True,
+            exponential=lambda exp, u: exp(u),
+        ),
         _elementary("log", sympy.log, aliases=("ln",), latex_claim=(r"\log", r"\ln")),
         Function("sqrt", sympy.sqrt, latex_claim=(r"\sqrt",)),
         Function(
@@ -154,12 +163,14 @@ _ENTRIES: dict[str, Function] = {
             "sinh",
             sympy.sinh,
             growth="growing",
+            exponential_growth=True,
             exponential=lambda exp, u: (exp(u) - exp(-u)) / 2,
         ),
         _elementary(
             "cosh",
             sympy.cosh,
             growth="growing",
+            exponential_growth=True,
             exponential=lambda exp, u: (exp(u) + exp(-u)) / 2,
         ),
         _elementary("sin", sympy.sin, growth="periodic"),
@@ -297,6 +308,9 @@ def _by_class(field: str) -> View:
         }
     )
 
+
+BY_NAME = View(lambda es: {e.name: e for e in es})
+"""Each entry by its name."""
 
 EXPRESSION_FUNCTIONS = View(
     lambda es: {s: e.sympy for e in es if e.in_expressions for s in e.spellings}
