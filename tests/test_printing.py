@@ -116,3 +116,22 @@ def test_code_forms_print_as_text_and_compute_the_function():
         assert "functools" not in code
         value = eval(code, {"numpy": np, "u": points})  # our own printed code, not user text
         assert np.allclose(value, reference(points)), code
+
+
+@pytest.mark.parametrize(
+    "activation, shown",
+    [
+        ("tanh", r"\tanh{\left(\beta_{j} - \theta_{j} \right)}"),
+        ("erf(x)", r"e^{- \left(\beta_{j} - \theta_{j}\right)^{2}}"),
+    ],
+)
+def test_a_compound_name_brings_its_parentheses_once(tmp_path, activation, shown):
+    """β_j − θ_j is printed in parentheses; inside a function or under a
+    power it is not wrapped again: tanh(β_j − θ_j), not tanh((β_j − θ_j))."""
+    from derive.cli import main
+
+    args = ["--layers", "2", "--notation", "xigua", "--activation", activation]
+    assert main([*args, "--out", str(tmp_path)]) == 0
+    document = (tmp_path / "derivation.tex").read_text(encoding="utf-8")
+    assert shown in document
+    assert r"\left(\left(" not in document

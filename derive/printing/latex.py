@@ -68,7 +68,15 @@ class NotationLatexPrinter(NotationPrinter, LatexPrinter):
         return text if exp is None else rf"{text}^{{{exp}}}"
 
     def _unnamed_function(self, expr, exp=None):
-        return LatexPrinter._print_Function(self, expr, exp)  # super() is the base's
+        """SymPy's own form (\\tanh^{2}{\\left(u \\right)}), with a compound
+        name's parentheses not doubled: tanh(β_j − θ_j), not tanh((β_j − θ_j))."""
+        text = LatexPrinter._print_Function(self, expr, exp)  # super() is the base's
+        for argument in expr.args:
+            inner = self._argument(argument)
+            printed = self._print(argument)
+            if inner != printed:
+                text = text.replace(rf"\left({printed} \right)", rf"\left({inner} \right)")
+        return text
 
     def _unnamed_head(self, expr):
         return re.split(r"\{?\\left\(", self._print(expr), maxsplit=1)[0]
@@ -112,8 +120,8 @@ class NotationLatexPrinter(NotationPrinter, LatexPrinter):
             exponent.is_Integer
             and exponent > 1
             and (isinstance(base, sympy.Indexed) or base in self.roles)
-        ):
-            return rf"\left({self._print(base)}\right)^{{{self._print(exponent)}}}"
+        ):  # a compound name, (β_j − θ_j), brings its own parentheses
+            return rf"\left({self._argument(base)}\right)^{{{self._print(exponent)}}}"
         return super()._print_Pow(expr)
 
     def _print_Mul(self, expr):
