@@ -999,3 +999,16 @@ def test_the_evaluator_stops_at_each_functions_bound():
         assert numeric.evaluate(function(x), {x: Fraction(limit)}) is not None, function
         assert numeric.evaluate(function(x), {x: Fraction(2 * limit)}) is None, function
         assert numeric.evaluate(function(x), {x: Fraction(-2 * limit)}) is None, function
+
+
+@pytest.mark.parametrize("function", ["relu", "softplus"])
+def test_a_function_as_the_write_up_prints_it_reads_back(function, capsys):
+    r"""derivation.tex writes relu and softplus as \operatorname{…}: a formula
+    copied from it is read as the function."""
+    derivative = rf"\operatorname{{{function}}}'(z^{{1}}_{{1}})"
+    claim = rf"\delta^{{1}}_{{1}} = {derivative} w^{{2}}_{{11}} \delta^{{2}}_{{1}}"
+    assert main(["check", "--widths", "2,2,1", "--activation", function, claim]) == 0
+    assert (
+        main(["check", "--widths", "2,2,1", r"\delta^{1}_{1} = \operatorname{foo}(z^{1}_{1})"]) == 2
+    )
+    assert r"unknown command '\operatorname{foo}'" in capsys.readouterr().err

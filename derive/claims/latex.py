@@ -88,7 +88,7 @@ def _tokens(text: str) -> list[Token]:
         " \t\r\n~",
         skip=lambda kind, value: kind == "space" or value in _IGNORED,
     )
-    return _merge_braced_delta(tokens)
+    return _merge_operator_names(_merge_braced_delta(tokens))
 
 
 def _merge_braced_delta(tokens: list[Token]) -> list[Token]:
@@ -102,6 +102,26 @@ def _merge_braced_delta(tokens: list[Token]) -> list[Token]:
         else:
             result.append(tokens[position])
             position += 1
+    return result
+
+
+def _merge_operator_names(tokens: list[Token]) -> list[Token]:
+    r"""``\operatorname{relu}`` (as derivation.tex writes the functions LaTeX
+    has no command for) is one command token, ``\operatorname{relu}``."""
+    result, position = [], 0
+    while position < len(tokens):
+        token = tokens[position]
+        if token.text in (r"\operatorname", r"\mathrm") and position + 1 < len(tokens):
+            end = position + 2
+            while end < len(tokens) and tokens[end].kind == "letter":
+                end += 1
+            if tokens[position + 1].text == "{" and end < len(tokens) and tokens[end].text == "}":
+                name = "".join(t.text for t in tokens[position + 2 : end])
+                result.append(Token("command", rf"\operatorname{{{name}}}", token.position))
+                position = end + 1
+                continue
+        result.append(token)
+        position += 1
     return result
 
 

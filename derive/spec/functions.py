@@ -321,9 +321,15 @@ CLAIM_FUNCTIONS = View(lambda es: {s: e.name for e in es if e.in_claims for s in
 """Plain-claim spelling → canonical name (a prime, sigmoid'(u), is the derivative)."""
 
 CLAIM_LATEX_FUNCTIONS = View(
-    lambda es: {command: e.name for e in es if e.in_claims for command in e.latex_claim}
+    lambda es: {
+        command: e.name
+        for e in es
+        if e.in_claims
+        for command in (*e.latex_claim, rf"\operatorname{{{e.name}}}")
+    }
 )
-"""LaTeX-claim command → canonical name."""
+"""LaTeX-claim command → canonical name; ``\\operatorname{name}`` for every
+function, as derivation.tex writes relu and softplus."""
 
 CLAIM_MEANINGS = View(lambda es: {e.name: e.sympy for e in es if e.in_claims})
 """Canonical name → SymPy callable, for the claims' meaning."""
