@@ -135,3 +135,14 @@ def test_a_compound_name_brings_its_parentheses_once(tmp_path, activation, shown
     document = (tmp_path / "derivation.tex").read_text(encoding="utf-8")
     assert shown in document
     assert r"\left(\left(" not in document
+
+
+def test_the_terminal_writes_a_compound_name_in_one_pair_of_parentheses(tmp_path, capsys):
+    """softplus′ is σ, printed from the registry: σ(β₁ − θ₁), not σ((β₁ − θ₁))."""
+    from derive.cli import main
+
+    args = ["--layers", "2", "--notation", "xigua", "--activation", "softplus"]
+    assert main([*args, "--out", str(tmp_path)]) == 0
+    report = capsys.readouterr().out
+    assert "σ(β₁ − θ₁)" in report
+    assert "((" not in report

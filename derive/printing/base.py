@@ -53,7 +53,11 @@ class RegistryPrinter:
     def _call(self, callee: str, arguments, **kwargs) -> str:
         """``callee`` applied to ``arguments`` (SymPy expressions), as Python
         and plain text write it."""
-        return f"{callee}({', '.join(self._print(a) for a in arguments)})"
+        return f"{callee}({', '.join(self._argument(a) for a in arguments)})"
+
+    def _argument(self, expr) -> str:
+        """A function's argument as printed inside its call's parentheses."""
+        return self._print(expr)
 
     def _print(self, expr, **kwargs):
         """Ahead of SymPy's own form (erf as math.erf, θ for Heaviside): a form
@@ -85,6 +89,16 @@ class NotationPrinter(RegistryPrinter):
         super().__init__(*args)
         self.notation = notation
         self.roles = roles or {}
+
+    def _argument(self, expr) -> str:
+        """A compound name (β_j − θ_j) brings its own parentheses; inside a
+        call it needs no second pair: σ(β_j − θ_j), not σ((β_j − θ_j))."""
+        text = self._print(expr)
+        opening, closing = self._group("\0").split("\0")
+        named = isinstance(expr, (sympy.Indexed, sympy.Symbol))  # a name, by index or per unit
+        if named and text.startswith(opening) and text.endswith(closing):
+            return text[len(opening) : len(text) - len(closing)]
+        return text
 
     # -- syntax, given by each printer ----------------------------------------------------------
 

@@ -101,18 +101,6 @@ class NotationLatexPrinter(NotationPrinter, LatexPrinter):
     def _matmul_level(self, expr):
         return PRECEDENCE["Mul"]
 
-    def _argument(self, expr) -> str:
-        """A function's argument: a compound name (β_j − θ_j) needs no second
-        pair of parentheses."""
-        text = self._print(expr)
-        if (
-            isinstance(expr, sympy.Indexed)
-            and text.startswith(r"\left(")
-            and text.endswith(r"\right)")
-        ):
-            return text[len(r"\left(") : -len(r"\right)")]
-        return text
-
     def _print_Pow(self, expr):
         """(a^{1}_{j})^{2}: a scripted name gets parentheses before a power."""
         base, exponent = expr.args
