@@ -52,7 +52,7 @@ class _Parser(argparse.ArgumentParser):
         mine = {flag for action in self._actions for flag in action.option_strings}
         elsewhere = [command for command, flags in _OPTIONS_OF.items() if option in flags]
         if option not in mine and elsewhere:
-            return f"; {option} is an option of '{elsewhere[0]}'"
+            return f"; {option} is an option of {' and '.join(map(repr, elsewhere))}"
         close = did_you_mean(option, mine, key=_undashed)
         if close:
             return close
@@ -279,12 +279,25 @@ def _build(command: str | None, description: str, epilog: str, *groups) -> _Pars
     return parser
 
 
+GROUPS = {
+    None: (NETWORK, WRITE),
+    "prove": (NETWORK, PROVE),
+    "check": (NETWORK, CHECK),
+    "experiment": (NETWORK, EXPERIMENT),
+}
+"""Each command's option groups (None: the main job), for its parser and
+for the hint to an option given to another command."""
+
+COMMANDS = tuple(command for command in GROUPS if command)
+"""The subcommands, by their first word; anything else is the main job."""
+
+
 def _main_parser() -> _Parser:
-    return _build(None, _DESCRIPTION, _EPILOG, NETWORK, WRITE)
+    return _build(None, _DESCRIPTION, _EPILOG, *GROUPS[None])
 
 
 def _prove_parser() -> _Parser:
-    return _build("prove", _DESCRIPTION, _EPILOG, NETWORK, PROVE)
+    return _build("prove", _DESCRIPTION, _EPILOG, *GROUPS["prove"])
 
 
 def _check_parser() -> _Parser:
@@ -298,8 +311,7 @@ def _check_parser() -> _Parser:
         "derive check --notation xigua 'dE/dw[h,j] = -g[j]*b[h]'; "
         "derive check 'delta[l][j] = fprime(z[l][j])*Sum(w[l+1][k,j]*delta[l+1][k], "
         "(k, 1, n[l+1]))'",
-        NETWORK,
-        CHECK,
+        *GROUPS["check"],
     )
 
 
@@ -310,14 +322,14 @@ def _experiment_parser() -> _Parser:
         "trainer: batch-size (stochastic, mini-batch or full-batch descent: which "
         "converges faster?) or sequential (does training on a new batch undo the old?).",
         "Exit status: 0 done, 1 the trainer's proof failed, 2 bad input.",
-        NETWORK,
-        EXPERIMENT,
+        *GROUPS["experiment"],
     )
 
 
 _VALUE_OPTIONS = frozenset(
     flag
-    for group in (NETWORK, WRITE, PROVE, CHECK, EXPERIMENT)
+    for groups in GROUPS.values()
+    for group in groups
     for flags, keywords in group
     if flags[0].startswith("--") and "action" not in keywords
     for flag in flags
@@ -326,17 +338,11 @@ _VALUE_OPTIONS = frozenset(
 option of another command is refused the same way by each."""
 
 
-COMMANDS = ("prove", "check", "experiment")
-"""The subcommands, by their first word; anything else is the main job."""
-
 _OPTIONS_OF = {
-    command: {flag for group in groups for flags, _ in group for flag in flags}
-    for command, groups in (
-        ("derive", (NETWORK, WRITE)),
-        ("derive prove", (NETWORK, PROVE)),
-        ("derive check", (NETWORK, CHECK)),
-        ("derive experiment", (NETWORK, EXPERIMENT)),
-    )
+    f"derive {command}" if command else "derive": {
+        flag for group in groups for flags, _ in group for flag in flags
+    }
+    for command, groups in GROUPS.items()
 }
 """Which command takes which option, for the hint to an option given to another."""
 
