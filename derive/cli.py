@@ -485,7 +485,11 @@ def run(argv: list[str]) -> int:
     if args.widths is None:
         notes.append(f"widths {','.join(map(str, spec.widths))} (default; choose with --widths)")
     if spec.loss.needs_unit_interval and not spec.activation(spec.depth).output_in_unit_interval:
-        inside = [a.name for a in registry.ACTIVATIONS.values() if a.output_in_unit_interval]
+        inside = [
+            a.name
+            for a in registry.ACTIVATIONS.values()
+            if a.output_in_unit_interval and not a.normalised
+        ]
         notes.append(
             f"note: {spec.loss.name} needs outputs in (0, 1); the output activation "
             f"{spec.activation(spec.depth).name} can leave that range ({', '.join(inside)} cannot)"

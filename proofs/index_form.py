@@ -136,6 +136,8 @@ class NetworkFacts:
 
     def _prove(self, name: str, layer: int) -> Fact:
         net, kernel = self.network, self.kernel
+        if name == "output delta" and net.spec.normalised_output:
+            return self._softmax_output(layer)
         if name == "output delta":
             derivative = layer_down(kernel, net, layer, J, None)
             return kernel.transitivity(self.delta(layer, J), derivative)
@@ -151,6 +153,30 @@ class NetworkFacts:
             raise ProofError("rule", f"unknown rule {name!r}")
         derivative = kernel.chain_rule(E, parameter, z[layer, UNIT], R, conditions)
         return self.named(derivative, layer, J)
+
+
+    def _softmax_output(self, layer: int) -> Fact:
+        """The softmax output lemma, units symbolic and every sum unevaluated:
+        δ^L_j = Σ_k ∂ℓ/∂a^L_k · a^L_k ([k = j] − a^L_j).
+
+        The finite chain rule through the whole output layer gives
+        δ^L_j = Σ_k ℓ'(a_k, y_k) ∂a_k/∂z_j, with ∂a_k/∂z_j SymPy's derivative of
+        the definition a_k = e^{z_k} / Σ_t e^{z_t}: the quotient rule, whose
+        second term is there for every k ≠ j.  Both sides are then read
+        through that definition and compared body by body."""
+        net, kernel = self.network, self.kernel
+        width = net.width(layer)
+        within_j = _within(J, width)
+        through = kernel.chain_rule(E, z[layer, J], a[layer, UNIT], K, within_j)
+        slope = kernel.partial(E, a[layer, K], _within(K, width))
+        chain = kernel.transitivity(self.delta(layer, J), kernel.rewrite(through, slope))
+        forward = [kernel.instantiate(self.forward[layer], {UNIT: unit}) for unit in (K, J)]
+        lemma = indexed.jacobian_sum(net.spec, width, layer)
+        reading = kernel.rewrite_all(kernel.reflexivity(lemma), forward)
+        chain = kernel.rewrite_all(chain, forward[:1])
+        return kernel.transitivity(
+            kernel.equal_by_algebra(chain, reading.rhs), kernel.symmetry(reading)
+        )
 
 
 class IndexFormProof:
@@ -213,7 +239,33 @@ class IndexFormProof:
 
     # -- one rule at one layer -----------------------------------------------------
 
+    def _softmax_rule(self, program: sympy.Expr, layer: int) -> Fact:
+        """δ^L_j = the printed softmax rule: the lemma's sum split by linearity,
+        [k = j] collapsed, then — only where the spec declares it — the
+        hypothesis Σ_k y_k = 1, by name; the printed rule's own sums are split
+        the same way, and the two sides compared with each sum as a whole."""
+        kernel = self.kernel
+        lemma = self.facts.rule("output delta", layer)
+        fact = kernel.transitivity(lemma, kernel.linear_sum(lemma.rhs, lemma.conditions))
+        if self.network.spec.targets_sum_to_one:
+            total, one = network.targets_hypothesis(self.network.spec.widths)
+            hypothesis = kernel.assume(
+                network.TARGETS_SUM_TO_ONE, total, one, network.TARGETS_REASON
+            )
+            if fact.rhs.has(total):
+                fact = kernel.rewrite(fact, hypothesis)
+        reading = kernel.reflexivity(program)
+        for total in sorted(program.atoms(sympy.Sum), key=sympy.default_sort_key):
+            split = kernel.linear_sum(total)
+            if split.rhs != total:
+                reading = kernel.rewrite(reading, split)
+        return kernel.transitivity(
+            kernel.equal_by_algebra(fact, reading.rhs), kernel.symmetry(reading)
+        )
+
     def _rule_fact(self, rule: Rule, layer: int) -> Fact:
+        if rule.name == "output delta" and self.network.spec.normalised_output:
+            return self._softmax_rule(self._program(rule, layer), layer)
         fact = self.facts.rule(rule.name, layer)
         read_at = layer if rule.name in ("output delta", "hidden delta") else None
         return self._matches(fact, self._program(rule, layer), read_at)

@@ -82,9 +82,18 @@ def cost(network) -> tuple[float, float]:
     return UNIT_PART_WEIGHT * per_path, per_path * shown if shown <= SHOWN_PATHS_LIMIT else 0.0
 
 
+NORMALISED_OUTPUT = (
+    "a softmax output is not one path per output unit: each a^L_k depends on every "
+    "z^L_j, so the paths branch through the whole output layer; the index-form and "
+    "per-unit theorems cover every weight"
+)
+
+
 def feasible(network) -> str | None:
     """None, or why the theorem is not attempted (its symbolic-unit part
     alone would take longer than :data:`SECONDS_LIMIT`)."""
+    if network.spec.normalised_output:
+        return NORMALISED_OUTPUT
     units, _ = cost(network)
     if units > SECONDS_LIMIT:
         return (

@@ -28,6 +28,7 @@ from functools import cached_property
 
 import sympy
 
+from derive.derivation import indexed
 from derive.model.network import Network
 from derive.support.deadline import TimeLimit, time_limit
 from proofs.kernel.differentiation import differentiate
@@ -51,8 +52,11 @@ class Derivation:
     # -- (b) the δ recursion in layered symbols --------------------------------
 
     def activation_derivative(self, layer: int, unit: int, through_output: bool = True):
-        """f_l'(z^l_j), through a^l_j where the activation has such a form."""
+        """f_l'(z^l_j), through a^l_j where the activation has such a form.
+        A softmax layer has no slope per unit (∂a_k/∂z_j for every k, j)."""
         activation = self.network.spec.activation(layer)
+        if activation.normalised:
+            raise ValueError(f"{activation.name} has a Jacobian, not one slope per unit")
         if through_output:
             via_output = activation.derivative_from_output(self.network.a[layer][unit - 1])
             if via_output is not None:
@@ -65,8 +69,14 @@ class Derivation:
         return net.spec.loss.derivative_at(net.a[net.depth][unit - 1], net.y[unit - 1])
 
     def delta_definition(self, layer: int, unit: int, through_output: bool = True):
-        """The right-hand side of the δ recursion for δ^l_j, in layered symbols."""
+        """The right-hand side of the δ recursion for δ^l_j, in layered symbols.
+        At a softmax output it is exact whatever the targets (a_j Σ_k y_k − y_j
+        for ce): the hypothesis that they sum to 1 is used by the printed
+        index-form rule only, where the proofs name it."""
         net = self.network
+        if layer == net.depth and net.spec.normalised_output:
+            rule = indexed.softmax_delta(net.spec, net.width(layer), hypothesis=False)
+            return indexed.instantiate(net, rule, layer, unit)
         slope = self.activation_derivative(layer, unit, through_output)
         if layer == net.depth:
             return self.loss_derivative(unit) * slope

@@ -20,8 +20,10 @@ from dataclasses import dataclass
 import sympy
 
 from derive.model.network import Network
+from derive.spec.network import NetworkSpec
+from proofs.kernel.algebra import split_sum
 from derive.notation.matrices import matrix
-from derive.notation.quantities import LAYER, E, J, K, a, b, delta, n, w, y, z  # noqa: F401 (their home)
+from derive.notation.quantities import LAYER, E, J, K, a, b, delta, n, targets_total, w, y, z  # noqa: F401 (their home)
 
 increment = sympy.Function("Delta")
 """Δp, the gradient-descent update of a parameter p (printed as Δp)."""
@@ -38,7 +40,11 @@ class Rule:
 
 def _slope(network: Network, layer_index, layer_number: int) -> sympy.Expr:
     """f_l'(z^l_j) in index form, through a^l_j where the activation allows."""
-    activation = network.spec.activation(layer_number)
+    return _slope_of(network.spec, layer_index, layer_number)
+
+
+def _slope_of(spec: NetworkSpec, layer_index, layer_number: int) -> sympy.Expr:
+    activation = spec.activation(layer_number)
     through_output = activation.derivative_from_output(a[layer_index, J])
     if through_output is not None:
         return through_output
@@ -52,18 +58,49 @@ def _group_by_activation(network: Network, layers) -> list[tuple[int, ...]]:
     return [tuple(group) for group in groups.values()]
 
 
+def jacobian_sum(spec: NetworkSpec, width, depth=None) -> sympy.Expr:
+    """δ^L_j of a normalised (softmax) output by the chain rule through every
+    output: Σ_{k=1}^{width} ∂ℓ/∂a^L_k · a^L_k ([k = j] − a^L_j), since
+    ∂a_k/∂z_j = a_k([k = j] − a_j).  The lemma the proofs show first."""
+    depth = spec.depth if depth is None else depth
+    slope = spec.loss.derivative_at(a[depth, K], y[K])
+    jacobian = a[depth, K] * (sympy.KroneckerDelta(K, J) - a[depth, J])
+    return sympy.Sum(slope * jacobian, (K, 1, width))
+
+
+def softmax_delta(spec: NetworkSpec, width, depth=None, hypothesis: bool = True) -> sympy.Expr:
+    """The output rule of a softmax layer as the program prints it:
+    a_j (ℓ'(a_j, y_j) − Σ_k a_k ℓ'(a_k, y_k)), one pass over the layer, or
+    its sums split (:func:`~proofs.kernel.algebra.split_sum`) where that is
+    shorter — for ce, a_j Σ_k y_k − y_j — and then, with ``hypothesis`` and
+    the spec's targets summing to 1, Σ_k y_k read as 1 (a_j − y_j)."""
+    depth = spec.depth if depth is None else depth
+    loss = spec.loss
+    weighted = sympy.Sum(a[depth, K] * loss.derivative_at(a[depth, K], y[K]), (K, 1, width))
+    general = a[depth, J] * (loss.derivative_at(a[depth, J], y[J]) - weighted)
+    split = sympy.expand(general.xreplace({weighted: split_sum(weighted)}))
+    rule = split if sympy.count_ops(split) < sympy.count_ops(general) else general
+    if hypothesis and spec.targets_sum_to_one:
+        rule = rule.xreplace({targets_total(width): sympy.S.One})
+    return rule
+
+
+def output_delta(spec: NetworkSpec, hypothesis: bool = True) -> sympy.Expr:
+    """δ^L_j's rule in index form: ∂ℓ/∂a^L_j · f_L'(z^L_j), or for a
+    softmax output :func:`softmax_delta` with the width n_L."""
+    depth = spec.depth
+    if spec.normalised_output:
+        return softmax_delta(spec, n[depth], depth, hypothesis)
+    return spec.loss.derivative_at(a[depth, J], y[J]) * _slope_of(spec, depth, depth)
+
+
 @functools.lru_cache(maxsize=16)
 def rules(network: Network) -> tuple[Rule, ...]:
     """The recursion in index form: output δ, hidden δ (one rule per distinct
     hidden activation), weight gradient and bias gradient.  Kept per network:
     the report, the proofs, the trainer and the write-up each read them."""
     depth = network.depth
-    loss = network.spec.loss
-    output = sympy.Eq(
-        delta[depth, J],
-        loss.derivative_at(a[depth, J], y[J]) * _slope(network, depth, depth),
-        evaluate=False,
-    )
+    output = sympy.Eq(delta[depth, J], output_delta(network.spec), evaluate=False)
     result = [Rule("output delta", output, (depth,))]
     for group in _group_by_activation(network, range(depth - 1, 0, -1)):
         hidden = sympy.Eq(

@@ -122,8 +122,8 @@ class Network:
         return self._affine(layer, unit, self.a[layer - 1])
 
     def activation(self, layer: int, unit: int) -> sympy.Expr:
-        """a^l_j = f_l(z^l_j)."""
-        return self.spec.activation(layer).at(self.z[layer][unit - 1])
+        """a^l_j = f_l(z^l_j); for softmax e^{z^l_j} / Σ_k e^{z^l_k}."""
+        return self.spec.activation(layer).layer_values(self.z[layer])[unit - 1]
 
     def loss_layered(self) -> sympy.Expr:
         """E = Σ_j ℓ(a^L_j, y_j) in terms of the output symbols."""
@@ -148,7 +148,7 @@ class Network:
             z_values[l] = tuple(
                 self._affine(l, j, a_values[l - 1]) for j in range(1, self.width(l) + 1)
             )
-            a_values[l] = tuple(activation.at(z) for z in z_values[l])
+            a_values[l] = activation.layer_values(z_values[l])
         return z_values, a_values
 
     @cached_property

@@ -23,6 +23,14 @@ y = sympy.IndexedBase("y", real=True)
 delta = sympy.IndexedBase("delta", real=True)
 n = sympy.IndexedBase("n")
 
+
+
+def targets_total(width) -> sympy.Sum:
+    """Σ_{k=1}^{width} y_k: 1 for every sample under ``--targets-sum-to-1``,
+    the one hypothesis a proof may name (:data:`proofs.network.TARGETS_SUM_TO_ONE`)."""
+    return sympy.Sum(y[K], (K, 1, width))
+
+
 LAYERED_KINDS = ("w", "b", "z", "a", "delta", "n")
 """The kinds whose first index is the layer (w[l, j, k]); x and y have none."""
 

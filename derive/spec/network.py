@@ -35,10 +35,15 @@ class NetworkSpec:
     activations: tuple[registry.Activation, ...]
     loss: registry.Loss
     bias: bool = True
+    targets_sum_to_one: bool = False
+    """The declared hypothesis Σ_j y_j = 1 for every sample (one-hot or
+    probability targets): under it the ce output rule δ^L_j = a^L_j Σ_k y_k − y_j
+    is printed as a^L_j − y_j.  The proofs name it where they use it."""
 
     def __post_init__(self):
         if len(self.widths) < 2 or len(self.activations) != len(self.widths) - 1:
             raise InputError("a spec needs widths n_0..n_L and one activation per layer")
+        _check_outputs(self)
 
     @property
     def depth(self) -> int:
@@ -60,9 +65,50 @@ class NetworkSpec:
         acts = names[0] if len(set(names)) == 1 else ", ".join(names)
         bias = f"with {bias_word}" if self.bias else f"no {bias_word}"
         layers = "layer" if self.depth == 1 else "layers"
+        targets = ", targets summing to 1" if self.targets_sum_to_one else ""
         return (
             f"L = {self.depth} {layers}, widths {'-'.join(map(str, self.widths))}, "
-            f"activation {acts}, loss {self.loss.name}, {bias}"
+            f"activation {acts}, loss {self.loss.name}{targets}, {bias}"
+        )
+
+    @property
+    def normalised_output(self) -> bool:
+        """Whether the output layer is normalised (softmax): its δ needs the
+        whole Jacobian ∂a^L_k/∂z^L_j, not one slope per unit."""
+        return self.activations[-1].normalised
+
+
+def _check_outputs(spec: NetworkSpec) -> None:
+    """What the output layer and the loss must agree on: softmax only as the
+    output layer and over two or more units, ``ce`` only over softmax, ``bce``
+    never over it, and the targets' hypothesis only where it means something."""
+    for layer, activation in enumerate(spec.activations[:-1], start=1):
+        if activation.normalised:
+            raise InputError(
+                f"{activation.name} normalises a whole layer into probabilities, so it can "
+                f"only be the output layer (layer {spec.depth}), not layer {layer}"
+            )
+    output = spec.activations[-1]
+    if output.normalised and spec.widths[-1] == 1:
+        raise InputError(
+            f"{output.name} over 1 output unit is the constant 1 (every gradient is 0): "
+            f"give 2 or more outputs, or use sigmoid with bce for one yes/no output"
+        )
+    if spec.loss.needs_simplex and not output.normalised:
+        raise InputError(
+            f"loss {spec.loss.name} compares a probability distribution with the targets; "
+            f"the output activation {output.name} does not give one: make the last "
+            f"activation softmax (e.g. --activation sigmoid,softmax)"
+        )
+    if output.normalised and spec.loss.needs_unit_interval and not spec.loss.needs_simplex:
+        raise InputError(
+            f"loss {spec.loss.name} treats each output as an independent probability, but "
+            f"{output.name} outputs depend on each other and sum to 1: use --loss ce"
+        )
+    if spec.targets_sum_to_one and not spec.loss.needs_simplex:
+        raise InputError(
+            f"--targets-sum-to-1 simplifies the ce output rule only; loss "
+            f"{spec.loss.name} does not use it"
         )
 
 
@@ -148,6 +194,7 @@ def parse_spec(
     activation: str | None = None,
     loss: str | None = None,
     bias: bool = True,
+    targets_sum_to_one: bool = False,
 ) -> NetworkSpec:
     """Build a spec from command-line text; ``None`` means the default.
     From Python, numbers and lists are accepted too: ``parse_spec(3, [2, 3, 3, 1])``."""
@@ -168,4 +215,5 @@ def parse_spec(
         activations=parse_activations(activation, depth),
         loss=registry.loss(loss) if loss is not None else registry.LOSSES[registry.DEFAULT_LOSS],
         bias=bias,
+        targets_sum_to_one=targets_sum_to_one,
     )

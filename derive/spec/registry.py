@@ -36,7 +36,8 @@ Y = sympy.Symbol("y", real=True)
 
 @dataclass(frozen=True)
 class Activation:
-    """One activation function, applied elementwise."""
+    """One activation function, applied elementwise, or (``normalised``) a
+    function of the whole layer."""
 
     name: str
     expr: sympy.Expr
@@ -48,13 +49,37 @@ class Activation:
     custom: bool = False
     also_called: tuple[str, ...] = ()
     """Other names learners type for it (logistic), pointed to its name here."""
+    normalised: bool = False
+    """softmax: unit j's output is ``expr`` at z_j divided by its sum over the
+    layer, a_j = e^{z_j} / Σ_k e^{z_k}.  It is not elementwise (a_j depends on
+    every z_k), so only the output layer may have it, and its outputs lie in
+    the probability simplex (positive, summing to 1), as ``ce`` needs."""
 
     @property
     def derivative(self) -> sympy.Expr:
         return sympy.diff(self.expr, X)
 
     def at(self, z: sympy.Expr) -> sympy.Expr:
+        if self.normalised:
+            raise ValueError(f"{self.name} is not elementwise: use layer_values or unit_value")
         return self.expr.xreplace({X: z})
+
+    def layer_values(self, zs) -> tuple[sympy.Expr, ...]:
+        """The outputs of a layer whose pre-activations are ``zs``."""
+        if not self.normalised:
+            return tuple(self.at(z) for z in zs)
+        terms = [self.expr.xreplace({X: z}) for z in zs]
+        total = sympy.Add(*terms)
+        return tuple(term / total for term in terms)
+
+    def unit_value(self, z_unit, z_summed, index, width) -> sympy.Expr:
+        """One unit's output in index form: f(z_unit), or for a normalised
+        activation f(z_unit) / Σ_{index=1}^{width} f(z_summed), where
+        ``z_summed`` is the layer's pre-activation at the summation index."""
+        if not self.normalised:
+            return self.at(z_unit)
+        numerator = self.expr.xreplace({X: z_unit})
+        return numerator / sympy.Sum(self.expr.xreplace({X: z_summed}), (index, 1, width))
 
     def derivative_at(self, z: sympy.Expr) -> sympy.Expr:
         return self.derivative.xreplace({X: z})
@@ -77,6 +102,10 @@ class Loss:
     """Its formula in one line, for --help (mse: ½Σ(ŷ−y)²)."""
     needs_unit_interval: bool = False
     """True when it is defined only for predictions in (0, 1) (cross-entropy's logarithms)."""
+    needs_simplex: bool = False
+    """True when it compares a probability distribution over the outputs with
+    the targets (categorical cross-entropy): only a normalised output layer
+    (softmax) gives one."""
     also_called: tuple[str, ...] = ()
     """Other names learners type for it (cross-entropy), pointed to its name here."""
 
@@ -115,8 +144,18 @@ ACTIVATIONS: dict[str, Activation] = {
             definition=sympy.log(1 + sympy.exp(X)),
         ),
         Activation("identity", X, sympy.S.One, also_called=("linear", "none")),
+        Activation(
+            "softmax",
+            sympy.exp(X),
+            output_in_unit_interval=True,
+            normalised=True,
+            also_called=("soft-max", "soft_max", "softargmax"),
+        ),
     )
 }
+
+ELEMENTWISE = tuple(name for name, entry in ACTIVATIONS.items() if not entry.normalised)
+"""The activations a hidden layer may have."""
 
 GENERIC_ACTIVATION = Activation("f", f(X))
 """Used by proofs: a theorem about it holds for any differentiable activation."""
@@ -135,12 +174,25 @@ LOSSES: dict[str, Loss] = {
             -(Y * sympy.log(YHAT) + (1 - Y) * sympy.log(1 - YHAT)),
             needs_unit_interval=True,
             also_called=(
-                "cross-entropy",
-                "cross_entropy",
                 "binary-cross-entropy",
                 "binary_cross_entropy",
                 "log-loss",
                 "logloss",
+            ),
+        ),
+        Loss(
+            "ce",
+            -Y * sympy.log(YHAT),
+            summary="−Σ y ln ŷ over a softmax output",
+            needs_unit_interval=True,
+            needs_simplex=True,
+            also_called=(
+                "cross-entropy",
+                "cross_entropy",
+                "categorical-cross-entropy",
+                "categorical_cross_entropy",
+                "cce",
+                "nll",
             ),
         ),
     )

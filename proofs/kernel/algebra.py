@@ -153,3 +153,25 @@ def is_zero(expr: sympy.Expr, opaque=frozenset(), thorough: bool = True) -> bool
 
 def equal(left: sympy.Expr, right: sympy.Expr, opaque=frozenset()) -> bool:
     return is_zero(left - right, opaque)
+
+
+def split_sum(total: sympy.Sum) -> sympy.Expr:
+    """Σ_r (c₁·t₁(r) + c₂·t₂(r) + …) = c₁·Σ_r t₁(r) + c₂·Σ_r t₂(r) + …:
+    linearity of a finite sum over one index, as a normal form.  The body
+    is expanded, and in each term the factors free of r move out of the
+    sum (a term free of r altogether is counted hi − lo + 1 times).  Holds
+    for any bounds, so nothing is written out; the sums left are the
+    canonical pieces two sides of an equation can then share as atoms."""
+    if not isinstance(total, sympy.Sum) or len(total.limits) != 1:
+        raise ValueError("split_sum takes a sum over one index")
+    index, low, high = total.limits[0]
+    pieces = []
+    for term in sympy.Add.make_args(sympy.expand(total.function)):
+        factors = sympy.Mul.make_args(term)
+        outside = [f for f in factors if index not in f.free_symbols]
+        inside = [f for f in factors if index in f.free_symbols]
+        if inside:
+            pieces.append(sympy.Mul(*outside) * sympy.Sum(sympy.Mul(*inside), (index, low, high)))
+        else:
+            pieces.append(sympy.Mul(*outside) * (high - low + 1))
+    return sympy.Add(*pieces)

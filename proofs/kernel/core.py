@@ -270,6 +270,7 @@ RULES = (
     "rewrite",
     "rewrite_all",
     "expand_sum",
+    "linear_sum",
     "differentiate",
     "algebra",
     "simplification",
@@ -954,6 +955,26 @@ class Kernel:
         return self._accept("sum expansion", ELEMENTARY, total, sympy.Add(*terms))
 
     # -- steps that rely on SymPy ----------------------------------------------
+
+    @_recorded
+    def linear_sum(self, total: sympy.Sum, conditions=()) -> Fact:
+        """⊢ Σ_r (c₁·t₁(r) + …) = c₁·Σ_r t₁(r) + …   (linearity of a finite
+        sum, :func:`proofs.kernel.algebra.split_sum`: the body expanded by
+        SymPy, the factors free of r moved out), then Σ_r t(r)·[r = j] = t(j)
+        where ``conditions`` give lo ≤ j ≤ hi.  Sound for any bounds: the
+        width is never written out."""
+        started = time.perf_counter()
+        if not isinstance(total, sympy.Sum) or len(total.limits) != 1:
+            raise ProofError("linear sum", "not a sum over one index")
+        _refuse_reversed_sums("linear sum", total)
+        _free_conditions(conditions, "linear sum", total)
+        if total.function.has(Partial) or _bound_but_by_sums(total.function, total.limits[0][0]):
+            raise ProofError("linear sum", "the body holds a derivative or a bound variable")
+        result = _collapse_kronecker(algebra.split_sum(total), conditions)
+        return self._accept(
+            "linear sum", SYMPY, total, result, conditions=conditions, started=started
+        )
+
 
     @_recorded
     def differentiate(self, expr: sympy.Expr, variable, conditions=(), shared=False) -> Fact:
