@@ -143,6 +143,15 @@ NETWORK = (
         ("--no-bias",),
         dict(dest="bias", action="store_false", help="no biases (the seed's formulas)"),
     ),
+    (
+        ("--targets-sum-to-1",),
+        dict(
+            dest="targets_sum_to_one",
+            action="store_true",
+            help="declare that every sample's targets sum to 1 (one-hot labels): the ce "
+            "output rule a·Σy − y is then printed as a − y, and the proofs name the hypothesis",
+        ),
+    ),
 )
 OUT = (
     (
@@ -292,6 +301,15 @@ COMMANDS = tuple(command for command in GROUPS if command)
 """The subcommands, by their first word; anything else is the main job."""
 
 
+def _spec(args):
+    """The NetworkSpec the network options describe."""
+    from derive.spec.network import parse_spec
+
+    return parse_spec(
+        args.layers, args.widths, args.activation, args.loss, args.bias, args.targets_sum_to_one
+    )
+
+
 def _main_parser() -> _Parser:
     return _build(None, _DESCRIPTION, _EPILOG, *GROUPS[None])
 
@@ -384,11 +402,10 @@ def prove(argv: list[str]) -> int:
     """``derive prove …``: run only the proofs; exit 0 proved, 1 a check failed."""
     from derive import pipeline
     from derive.notation import naming
-    from derive.spec.network import parse_spec
 
     args = _prove_parser().parse_args(_attach_values(argv))
     notation = naming.notation(args.notation)
-    spec = parse_spec(args.layers, args.widths, args.activation, args.loss, args.bias)
+    spec = _spec(args)
     notation.check_depth(spec.depth)
     strategies = ("layered", "expand") if args.strategy == "both" else (args.strategy,)
     if args.general:
@@ -409,13 +426,12 @@ def check(argv: list[str]) -> int:
 
     from derive import claims
     from derive.notation import naming
-    from derive.spec.network import parse_spec
 
     args = _check_parser().parse_args(_attach_values(argv))
     naming.notation(args.notation)  # an unknown notation is refused before the claim is read
     limit = _time_limit(args.time_limit)
     if args.widths is not None:
-        spec = parse_spec(args.layers, args.widths, args.activation, args.loss, args.bias)
+        spec = _spec(args)
         scope = claims.exact_scope(spec, args.notation)
     else:
         scope = claims.grid_scope(args.notation, args.layers, args.activation, args.loss, args.bias)
@@ -466,12 +482,11 @@ def run(argv: list[str]) -> int:
     from derive.latex import pdf
     from derive.notation import naming
     from derive.spec import registry
-    from derive.spec.network import parse_spec
     from derive.support import output
 
     args = _main_parser().parse_args(_attach_values(argv))
     notation = naming.notation(args.notation)
-    spec = parse_spec(args.layers, args.widths, args.activation, args.loss, args.bias)
+    spec = _spec(args)
     notation.check_depth(spec.depth)
     if not args.out.strip():
         raise InputError("--out needs a folder name")

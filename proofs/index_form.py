@@ -154,7 +154,6 @@ class NetworkFacts:
         derivative = kernel.chain_rule(E, parameter, z[layer, UNIT], R, conditions)
         return self.named(derivative, layer, J)
 
-
     def _softmax_output(self, layer: int) -> Fact:
         """The softmax output lemma, units symbolic and every sum unevaluated:
         δ^L_j = Σ_k ∂ℓ/∂a^L_k · a^L_k ([k = j] − a^L_j).

@@ -60,7 +60,9 @@ TARGETS_SUM_TO_ONE = "targets sum to 1"
 """The name of the hypothesis Σ_{k=1}^{n_L} y_k = 1, which a proof may use
 only where the spec declares it (``--targets-sum-to-1``)."""
 
-TARGETS_REASON = "declared with --targets-sum-to-1: every sample's targets sum to 1 (one-hot or probabilities)"
+TARGETS_REASON = (
+    "declared with --targets-sum-to-1: every sample's targets sum to 1 (one-hot or probabilities)"
+)
 
 
 def targets_hypothesis(widths) -> tuple[sympy.Expr, sympy.Expr]:

@@ -20,10 +20,10 @@ from dataclasses import dataclass
 import sympy
 
 from derive.model.network import Network
-from derive.spec.network import NetworkSpec
-from proofs.kernel.algebra import split_sum
 from derive.notation.matrices import matrix
 from derive.notation.quantities import LAYER, E, J, K, a, b, delta, n, targets_total, w, y, z  # noqa: F401 (their home)
+from derive.spec.network import NetworkSpec
+from proofs.kernel.algebra import split_sum
 
 increment = sympy.Function("Delta")
 """Δp, the gradient-descent update of a parameter p (printed as Δp)."""

@@ -46,7 +46,9 @@ def network(args, dataset: data.Dataset):
     """The spec: --widths if given (it must fit the data), else inputs, 8 per
     hidden layer, outputs."""
     if args.widths is not None:
-        spec = parse_spec(args.layers, args.widths, args.activation, args.loss, args.bias)
+        spec = parse_spec(
+            args.layers, args.widths, args.activation, args.loss, args.bias, args.targets_sum_to_one
+        )
         if (spec.widths[0], spec.widths[-1]) != (dataset.inputs, dataset.outputs):
             raise InputError(
                 f"--widths {quote(args.widths)} does not fit the data: {quote(dataset.name)} has "
@@ -55,7 +57,14 @@ def network(args, dataset: data.Dataset):
         return spec
     depth = parse_spec(args.layers).depth if args.layers is not None else 2
     widths = [dataset.inputs] + [DEFAULT_HIDDEN] * (depth - 1) + [dataset.outputs]
-    return parse_spec(str(depth), ",".join(map(str, widths)), args.activation, args.loss, args.bias)
+    return parse_spec(
+        str(depth),
+        ",".join(map(str, widths)),
+        args.activation,
+        args.loss,
+        args.bias,
+        args.targets_sum_to_one,
+    )
 
 
 def batch_sizes(text: str | None, samples: int) -> tuple[int, ...]:

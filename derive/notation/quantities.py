@@ -24,7 +24,6 @@ delta = sympy.IndexedBase("delta", real=True)
 n = sympy.IndexedBase("n")
 
 
-
 def targets_total(width) -> sympy.Sum:
     """Σ_{k=1}^{width} y_k: 1 for every sample under ``--targets-sum-to-1``,
     the one hypothesis a proof may name (:data:`proofs.network.TARGETS_SUM_TO_ONE`)."""

@@ -975,7 +975,6 @@ class Kernel:
             "linear sum", SYMPY, total, result, conditions=conditions, started=started
         )
 
-
     @_recorded
     def differentiate(self, expr: sympy.Expr, variable, conditions=(), shared=False) -> Fact:
         """⊢ ∂expr/∂variable = D, where the kernel computes D with SymPy's
