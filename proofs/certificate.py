@@ -81,6 +81,7 @@ def build(derivation: Derivation, run: ProofRun) -> dict:
             "loss": spec.loss.name,
             "bias": spec.bias,
             "bias_sign": network.bias_sign,
+            "targets_sum_to_one": spec.targets_sum_to_one,
         },
         "theorems": [_theorem(theorem, where) for theorem in run.theorems],
         "skipped": run.skipped,

@@ -26,13 +26,14 @@ from derive.model.network import Network
 from derive.spec import registry
 from derive.spec.network import NetworkSpec
 from proofs.kernel import Kernel
-from proofs.statements import GENERAL, STATEMENTS
+from proofs.statements import GENERAL, GENERAL_SOFTMAX, STATEMENTS
 from proofs.theorem import TheoremOutcome, checked
 
 ELL = sympy.Function("ell")
 """A generic per-output loss ℓ(ŷ, y)."""
 
 I = sympy.Symbol("i", integer=True, positive=True)
+T = sympy.Symbol("t", integer=True, positive=True)
 
 CHAIN_RULE = "multivariable chain rule for a symbolic number of variables"
 INDUCTION = "downward induction over the layers l = L−1, …, 1"
@@ -42,11 +43,26 @@ CHAIN_RULE_WHY = (
 )
 
 
-def generic_network(depth: int = 3) -> Network:
-    """A network whose rules carry the generic activation and loss."""
+def generic_network(depth: int = 3, softmax: bool = False) -> Network:
+    """A network whose rules carry the generic activation and loss, with a
+    softmax output layer where asked."""
     loss = registry.Loss("ell", ELL(registry.YHAT, registry.Y))
     widths = (2,) * (depth + 1)
-    return Network(NetworkSpec(widths, (registry.GENERIC_ACTIVATION,) * depth, loss))
+    activations = (registry.GENERIC_ACTIVATION,) * depth
+    if softmax:
+        activations = activations[:-1] + (registry.ACTIVATIONS["softmax"],)
+    return Network(NetworkSpec(widths, activations, loss))
+
+
+def _read(expr: sympy.Expr, outputs: dict) -> sympy.Expr:
+    """``expr`` with each output a^L_u read as its value, inside the sums over
+    the outputs too (``subs`` leaves a sum's own index alone), derivatives
+    by a^L_u becoming derivatives at the value (SymPy's Subs)."""
+    inside = expr.replace(
+        lambda node: isinstance(node, sympy.Sum),
+        lambda node: sympy.Sum(node.function.subs(outputs), *node.limits),
+    )
+    return inside.subs(outputs)
 
 
 def _within(index, bound):
@@ -54,19 +70,53 @@ def _within(index, bound):
 
 
 class GeneralProof:
-    def __init__(self, kernel: Kernel | None = None, depth: int = 3):
+    """Theorem (c), or with ``softmax`` the same for a softmax output layer."""
+
+    def __init__(self, kernel: Kernel | None = None, depth: int = 3, softmax: bool = False):
         self.kernel = kernel or Kernel()
-        self.network = generic_network(depth)
+        self.softmax = softmax
+        self.network = generic_network(depth, softmax)
         self.program = {rule.name: rule.equation for rule in indexed.rules(self.network)}
 
     def output_layer(self) -> sympy.Expr:
         """∂/∂z^L_j Σ_k ℓ(f(z^L_k), y_k) = ∂₁ℓ(a^L_j, y_j)·f'(z^L_j)."""
+        if self.softmax:
+            return self.softmax_output()
         kernel, depth = self.kernel, self.network.depth
         loss = sympy.Sum(ELL(registry.f(z[depth, K]), y[K]), (K, 1, n[depth]))
         derivative = kernel.differentiate(loss, z[depth, J], _within(J, n[depth]))
         outputs = kernel.symmetry(kernel.define(a[depth, J], registry.f(z[depth, J])))
         named = kernel.rewrite(derivative, outputs)
         return kernel.equal_by_algebra(named, self.program["output delta"].rhs)
+
+    def softmax_output(self) -> sympy.Expr:
+        """∂/∂z^L_j Σ_k ℓ(e^{z^L_k} / Σ_t e^{z^L_t}, y_k) = the printed softmax
+        rule a^L_j (∂₁ℓ(a^L_j, y_j) − Σ_k a^L_k ∂₁ℓ(a^L_k, y_k)) with every
+        a^L_u read as e^{z^L_u} / Σ_t e^{z^L_t}, the width n_L symbolic:
+        SymPy's derivative (the quotient rule, its Kronecker deltas
+        collapsed under 1 ≤ j ≤ n_L) and the rule, each sum over the outputs
+        split by linearity, compared with each sum as a whole.  (The units
+        a^L_j and a^L_k cannot both be defined: j may equal k.)"""
+        kernel, depth = self.kernel, self.network.depth
+        normaliser = sympy.Sum(sympy.exp(z[depth, T]), (T, 1, n[depth]))
+        outputs = {a[depth, u]: sympy.exp(z[depth, u]) / normaliser for u in (J, K)}
+        loss = sympy.Sum(ELL(outputs[a[depth, K]], y[K]), (K, 1, n[depth]))
+        derivative = kernel.differentiate(loss, z[depth, J], _within(J, n[depth]))
+        derivative = self._split(derivative, normaliser)
+        program = _read(self.program["output delta"].rhs, outputs)
+        reading = self._split(kernel.reflexivity(program), normaliser)
+        return kernel.transitivity(
+            kernel.equal_by_algebra(derivative, reading.rhs), kernel.symmetry(reading)
+        )
+
+    def _split(self, fact, normaliser):
+        """``fact`` with each sum on its right but the normaliser split by linearity."""
+        for total in sorted(fact.rhs.atoms(sympy.Sum), key=sympy.default_sort_key):
+            if total != normaliser:
+                pieces = self.kernel.linear_sum(total)
+                if pieces.rhs != total:
+                    fact = self.kernel.rewrite(fact, pieces)
+        return fact
 
     def hidden_step(self):
         """Step l+1 → l: with δ^{l+1}_i = ∂E/∂z^{l+1}_i (the hypothesis),
@@ -124,11 +174,9 @@ class GeneralProof:
             )
             facts.extend(self.weight_and_bias())
 
-        return checked(GENERAL, STATEMENT, body)
+        name = GENERAL_SOFTMAX if self.softmax else GENERAL
+        return checked(name, STATEMENTS[name], body)
 
 
-STATEMENT = STATEMENTS[GENERAL]
-
-
-def prove_general(kernel: Kernel | None = None) -> TheoremOutcome:
-    return GeneralProof(kernel).run()
+def prove_general(kernel: Kernel | None = None, softmax: bool = False) -> TheoremOutcome:
+    return GeneralProof(kernel, softmax=softmax).run()

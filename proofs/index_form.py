@@ -41,7 +41,7 @@ from derive.derivation.indexed import E, J, K, Rule, a, b, w, z
 from derive.model.network import Network
 from derive.spec import registry
 from derive.support.progress import QUIET, Progress
-from proofs import network
+from proofs import network, softmax
 from proofs.kernel import Fact, Kernel, ProofError
 from proofs.network import UNIT
 from proofs.statements import INDEX_FORM, STATEMENTS
@@ -243,24 +243,17 @@ class IndexFormProof:
         [k = j] collapsed, then — only where the spec declares it — the
         hypothesis Σ_k y_k = 1, by name; the printed rule's own sums are split
         the same way, and the two sides compared with each sum as a whole."""
-        kernel = self.kernel
+        kernel, spec = self.kernel, self.network.spec
         lemma = self.facts.rule("output delta", layer)
-        fact = kernel.transitivity(lemma, kernel.linear_sum(lemma.rhs, lemma.conditions))
-        if self.network.spec.targets_sum_to_one:
-            total, one = network.targets_hypothesis(self.network.spec.widths)
-            hypothesis = kernel.assume(
-                network.TARGETS_SUM_TO_ONE, total, one, network.TARGETS_REASON
-            )
-            if fact.rhs.has(total):
-                fact = kernel.rewrite(fact, hypothesis)
-        reading = kernel.reflexivity(program)
-        for total in sorted(program.atoms(sympy.Sum), key=sympy.default_sort_key):
-            split = kernel.linear_sum(total)
-            if split.rhs != total:
-                reading = kernel.rewrite(reading, split)
-        return kernel.transitivity(
-            kernel.equal_by_algebra(fact, reading.rhs), kernel.symmetry(reading)
-        )
+        if not spec.targets_sum_to_one:
+            return softmax.split(kernel, lemma, program)
+        exact = indexed.softmax_delta(spec, self.network.width(layer), layer, hypothesis=False)
+        fact = softmax.split(kernel, lemma, exact)
+        total, one = network.targets_hypothesis(spec.widths)
+        hypothesis = kernel.assume(network.TARGETS_SUM_TO_ONE, total, one, network.TARGETS_REASON)
+        if fact.rhs.has(total):
+            fact = kernel.rewrite(fact, hypothesis)
+        return kernel.equal_by_algebra(fact, program)
 
     def _rule_fact(self, rule: Rule, layer: int) -> Fact:
         if rule.name == "output delta" and self.network.spec.normalised_output:

@@ -93,6 +93,7 @@ def run_proofs(
                 )
     if "general" in strategies:
         theorems.append(general.prove_general(fresh()))
+        theorems.append(general.prove_general(fresh(), softmax=True))
     steps = []
     if "walkthrough" in strategies and network.spec.normalised_output:
         skipped.append(

@@ -12,6 +12,7 @@ PATHS = "sum over paths (L = 3)"
 WALKTHROUGH = "chain rule, step by step"
 EXPANDED = "expanded chain rule"
 GENERAL = "all depths and widths"
+GENERAL_SOFTMAX = "all depths and widths, softmax output"
 PRINTING = "printed forms of trainer.py"
 
 STATEMENTS = {
@@ -20,7 +21,10 @@ STATEMENTS = {
         "each is stated for (units symbolic, sums unevaluated, widths concrete; the finite "
         "chain rule)"
     ),
-    OUTPUT_LAYER: "δ^L_j = ∂E/∂z^L_j = ∂ℓ/∂ŷ(a^L_j, y_j)·f_L'(z^L_j)",
+    OUTPUT_LAYER: (
+        "δ^L_j = ∂E/∂z^L_j = ∂ℓ/∂ŷ(a^L_j, y_j)·f_L'(z^L_j), or for a softmax output "
+        "Σ_k ∂ℓ/∂ŷ(a^L_k, y_k)·a^L_k([k = j] − a^L_j)"
+    ),
     HIDDEN_LAYERS: "δ^l_j = ∂E/∂z^l_j = f_l'(z^l_j) Σ_k w^{l+1}_kj δ^{l+1}_k",
     PARAMETERS: "∂E/∂w^l_jk = δ^l_j a^{l−1}_k, ∂E/∂b^l_j = ±δ^l_j (− for thresholds)",
     PATHS: (
@@ -44,5 +48,11 @@ STATEMENTS = {
         "for every depth L, widths n_0..n_L, differentiable f and ℓ: "
         "δ^L_j = ∂₁ℓ(a^L_j, y_j) f'(z^L_j), δ^l_j = f'(z^l_j) Σ_k w^{l+1}_kj δ^{l+1}_k, "
         "∂E/∂w^l_jk = δ^l_j a^{l−1}_k, ∂E/∂b^l_j = δ^l_j"
+    ),
+    GENERAL_SOFTMAX: (
+        "for every depth L, widths n_0..n_L, differentiable f and ℓ, and a softmax output "
+        "a^L_j = e^{z^L_j} / Σ_k e^{z^L_k}: "
+        "δ^L_j = a^L_j (∂₁ℓ(a^L_j, y_j) − Σ_k a^L_k ∂₁ℓ(a^L_k, y_k)), and the hidden, "
+        "weight and bias rules as for any output"
     ),
 }

@@ -131,7 +131,8 @@ def verify(path: str | Path) -> tuple[bool | None, list[str]]:
         conclusions = [kernel.steps[i].fact for i in theorem["conclusions"]]
         if not conclusions:
             raise Failed(f"{theorem['name']}: no conclusion")
-        if any(fact.assumptions for fact in conclusions):
+        _declared_hypotheses_only(kernel, spec, theorem["name"])
+        if any(fact.assumptions - _hypotheses(spec, theorem["name"]) for fact in conclusions):
             raise Failed(f"{theorem['name']}: a conclusion rests on an assumption")
         steps = len(kernel.steps)
         checked = "" if theorem["name"] in CLAIMED else "; its statement is not a stored claim"
@@ -186,6 +187,9 @@ def _spec(spec: dict) -> tuple[NetworkSpec, int]:
     """The spec, through the command line's own checks and limits."""
     widths, activations = spec.get("widths"), spec.get("activations")
     loss, bias, sign = spec.get("loss"), spec.get("bias"), spec.get("bias_sign")
+    targets = spec.get("targets_sum_to_one", False)
+    if type(targets) is not bool:
+        raise FormatError("spec: targets_sum_to_one is true or false")
     if not (
         isinstance(widths, list)
         and len(widths) >= 2
@@ -200,7 +204,12 @@ def _spec(spec: dict) -> tuple[NetworkSpec, int]:
         raise FormatError("spec: widths, activations, loss, bias and bias_sign of their types")
     try:
         parsed = parse_spec(
-            str(len(widths) - 1), ",".join(map(str, widths)), ",".join(activations), loss, bias
+            str(len(widths) - 1),
+            ",".join(map(str, widths)),
+            ",".join(activations),
+            loss,
+            bias,
+            targets,
         )
     except InputError as error:
         raise FormatError(f"spec: {error}") from None
@@ -245,6 +254,31 @@ def _kernel_of(theorem: dict, kernels: list) -> Kernel:
 
 
 # -- the network ------------------------------------------------------------------------------
+
+
+def _hypotheses(spec: NetworkSpec, name: str) -> frozenset:
+    """The named hypotheses a conclusion of theorem ``name`` may rest on:
+    Σ_k y_k = 1 for the index-form rules, where the spec declares it."""
+    if spec.targets_sum_to_one and name == INDEX_FORM:
+        return frozenset({network.TARGETS_SUM_TO_ONE})
+    return frozenset()
+
+
+def _declared_hypotheses_only(kernel: Kernel, spec: NetworkSpec, name: str) -> None:
+    """Every assumption a proof makes is a hypothesis the spec declares,
+    stated exactly: Σ_{k=1}^{n_L} y_k = 1 and nothing else under its name.
+    (The per-unit theorems share the index-form theorem's kernel, so they
+    may meet the step; only the index-form rules may rest on it.)"""
+    allowed = frozenset({network.TARGETS_SUM_TO_ONE}) if spec.targets_sum_to_one else frozenset()
+    for step in kernel.steps:
+        fact = step.fact
+        if step.call[0] != "assume":
+            continue
+        (assumed,) = fact.assumptions
+        if assumed not in allowed:
+            raise Failed(f"{name}: it assumes {assumed!r}, which the spec does not declare")
+        if (fact.lhs, fact.rhs) != network.targets_hypothesis(spec.widths) or fact.conditions:
+            raise Failed(f"{name}: the hypothesis {assumed!r} is not Σ_k y_k = 1")
 
 
 def _network_steps(spec: NetworkSpec, bias_sign: int) -> list[tuple]:

@@ -157,7 +157,7 @@ BAD_INPUTS = [
     (["--activation", "tahn(x)"], "unknown function 'tahn'; did you mean 'tanh'"),
     (["--activation", "X"], "did you mean 'x'?"),
     (["--loss", "bec"], "did you mean 'bce'?"),
-    (["--loss", "hinge"], "unknown name 'hinge' (named: mse, bce; in an expression: e, pi, y,"),
+    (["--loss", "hinge"], "unknown name 'hinge' (named: mse, bce, ce; in an expression: e, pi, y,"),
     (["--notation", "xigau"], "unknown notation 'xigau'; did you mean 'xigua'? (known:"),
     (["--layer", "3"], "unrecognized arguments: --layer 3; did you mean '--layers'?"),
     (["--pdff"], "did you mean '--pdf'?"),
@@ -171,7 +171,8 @@ BAD_INPUTS = [
     ),
     (["chek", "x = 1"], "did you mean 'derive check'?"),
     # Other names learners use are pointed to the name here, not parsed (cross − entropy).
-    (["--loss", "cross-entropy"], "loss 'cross-entropy' is called 'bce' here: --loss bce\n"),
+    (["--loss", "cross-entropy"], "loss 'cross-entropy' is called 'ce' here: --loss ce\n"),
+    (["--loss", "log-loss"], "loss 'log-loss' is called 'bce' here: --loss bce\n"),
     (["--loss", "Log-Loss"], "is called 'bce' here"),
     (["--activation", "logistic"], "is called 'sigmoid' here: --activation sigmoid"),
     (["--layers", "2", "--activation", "tanh,linear"], "is called 'identity' here"),

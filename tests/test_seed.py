@@ -12,6 +12,7 @@ import sympy
 from derive.derivation.gradients import Derivation
 from derive.model.network import Network
 from derive.notation.naming import notation
+from derive.notation.quantities import n as widths
 from derive.present.presentation import Presentation
 from derive.spec.network import parse_spec
 from proofs.kernel import algebra
@@ -79,7 +80,7 @@ def test_printed_xigua_formulas_are_the_books():
     yhat, b_h = a[2, j], a[1, h]
     book = {
         g_j: yhat * (1 - yhat) * (y[j] - yhat),
-        e_h: b_h * (1 - b_h) * sympy.Sum(w[2, j, h] * g_j, (j, 1, sympy.IndexedBase("n")[2])),
+        e_h: b_h * (1 - b_h) * sympy.Sum(w[2, j, h] * g_j, (j, 1, widths[2])),
     }
     found = {f.lhs: f.rhs for f in formulas}
     for lhs, expected in book.items():

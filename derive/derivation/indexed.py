@@ -64,8 +64,13 @@ def jacobian_sum(spec: NetworkSpec, width, depth=None) -> sympy.Expr:
     ∂a_k/∂z_j = a_k([k = j] − a_j).  The lemma the proofs show first."""
     depth = spec.depth if depth is None else depth
     slope = spec.loss.derivative_at(a[depth, K], y[K])
-    jacobian = a[depth, K] * (sympy.KroneckerDelta(K, J) - a[depth, J])
-    return sympy.Sum(slope * jacobian, (K, 1, width))
+    return sympy.Sum(slope * softmax_jacobian(depth), (K, 1, width))
+
+
+def softmax_jacobian(depth) -> sympy.Expr:
+    """∂a^L_k/∂z^L_j = a^L_k ([k = j] − a^L_j) for a softmax layer, the
+    quotient rule's result that the softmax output lemma checks."""
+    return a[depth, K] * (sympy.KroneckerDelta(K, J) - a[depth, J])
 
 
 def softmax_delta(spec: NetworkSpec, width, depth=None, hypothesis: bool = True) -> sympy.Expr:
@@ -179,6 +184,7 @@ def matrix_symbols(network: Network, layer: int) -> dict[str, sympy.MatrixSymbol
     }
     if layer == network.depth:
         names["grad"] = matrix("grad", layer, rows, 1)
+        names["J"] = matrix("J", layer, rows, rows)
     else:
         names["W_above"] = matrix("W", layer + 1, network.width(layer + 1), rows)
         names["delta_above"] = matrix("delta", layer + 1, network.width(layer + 1), 1)
@@ -186,9 +192,12 @@ def matrix_symbols(network: Network, layer: int) -> dict[str, sympy.MatrixSymbol
 
 
 def matrix_rules(network: Network, layer: int) -> MatrixRules:
-    """δ^l, ∂E/∂W^l and ∂E/∂b^l for one layer, D^l = diag(f_l'(z^l))."""
+    """δ^l, ∂E/∂W^l and ∂E/∂b^l for one layer, D^l = diag(f_l'(z^l)); a
+    softmax output has its Jacobian J^L = diag(a^L) − a^L (a^L)ᵀ instead."""
     s = matrix_symbols(network, layer)
-    if layer == network.depth:
+    if layer == network.depth and network.spec.normalised_output:
+        rhs = s["J"] * s["grad"]
+    elif layer == network.depth:
         rhs = s["D"] * s["grad"]
     else:
         rhs = s["D"] * s["W_above"].T * s["delta_above"]

@@ -19,6 +19,7 @@ from derive.experiments import batch_size, data, figures, results, sequential
 from derive.experiments.runs import STOP_REASONS
 from derive.experiments.tables import batch_size_table, sequential_table
 from derive.experiments.trainer import ProofFailed, verified_trainer
+from derive.spec import registry
 from derive.spec.network import parse_spec
 from derive.support import options, output
 from derive.support.errors import InputError, one_line, quote
@@ -42,13 +43,27 @@ def number(text: str | None, what: str, default, low, high, kind=float):
     )
 
 
+def classifier(args, dataset: data.Dataset, depth: int) -> tuple[str | None, str | None, bool]:
+    """(activation, loss, targets sum to 1) as given, or for one-hot data
+    with neither given a softmax output with ce (the hidden layers keep the
+    default activation) under the hypothesis, which the data satisfy; and
+    for ``--loss ce`` alone, the softmax output ce needs."""
+    activation, loss = args.activation, args.loss
+    hidden = [registry.DEFAULT_ACTIVATION] * (depth - 1)
+    if activation is None and loss is None and dataset.one_hot:
+        return ",".join([*hidden, "softmax"]), "ce", True
+    if activation is None and loss is not None and registry.loss(loss).needs_simplex:
+        return ",".join([*hidden, "softmax"]), loss, args.targets_sum_to_one
+    return activation, loss, args.targets_sum_to_one
+
+
 def network(args, dataset: data.Dataset):
     """The spec: --widths if given (it must fit the data), else inputs, 8 per
-    hidden layer, outputs."""
+    hidden layer, outputs; a softmax output with ce for one-hot data."""
     if args.widths is not None:
-        spec = parse_spec(
-            args.layers, args.widths, args.activation, args.loss, args.bias, args.targets_sum_to_one
-        )
+        depth = len(args.widths.split(",")) - 1
+        activation, loss, targets = classifier(args, dataset, depth)
+        spec = parse_spec(args.layers, args.widths, activation, loss, args.bias, targets)
         if (spec.widths[0], spec.widths[-1]) != (dataset.inputs, dataset.outputs):
             raise InputError(
                 f"--widths {quote(args.widths)} does not fit the data: {quote(dataset.name)} has "
@@ -57,14 +72,8 @@ def network(args, dataset: data.Dataset):
         return spec
     depth = parse_spec(args.layers).depth if args.layers is not None else 2
     widths = [dataset.inputs] + [DEFAULT_HIDDEN] * (depth - 1) + [dataset.outputs]
-    return parse_spec(
-        str(depth),
-        ",".join(map(str, widths)),
-        args.activation,
-        args.loss,
-        args.bias,
-        args.targets_sum_to_one,
-    )
+    activation, loss, targets = classifier(args, dataset, depth)
+    return parse_spec(str(depth), ",".join(map(str, widths)), activation, loss, args.bias, targets)
 
 
 def batch_sizes(text: str | None, samples: int) -> tuple[int, ...]:
@@ -92,6 +101,7 @@ def run(args) -> int:
     samples = number(args.samples, "--samples", None, 4, data.MAX_ROWS, int)
     dataset = data.load(args.data, args.target, samples, seed)
     spec = network(args, dataset)
+    data.check_targets(dataset, spec)
     lr = number(args.lr, "--lr", 0.5, 1e-6, 100.0)
     epochs = number(
         args.epochs, "--epochs", 2000 if args.kind == "batch-size" else 1000, 1, 10**6, int
@@ -119,6 +129,7 @@ def run(args) -> int:
         if len(set(spec.activations)) == 1
         else [a.name for a in spec.activations],
         "loss": spec.loss.name,
+        "targets_sum_to_one": spec.targets_sum_to_one,
         "bias": spec.bias,
         "lr": lr,
         "epochs": epochs,

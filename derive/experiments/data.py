@@ -56,6 +56,43 @@ class Dataset:
     def __len__(self) -> int:
         return self.X.shape[0]
 
+    @property
+    def one_hot(self) -> bool:
+        """Whether every target row is one class out of two or more: each
+        value 0 or 1, one 1 per row (digits); such data get a softmax
+        output with ce, and the targets sum to 1 by construction."""
+        Y = self.Y
+        return bool(Y.shape[1] >= 2 and np.isin(Y, (0.0, 1.0)).all() and (Y.sum(axis=1) == 1).all())
+
+
+def check_targets(dataset: Dataset, spec) -> None:
+    """Targets the loss can use: ce compares the outputs' distribution with
+    targets in [0, 1], and under --targets-sum-to-1 every row must sum to 1.
+    The first row that does not is named (counted from 1, as the data rows)."""
+    if not spec.loss.needs_simplex:
+        return
+    Y = dataset.Y
+    outside = np.flatnonzero(((Y < 0) | (Y > 1)).any(axis=1))
+    if outside.size:
+        row = int(outside[0])
+        raise InputError(
+            f"{quote(dataset.name)}: loss {spec.loss.name} needs targets in [0, 1]; row "
+            f"{row + 1} has {_shown(Y[row])}"
+        )
+    if spec.targets_sum_to_one:
+        off = np.flatnonzero(np.abs(Y.sum(axis=1) - 1) > 1e-9)
+        if off.size:
+            row = int(off[0])
+            raise InputError(
+                f"{quote(dataset.name)}: --targets-sum-to-1, but the targets of row {row + 1} "
+                f"sum to {Y[row].sum():.6g}"
+            )
+
+
+def _shown(values: np.ndarray, limit: int = 6) -> str:
+    shown = ", ".join(f"{v:g}" for v in values[:limit])
+    return shown + (", …" if len(values) > limit else "")
+
 
 def _standardise(X: np.ndarray) -> np.ndarray:
     spread = X.std(axis=0)

@@ -34,11 +34,19 @@ def _setup_text(setup: dict, extra: str) -> str:
     return text(
         f"Data: {setup['dataset']} (inputs standardised). Network: widths "
         f"{'-'.join(map(str, setup['widths']))}, activation {activation}, loss "
-        f"{setup['loss']}{'' if setup['bias'] else ', no biases'}. Learning rate "
+        f"{setup['loss']}{_targets(setup)}{'' if setup['bias'] else ', no biases'}. Learning rate "
         f"η = {setup['lr']:g}; {extra}; each run stops when ‖g‖ < {setup['tol']:g} "
         f"(eq. 5), {_time_budget(setup['seconds'])}; seed {setup['seed']} for the data, "
         "the initial weights and the shuffling."
     )
+
+
+def _targets(setup: dict) -> str:
+    """The hypothesis the run's trainer used, where it used one (the key is
+    absent from results written before softmax outputs existed)."""
+    if setup.get("targets_sum_to_one") is True:
+        return " (one-hot targets: δ = a − y under the hypothesis Σ y = 1, checked on the data)"
+    return ""
 
 
 def _time_budget(seconds: float) -> str:

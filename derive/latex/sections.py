@@ -18,12 +18,15 @@ import sympy
 
 from derive.derivation import indexed
 from derive.derivation.indexed import LAYER, J, K, a, b, delta, n, w, y, z
+from derive.latex import softmax
 from derive.latex.layout import ROW_WIDTH, Display, LatexWriter, pack
 from derive.latex.steps import s
 from derive.notation import equations
 from derive.present.presentation import ETA
 
 SAMPLE = sympy.Symbol("m", integer=True, positive=True)
+OTHER = sympy.Symbol("t", integer=True, positive=True)
+"""The book's index of a softmax sum over the outputs (its k is the sample)."""
 
 
 def formulas(writer: LatexWriter, certificate: dict) -> dict:
@@ -45,6 +48,7 @@ def formulas(writer: LatexWriter, certificate: dict) -> dict:
         "induction": _induction(writer) if writer.notation.any_layer else None,
         "paths": _paths(writer, writer.presentation.derivation, certificate),
         "matrix": _matrix(writer),
+        "softmax": softmax.section(writer),
     }
 
 
@@ -125,9 +129,10 @@ def _forward(writer: LatexWriter) -> tuple[Display, Display, list[str]]:
             unit, below = letters[layer], letters[layer - 1]
             total = sympy.Sum(w[layer, unit, below] * a[layer - 1, below], (below, 1, n[layer - 1]))
             sums.append(f"{math(s[layer, unit])} &= {math(total)}")
-            outputs.append(
-                f"{math(a[layer, unit])} &= {math(net.spec.activation(layer).at(z[layer, unit]))}"
+            value = net.spec.activation(layer).unit_value(
+                z[layer, unit], z[layer, OTHER], OTHER, n[layer]
             )
+            outputs.append(f"{math(a[layer, unit])} &= {math(value)}")
         return (
             Display(sums, equations.number("forward"), "forward"),
             Display(outputs, equations.number("activation"), "activation"),
@@ -155,6 +160,13 @@ def _forward(writer: LatexWriter) -> tuple[Display, Display, list[str]]:
     for layers in groups.values():
         act = net.spec.activation(layers[0])
         where = ", ".join(map(str, layers))
+        if act.normalised:
+            value = act.unit_value(z[LAYER, J], z[LAYER, K], K, n[LAYER])
+            listed.append(
+                f"${math(a[LAYER, J])} = {math(value)}$ ({act.name}, the whole layer) "
+                f"for $l = {where}$ (Section~\\ref{{sec:softmax}})"
+            )
+            continue
         listed.append(f"$f_{{l}}(x) = {math(act.expr)}$ for $l = {where}$")
     return forward, activation, listed
 

@@ -18,18 +18,20 @@ _NAMES = {
     "delta": "delta{}",
     "a": "a{}",
     "D": "D{}",
+    "J": "J{}",
     "dW": "dE/dW{}",
     "db": "dE/db{}",
     "grad": "grad_E",
 }
 """The stored name of each kind; ``grad`` (∇E = ∂E/∂a^L) has no layer."""
 
-_UNICODE = {"W": "W", "delta": "δ", "a": "a", "D": "D", "dW": "∂E/∂W", "db": "∂E/∂b"}
-_LATEX = {"W": "W", "delta": r"\delta", "a": "a", "D": "D"}
+_UNICODE = {"W": "W", "delta": "δ", "a": "a", "D": "D", "J": "J", "dW": "∂E/∂W", "db": "∂E/∂b"}
+_LATEX = {"W": "W", "delta": r"\delta", "a": "a", "D": "D", "J": "J"}
 
 
 def matrix(kind: str, layer: int, rows, cols) -> sympy.MatrixSymbol:
-    """The matrix quantity of ``kind`` (W, delta, a, D, dW, db, grad) at ``layer``."""
+    """The matrix quantity of ``kind`` (W, delta, a, D, J, dW, db, grad) at
+    ``layer``; J^L = diag(a^L) − a^L (a^L)ᵀ is a softmax layer's Jacobian."""
     return sympy.MatrixSymbol(_NAMES[kind].format(layer), rows, cols)
 
 

@@ -95,6 +95,9 @@ class Notation:
     messages name them so."""
     sample_letter = "s"
     """The index of a sample in the batch's mean loss (the book: E_k, sample k)."""
+    other_output_letter = "k"
+    """The index of a softmax output's sums over the output layer, Σ_k e^{z_k},
+    beside the unit j; the book's k is the sample, so it uses t."""
     output_spelling = "a"
     """The claim name that LaTeX's \\hat{y} stands for: the output's own name
     where the notation has one (yhat), else the activations a."""
@@ -193,6 +196,7 @@ class XiguaNotation(Notation):
     unit_letters = {0: "i", 1: "h", 2: "j"}
     width_letters = ("d", "q", "l")
     sample_letter = "k"
+    other_output_letter = "t"
     output_spelling = "yhat"
     depths = frozenset({2})
     networks = "the one-hidden-layer network"

@@ -16,7 +16,7 @@ import sympy
 
 from derive.derivation import indexed
 from derive.derivation.gradients import Derivation
-from derive.derivation.indexed import LAYER, J, K, a, b, n, w, y, z  # noqa: F401
+from derive.derivation.indexed import LAYER, J, K, a, b, delta, n, w, y, z  # noqa: F401
 from derive.model.network import Network
 from derive.notation.naming import Notation
 from derive.spec import registry
@@ -64,6 +64,8 @@ def _layer_letters(network: Network, notation: Notation, layer: int, other_layer
     mapping = {J: sympy.Symbol(notation.unit_letters[layer], integer=True, positive=True)}
     if 0 <= other_layer <= network.depth:
         mapping[K] = sympy.Symbol(notation.unit_letters[other_layer], integer=True, positive=True)
+    elif other_layer == layer + 1 == network.depth + 1:  # a softmax output's own sums
+        mapping[K] = sympy.Symbol(notation.other_output_letter, integer=True, positive=True)
     return mapping
 
 
@@ -166,12 +168,22 @@ class Presentation:
                 total = total + net.bias_sign * b[layer, J]
             total = self._concrete(total, layer, below)
             activation = net.spec.activation(layer)
-            if self.notation.name_of("z", str(layer), ("j",)).compound:
+            if activation.normalised:
+                rhs = self._concrete(
+                    activation.unit_value(z[layer, J], z[layer, K], K, n[layer]), layer, layer + 1
+                )
+            elif self.notation.name_of("z", str(layer), ("j",)).compound:
                 rhs = activation.at(total)
             else:
                 unit_z = self._concrete(z[layer, J], layer, below)
                 section.formulas.append(Formula(sympy.Eq(unit_z, total, evaluate=False)))
                 rhs = activation.at(unit_z)
+            if (
+                activation.normalised
+                and not self.notation.name_of("z", str(layer), ("j",)).compound
+            ):
+                unit_z = self._concrete(z[layer, J], layer, below)
+                section.formulas.append(Formula(sympy.Eq(unit_z, total, evaluate=False)))
             lhs = self._concrete(a[layer, J], layer, below)
             section.formulas.append(
                 Formula(sympy.Eq(lhs, rhs, evaluate=False), _units(net, self.notation, layer, J))
@@ -204,6 +216,9 @@ class Presentation:
         for activation, layers in layers_of.items():
             where = "layer" + ("s " if len(layers) > 1 else " ") + ", ".join(map(str, layers))
             where = where if several else ""
+            if activation.normalised:
+                section.formulas.append(self._softmax_jacobian(where))
+                continue
             named = isinstance(activation.expr, sympy.Function)
             applied = activation.expr if named else registry.f(registry.X)
             definition = activation.definition if named else activation.expr
@@ -221,6 +236,13 @@ class Presentation:
                     Formula(sympy.Eq(derivative, through_output, evaluate=False), output)
                 )
         return section
+
+    def _softmax_jacobian(self, where: str) -> Formula:
+        """∂a^L_k/∂z^L_j = a^L_k([k = j] − a^L_j), in the notation's names."""
+        depth = self.network.depth
+        derivative = sympy.Derivative(a[depth, K], z[depth, J])
+        equation = sympy.Eq(derivative, indexed.softmax_jacobian(depth), evaluate=False)
+        return Formula(self._concrete(equation, depth, depth + 1), where)
 
     def index_form(self) -> Section:
         """The recursion with a symbolic layer l (layer notation only)."""
@@ -246,7 +268,17 @@ class Presentation:
             above = layer + 1
             delta_eq = self.delta_equation(self._concrete(by_name[(name, layer)], layer, above))
             section.formulas.append(Formula(delta_eq, _units(net, self.notation, layer, J)))
-            if layer == net.depth:
+            if layer == net.depth and net.spec.normalised_output:
+                lemma = sympy.Eq(
+                    delta[layer, J],
+                    indexed.jacobian_sum(net.spec, n[layer], layer),
+                    evaluate=False,
+                )
+                lemma = self.delta_equation(self._concrete(lemma, layer, above))
+                section.formulas.insert(
+                    len(section.formulas) - 1, Formula(lemma, "through the softmax Jacobian")
+                )
+            elif layer == net.depth:
                 simpler = _simpler(delta_eq.rhs)
                 if simpler is not None:
                     section.formulas.append(
@@ -271,7 +303,8 @@ class Presentation:
         return section
 
     def matrix_form(self) -> Section:
-        section = Section("Matrix form (D^l = diag(f_l'(z^l)), ∇E = ∂E/∂a^L)")
+        jacobian = ", J^L = diag(a^L) − a^L(a^L)ᵀ" if self.network.spec.normalised_output else ""
+        section = Section(f"Matrix form (D^l = diag(f_l'(z^l)){jacobian}, ∇E = ∂E/∂a^L)")
         if self.network.depth > LAYER_BY_LAYER_LIMIT:
             section.notes.append(f"layers 2..{self.network.depth - 2} follow the same pattern")
         for layer in self.shown_layers():

@@ -205,6 +205,12 @@ class NotationPrinter(RegistryPrinter):
         bottom = [self._print(v) for v, count in expr.variable_count for _ in range(count)]
         return self._partial_fraction(self._print(inner), bottom)
 
+    def _print_KroneckerDelta(self, expr, exp=None):
+        """[j = k], Iverson's bracket: δ_jk would read as the δ of backpropagation."""
+        left, right = (self._print(a) for a in expr.args)
+        text = f"[{left} = {right}]"
+        return text if exp is None else f"{text}^{{{exp}}}"
+
     def _print_Sum(self, expr):
         signs = [self._sum_sign(index, low, high) for index, low, high in expr.limits]
         return " ".join([*signs, self._sum_body(expr.function)])

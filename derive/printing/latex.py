@@ -151,11 +151,6 @@ class NotationLatexPrinter(NotationPrinter, LatexPrinter):
     def _print_Exp1(self, expr):
         return "e"
 
-    def _print_KroneckerDelta(self, expr, exp=None):
-        left, right = (self._print(a) for a in expr.args)
-        text = rf"[{left} = {right}]"
-        return text if exp is None else rf"{text}^{{{exp}}}"
-
     def _print_MatrixSymbol(self, expr, style="plain"):
         return matrices.latex(expr, self.notation.loss_name) or super()._print_MatrixSymbol(expr)
 

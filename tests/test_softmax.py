@@ -1,0 +1,229 @@
+"""A softmax output with categorical cross-entropy: the spec's refusals,
+both derivations, the output lemma and rule proved in index form (the
+hypothesis Σ_k y_k = 1 named where declared), the mistakes learners make
+refused with counterexamples, the theorem for all depths, and the
+certificate's hypothesis checked by the verifier."""
+
+from __future__ import annotations
+
+import json
+import random
+
+import pytest
+import sympy
+
+from derive.derivation import indexed
+from derive.derivation.gradients import Derivation, expanded_chain_rule
+from derive.derivation.indexed import J, K, Rule, a, delta, n, y
+from derive.model.evaluate import evaluate
+from derive.model.network import Network
+from derive.spec.network import parse_spec
+from derive.support.errors import InputError
+from proofs import expanded
+from proofs.certificate import build
+from proofs.general import GeneralProof
+from proofs.index_form import IndexFormProof
+from proofs.kernel import Kernel
+from proofs.per_unit import PerUnitProof
+from proofs.run import run_proofs
+from proofs.verify import digest, verify
+
+
+def spec(widths="2,3,3", activation="tanh,softmax", loss="ce", targets=False):
+    return parse_spec(None, widths, activation, loss, targets_sum_to_one=targets)
+
+
+# -- the spec ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("widths", "activation", "loss", "targets", "words"),
+    [
+        ("2,3,3", "softmax,sigmoid", "mse", False, "only be the output layer"),
+        ("2,3,3", "softmax", "ce", False, "only be the output layer (layer 2), not layer 1"),
+        ("2,3,1", "tanh,softmax", "ce", False, "constant 1 (every gradient is 0)"),
+        ("2,3,3", "tanh,softmax", "bce", False, "use --loss ce"),
+        ("2,3,3", "sigmoid", "ce", False, "make the last activation softmax"),
+        ("2,3,3", "tanh,identity", "ce", False, "does not give one"),
+        ("2,3,3", "tanh,softmax", "mse", True, "simplifies the ce output rule only"),
+    ],
+)
+def test_the_spec_refuses_what_a_softmax_output_cannot_mean(
+    widths, activation, loss, targets, words
+):
+    with pytest.raises(InputError) as refused:
+        spec(widths, activation, loss, targets)
+    assert words in str(refused.value)
+    assert "\n" not in str(refused.value)
+
+
+def test_named_spellings_point_to_ce():
+    for name in ("cross-entropy", "categorical-cross-entropy", "nll"):
+        with pytest.raises(InputError, match="is called 'ce' here: --loss ce"):
+            spec(loss=name)
+
+
+# -- both derivations -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("depth", [1, 2, 3])
+@pytest.mark.parametrize("outputs", [2, 3, 4])
+@pytest.mark.parametrize("loss", ["ce", "mse", "(yhat - y)^4/4"])
+def test_the_delta_form_equals_the_expanded_chain_rule(depth, outputs, loss):
+    """At random points, targets that do not sum to 1 (the exact rule must
+    hold for any targets)."""
+    widths = ",".join(["2"] + ["3"] * (depth - 1) + [str(outputs)])
+    activation = ",".join(["sigmoid"] * (depth - 1) + ["softmax"])
+    derivation = Derivation(Network(spec(widths, activation, loss)))
+    chain = expanded_chain_rule(derivation, seconds=None)
+    assert chain.skipped is None
+    rng = random.Random(depth * 10 + outputs)
+    cache = {}
+    point = {s: rng.uniform(-1, 1) for s in derivation.network.loss_expanded.free_symbols}
+    for parameter in derivation.network.parameters():
+        direct = evaluate(chain.gradients[parameter], point, cache)
+        by_delta = evaluate(chain.delta_forms[parameter], point, cache)
+        assert direct == pytest.approx(by_delta, rel=1e-10, abs=1e-12), parameter
+
+
+@pytest.mark.parametrize(
+    ("widths", "activation", "loss"),
+    [("2,3", "softmax", "ce"), ("1,2,2", "tanh,softmax", "ce"), ("2,2", "softmax", "mse")],
+)
+def test_the_expanded_chain_rule_is_proved_equal_exactly(widths, activation, loss):
+    derivation = Derivation(Network(spec(widths, activation, loss)))
+    assert expanded.feasible(derivation) is None
+    outcome = expanded.prove_expanded(derivation, Kernel())
+    assert outcome.holds, outcome.failure
+
+
+def test_central_differences_agree_with_the_delta_form():
+    network = Network(spec("3,4,3", "tanh,softmax", "ce"))
+    derivation = Derivation(network)
+    loss = network.loss_expanded
+    rng = random.Random(7)
+    point = {s: rng.uniform(-1, 1) for s in loss.free_symbols}
+    step = 1e-6
+    for parameter in network.parameters():
+        shifted = [loss.xreplace({**point, parameter: point[parameter] + h}) for h in (step, -step)]
+        numeric = float((shifted[0] - shifted[1]) / (2 * step))
+        exact = float(derivation.delta_form_expanded(parameter).xreplace(point))
+        assert numeric == pytest.approx(exact, rel=1e-6, abs=1e-8), parameter
+
+
+def test_the_ce_rule_is_exact_and_the_hypothesis_gives_a_minus_y():
+    exact = indexed.rules(Network(spec()))[0].equation.rhs
+    assert sympy.expand(exact - (a[2, J] * sympy.Sum(y[K], (K, 1, n[2])) - y[J])) == 0
+    under = indexed.rules(Network(spec(targets=True)))[0].equation.rhs
+    assert sympy.expand(under - (a[2, J] - y[J])) == 0
+
+
+# -- the proofs -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("widths", "loss", "targets"),
+    [
+        ("2,3,3", "ce", False),
+        ("2,3,3", "ce", True),
+        ("2,3,4", "mse", False),
+        ("2,3,4", "(yhat - y)^4", False),
+        ("784,64,10", "ce", True),
+        ("4,8,784", "mse", False),
+    ],
+)
+def test_the_index_form_rules_are_proved_at_any_width(widths, loss, targets):
+    network = Network(spec(widths, "sigmoid,softmax", loss, targets))
+    outcome = IndexFormProof(network, None, Kernel()).run()
+    assert outcome.holds, outcome.failure
+
+
+def test_the_hypothesis_is_named_only_where_declared():
+    for targets in (False, True):
+        proof = IndexFormProof(Network(spec(targets=targets)), None, Kernel())
+        assert proof.run().holds
+        assert bool(proof.kernel.assumed) == targets
+        if targets:
+            assert list(proof.kernel.assumed) == ["targets sum to 1"]
+
+
+def test_the_per_unit_formulas_are_instances_of_the_lemma():
+    derivation = Derivation(Network(spec("2,3,3", "relu,softmax", "ce", True)))
+    index_form = IndexFormProof(derivation.network, None, Kernel())
+    assert index_form.run().holds
+    for outcome in PerUnitProof(derivation, None, facts=index_form.facts).run():
+        assert outcome.holds, outcome.failure
+
+
+def _output(network, rhs) -> list[Rule]:
+    rules = list(indexed.rules(network))
+    rules[0] = Rule("output delta", sympy.Eq(delta[2, J], rhs, evaluate=False), rules[0].layers)
+    return rules
+
+
+def _ell(k):
+    return -y[k] / a[2, k]
+
+
+MISTAKES = {
+    "elementwise, as for a sigmoid": (False, a[2, J] * (1 - a[2, J]) * (a[2, J] - y[J])),
+    "sign": (True, y[J] - a[2, J]),
+    "a - y for targets that need not sum to 1": (False, a[2, J] - y[J]),
+    "the Jacobian without its off-diagonal part": (
+        False,
+        sympy.Sum(_ell(K) * a[2, K] * sympy.KroneckerDelta(K, J) * (1 - a[2, J]), (K, 1, n[2])),
+    ),
+    "[k = j] - a_k for [k = j] - a_j": (
+        False,
+        sympy.Sum(_ell(K) * a[2, K] * (sympy.KroneckerDelta(K, J) - a[2, K]), (K, 1, n[2])),
+    ),
+    "a missing sum": (False, a[2, J] * y[J] - y[J]),
+}
+
+
+@pytest.mark.parametrize("name", sorted(MISTAKES))
+def test_each_classic_mistake_is_refused_with_a_counterexample(name):
+    targets, rhs = MISTAKES[name]
+    network = Network(spec(targets=targets))
+    outcome = IndexFormProof(network, _output(network, rhs), Kernel()).run()
+    assert not outcome.holds
+    assert "counterexample" in outcome.failure, outcome.failure
+
+
+def test_the_theorem_for_all_depths_covers_a_softmax_output():
+    assert GeneralProof(softmax=True).run().holds
+    wrong = GeneralProof(softmax=True)
+    right = wrong.program["output delta"]
+    wrong.program["output delta"] = sympy.Eq(right.lhs, right.rhs * 2, evaluate=False)
+    outcome = wrong.run()
+    assert not outcome.holds
+
+
+# -- the certificate ----------------------------------------------------------------------
+
+
+def _certificate(tmp_path, targets):
+    derivation = Derivation(Network(spec(targets=targets)))
+    doc = build(derivation, run_proofs(derivation, ("layered",)))
+    path = tmp_path / "certificate.json"
+    path.write_text(json.dumps(doc))
+    return doc, path
+
+
+def test_a_certificate_with_the_declared_hypothesis_verifies(tmp_path):
+    doc, path = _certificate(tmp_path, True)
+    assert doc["spec"]["targets_sum_to_one"] is True
+    assert doc["trusted_base"]["assumed"] == {
+        "targets sum to 1": doc["trusted_base"]["assumed"]["targets sum to 1"]
+    }
+    holds, _ = verify(path)
+    assert holds
+
+
+def test_a_hypothesis_the_spec_does_not_declare_is_refused(tmp_path):
+    doc, path = _certificate(tmp_path, True)
+    doc["spec"]["targets_sum_to_one"] = False
+    doc["sha256"] = digest(doc)
+    path.write_text(json.dumps(doc))
+    with pytest.raises(Exception, match="does not declare"):
+        verify(path)
