@@ -215,3 +215,28 @@ def test_f_of_a_softmax_layer_is_refused_with_the_spelling_to_use(capsys):
     )
     assert status == 2 and err.count("\n") == 1
     assert "not a function of one unit" in err and "a[L][j]" in err
+
+
+# -- the grid for symbolic sizes ------------------------------------------------
+
+
+def test_an_activation_list_fixes_the_depth_of_the_grid(capsys):
+    claim = "delta[L][j] = (a[L][j] - y[j])*(1 - a[L][j]**2)"
+    status, payload = verdict_json(capsys, "--activation", "sigmoid,tanh", claim)
+    assert status == 4 and {len(w) for w in payload["sizes_checked"]} == {3}
+
+
+def test_softmax_alone_is_the_one_layer_network(capsys):
+    status, payload = verdict_json(capsys, "--activation", "softmax", "--loss", "ce", EXACT)
+    assert status == 4 and {len(w) for w in payload["sizes_checked"]} == {2}
+    assert all(w[-1] >= 2 for w in payload["sizes_checked"] + payload["sizes_searched"])
+
+
+def test_in_the_books_names_the_output_count_starts_at_two(capsys):
+    claim = "g[j] = y[j] - yhat[j]*Sum(y[k], (k, 1, l))"
+    status, payload = verdict_json(capsys, "--notation", "xigua", *SOFTMAX, claim)
+    assert status == 4 and "l in 2..3" in payload["explanation"]
+    status, payload = verdict_json(
+        capsys, "--notation", "xigua", *SOFTMAX, "--targets-sum-to-1", "g[j] = y[j] - yhat[j]"
+    )
+    assert status == 4 and payload["hypotheses"] == [HYPOTHESIS]

@@ -133,8 +133,11 @@ def grid_scope(
         depths = sorted(named.depths)
     elif layers is not None or listed is not None:
         depths = [parse_spec(layers=layers, activation=activation).depth]
+    elif output_normalised(activation, 1):
+        depths = [1]  # softmax for every layer: one layer is the only such network
     else:
         depths = [1, 2, 3]
+    fixed = named.depths is not None or layers is not None or len(depths) == 1
 
     def network(widths):
         return parse_spec(
@@ -152,16 +155,24 @@ def grid_scope(
     specs, sizes, grid = [], {}, set()
     for depth in depths:
         widths, described = size_grid(depth)
+        outputs = ""
         if not all(allowed(w) for w in widths):
             widths = [w for w in widths if allowed(w)]
-            described += f", the outputs {min(w[-1] for w in widths)}..{max(w[-1] for w in widths)}"
+            outputs = f"{min(w[-1] for w in widths)}..{max(w[-1] for w in widths)}"
+            described += f", the outputs {outputs}"
         grid.update(widths)
         specs += [network(w) for w in widths]
         if named.width_letters is not None:  # the notation's own letters
             top = max(max(w) for w in widths)
-            described = f"every {', '.join(named.width_letters)} in 1..{top}"
+            letters = named.width_letters
+            if outputs:  # the last letter counts the outputs
+                described = (
+                    f"every {', '.join(letters[:-1])} in 1..{top} and {letters[-1]} in {outputs}"
+                )
+            else:
+                described = f"every {', '.join(letters)} in 1..{top}"
         sizes[depth] = f"networks with {described}" if len(depths) == 1 else described
-    deeper = [] if named.depths is not None or layers is not None else [4, 5]
+    deeper = [] if fixed else [4, 5]
     search = [
         network(w)
         for depth in depths + deeper
