@@ -434,7 +434,14 @@ def check(argv: list[str]) -> int:
         spec = _spec(args)
         scope = claims.exact_scope(spec, args.notation)
     else:
-        scope = claims.grid_scope(args.notation, args.layers, args.activation, args.loss, args.bias)
+        scope = claims.grid_scope(
+            args.notation,
+            args.layers,
+            args.activation,
+            args.loss,
+            args.bias,
+            args.targets_sum_to_one,
+        )
     text = _read_claim() if args.claim == "-" else args.claim
     verdict = claims.check_networks(text, scope, args.notation, True if args.latex else None, limit)
     if args.json:

@@ -18,7 +18,8 @@ from derive.claims.limits import TIME_LIMIT
 from derive.claims.names import names as notation_names
 from derive.claims.syntax import unparse
 from derive.notation import naming
-from derive.spec.network import NetworkSpec, parse_spec
+from derive.spec import registry
+from derive.spec.network import NetworkSpec, _top_level_split, parse_spec
 from derive.support.deadline import TimeLimit, time_limit
 from derive.support.errors import InputError
 
@@ -117,40 +118,90 @@ def grid_scope(
     activation: str | None = None,
     loss: str | None = None,
     bias: bool = True,
+    targets_sum_to_one: bool = False,
 ) -> Scope:
     """Symbolic sizes: for each depth every small width combination, and
     irregular networks (deeper ones too where the depth is not given) to
-    search for a counterexample."""
+    search for a counterexample.  An activation list (sigmoid,softmax)
+    fixes the depth; a softmax output needs two or more outputs, so the
+    networks with one are left out."""
     named = naming.notation(notation)
+    listed = listed_depth(activation)
     if named.depths is not None:
-        if layers is not None:
-            named.check_depth(parse_spec(layers=layers).depth)
+        if layers is not None or listed is not None:
+            named.check_depth(parse_spec(layers=layers, activation=activation).depth)
         depths = sorted(named.depths)
-    elif layers is not None:
-        depths = [parse_spec(layers=layers).depth]
+    elif layers is not None or listed is not None:
+        depths = [parse_spec(layers=layers, activation=activation).depth]
+    elif output_normalised(activation, 1):
+        depths = [1]  # softmax for every layer: one layer is the only such network
     else:
         depths = [1, 2, 3]
+    fixed = named.depths is not None or layers is not None or len(depths) == 1
 
     def network(widths):
-        return parse_spec(str(len(widths) - 1), ",".join(map(str, widths)), activation, loss, bias)
+        return parse_spec(
+            str(len(widths) - 1),
+            ",".join(map(str, widths)),
+            activation,
+            loss,
+            bias,
+            targets_sum_to_one,
+        )
+
+    def allowed(widths) -> bool:
+        return not (widths[-1] == 1 and output_normalised(activation, len(widths) - 1))
 
     specs, sizes, grid = [], {}, set()
     for depth in depths:
         widths, described = size_grid(depth)
+        outputs = ""
+        if not all(allowed(w) for w in widths):
+            widths = [w for w in widths if allowed(w)]
+            outputs = f"{min(w[-1] for w in widths)}..{max(w[-1] for w in widths)}"
+            described += f", the outputs {outputs}"
         grid.update(widths)
         specs += [network(w) for w in widths]
         if named.width_letters is not None:  # the notation's own letters
             top = max(max(w) for w in widths)
-            described = f"every {', '.join(named.width_letters)} in 1..{top}"
+            letters = named.width_letters
+            if outputs:  # the last letter counts the outputs
+                described = (
+                    f"every {', '.join(letters[:-1])} in 1..{top} and {letters[-1]} in {outputs}"
+                )
+            else:
+                described = f"every {', '.join(letters)} in 1..{top}"
         sizes[depth] = f"networks with {described}" if len(depths) == 1 else described
-    deeper = [] if named.depths is not None or layers is not None else [4, 5]
+    deeper = [] if fixed else [4, 5]
     search = [
         network(w)
         for depth in depths + deeper
         for w in irregular_widths(depth)
-        if w not in grid and (depth in depths or w == irregular_widths(depth)[0])
+        if w not in grid and (depth in depths or w == irregular_widths(depth)[0]) and allowed(w)
     ]
     return Scope(specs, sizes, search)
+
+
+def listed_depth(activation: str | None) -> int | None:
+    """The depth an activation list gives (sigmoid,softmax: 2), None for one name."""
+    if activation is None or not isinstance(activation, str):
+        return None
+    pieces = _top_level_split(activation)
+    return len(pieces) if len(pieces) > 1 else None
+
+
+def output_normalised(activation: str | None, depth: int) -> bool:
+    """Whether the output layer of a network of ``depth`` with ``activation``
+    is normalised (softmax), read from the names alone."""
+    if activation is None or not isinstance(activation, str):
+        return False
+    pieces = _top_level_split(activation)
+    if len(pieces) == 1 and depth > 1:
+        return False  # softmax everywhere: the spec refuses its hidden layers
+    try:
+        return registry.activation(pieces[-1].strip()).normalised
+    except InputError:
+        return False  # the spec says why
 
 
 def check_networks(
@@ -214,10 +265,11 @@ def render(verdict: Verdict, spec: NetworkSpec) -> str:
     activations = list(dict.fromkeys(a.name for a in spec.activations))
     word = naming.notation(verdict.notation).bias_word
     bias = f"with {word}" if spec.bias else f"no {word}"
+    targets = ", targets summing to 1 (--targets-sum-to-1)" if spec.targets_sum_to_one else ""
     lines = [
         f"claim: {verdict.lhs} = {verdict.rhs}",
         f"model: {verdict.notation} notation, activation {', '.join(activations)}, "
-        f"loss {spec.loss.name}, {bias}",
+        f"loss {spec.loss.name}{targets}, {bias}",
         verdict.explanation,
     ]
     example = verdict.counterexample or {}

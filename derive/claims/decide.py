@@ -94,6 +94,8 @@ class Verdict:
     counterexample: dict | None = None
     sizes_searched: list[tuple[int, ...]] = field(default_factory=list)
     """Irregular networks compared numerically for a counterexample."""
+    hypotheses: list[str] = field(default_factory=list)
+    """The declared hypotheses exact algebra needed (Σ_k y_k = 1)."""
 
     @property
     def holds(self) -> bool | None:
@@ -119,6 +121,7 @@ class Verdict:
             "sizes_searched": [list(w) for w in self.sizes_searched],
             "cases": self.cases,
             "counterexample": self.counterexample,
+            "hypotheses": self.hypotheses,
             "explanation": self.explanation,
         }
 
@@ -186,6 +189,10 @@ def decide(
             witness, agreed = _compare(meaning, lhs_value, rhs_value, range(1))
             if witness is None and missing is None:
                 method = _exactly_zero(lhs_value, rhs_value, meaning)
+                if method is None and meaning.spec.targets_sum_to_one:
+                    method = _exactly_zero(*_on_the_simplex(meaning, lhs_value, rhs_value), meaning)
+                    if method is not None and TARGETS_HYPOTHESIS not in verdict.hypotheses:
+                        verdict.hypotheses.append(TARGETS_HYPOTHESIS)
                 if method is None or not agreed:
                     witness, more = _compare(
                         meaning, lhs_value, rhs_value, range(1, POINTS + SPARE_POINTS)
@@ -197,7 +204,7 @@ def decide(
                 if witness is None:
                     undecided.append((spec, env, agreed, method is not None))
             if witness is not None:
-                return _refuted(verdict, claim, spec, env, witness, left, right, names)
+                return _refuted(verdict, claim, spec, env, witness, left, right, names, meaning)
     if not verdict.sizes_checked:
         raise InputError(_nothing_to_check(claim, specs, names, bias_sign, sizes))
     if missing is not None:
@@ -216,6 +223,7 @@ def decide(
         if piecewise or kinked
         else ""
     )
+    assumed = _assumed(verdict)
     if search is not None and not piecewise:
         deepest = max(specs, key=lambda spec: spec.depth)
         rules = symbolic.prove(claim, Meaning(deepest, names, bias_sign))
@@ -225,7 +233,7 @@ def decide(
                 "proved for every depth and every width: with symbolic sizes both sides "
                 "reduce to the same expression by the general theorem and the definitions "
                 f"({', '.join(rules)}), and exact algebra shows them equal {scope}{shown} "
-                f"{counted}{kinks}"
+                f"{counted}{kinks}{assumed}"
             )
             return verdict
     if search is not None:
@@ -234,11 +242,14 @@ def decide(
                 progress.update("the claim on each network", number, networks)
             found = _search(verdict, claim, spec, names, bias_sign, free)
             if found is not None:
-                return _refuted(verdict, claim, spec, *found, left, right, names)
+                env, witness = found
+                meaning = Meaning(spec, names, bias_sign)
+                return _refuted(verdict, claim, spec, env, witness, left, right, names, meaning)
     if search is None:
         verdict.outcome = PROVED
         verdict.explanation = (
             f"proved: exact algebra shows the two sides equal {scope}{shown} {counted}{kinks}"
+            f"{assumed}"
         )
         return verdict
     verdict.outcome = CHECKED
@@ -251,6 +262,13 @@ def decide(
             f", and they agree numerically on {_count(len(verdict.sizes_searched), 'more network')}"
             f" searched for a counterexample (widths {searched})"
             if verdict.sizes_searched
+            else ""
+        )
+        + assumed
+        + (
+            "; a proof for every size rests on the general theorem, which is about "
+            "elementwise output layers, not softmax"
+            if specs[0].normalised_output
             else ""
         )
         + "; give the network with --widths for a proof about it"
@@ -276,7 +294,9 @@ def _search(verdict: Verdict, claim: Claim, spec: NetworkSpec, names, bias_sign,
     return None
 
 
-def _refuted(verdict: Verdict, claim: Claim, spec, env, witness, left, right, names) -> Verdict:
+def _refuted(
+    verdict: Verdict, claim: Claim, spec, env, witness, left, right, names, meaning: Meaning
+) -> Verdict:
     if "missing" in witness:
         return _missing(verdict, spec, env, witness["missing"])
     verdict.outcome = FALSE
@@ -287,7 +307,9 @@ def _refuted(verdict: Verdict, claim: Claim, spec, env, witness, left, right, na
         "rhs": unparse(instantiate(claim.rhs, env)),
         **witness,
     }
-    verdict.explanation = _refutation(verdict, left, right, names)
+    verdict.explanation = _refutation(verdict, left, right, names) + _targets_note(
+        claim, meaning, env, verdict.counterexample
+    )
     return verdict
 
 
@@ -460,6 +482,8 @@ def _compare(meaning: Meaning, lhs, rhs, points: range) -> tuple[dict | None, in
     for point in points:
         chooser = random.Random(1000 + point)
         values = {s: _value_for(meaning, s, chooser) for s in symbols}
+        if meaning.spec.targets_sum_to_one:
+            values.update(_targets_summing_to_one(meaning, chooser))
         left, right = numeric.evaluate(lhs, values), numeric.evaluate(rhs, values)
         if left is None or right is None:
             continue
@@ -490,6 +514,62 @@ def _confirmed(meaning: Meaning, lhs, rhs, values: dict) -> dict | None:
         "lhs_value": lhs_value,
         "rhs_value": rhs_value,
     }
+
+
+TARGETS_HYPOTHESIS = "Σ_k y_k = 1"
+"""The hypothesis --targets-sum-to-1 declares, as the explanation names it."""
+
+
+def _assumed(verdict: Verdict) -> str:
+    """What the explanation of a proof says about the hypotheses it used."""
+    if not verdict.hypotheses:
+        return ""
+    return (
+        f"; using the hypothesis {', '.join(verdict.hypotheses)} (declared with --targets-sum-to-1)"
+    )
+
+
+def _on_the_simplex(meaning: Meaning, *values: sympy.Expr) -> list[sympy.Expr]:
+    """``values`` with the last target written as 1 − Σ of the others: an
+    identity after that holds for every target vector that sums to 1."""
+    targets = meaning.network.y
+    last = targets[-1]
+    return [value.xreplace({last: 1 - sympy.Add(*targets[:-1])}) for value in values]
+
+
+def _targets_note(claim: Claim, meaning: Meaning, env: dict, example: dict) -> str:
+    """Where a claim about a softmax output with ce fails only because the
+    targets need not sum to 1: their sum at the counterexample, and the option
+    that declares they do."""
+    spec = meaning.spec
+    if not (spec.normalised_output and spec.loss.needs_simplex) or "values" not in example:
+        return ""
+    try:
+        lhs = meaning.value(claim.lhs, env)
+        rhs = meaning.value(claim.rhs, env)
+    except (Missing, InputError):
+        return ""
+    shown_targets = [meaning.symbol_names.get(t, str(t)) for t in meaning.network.y]
+    if not all(name in example["values"] for name in shown_targets):
+        return ""
+    total = sum(Fraction(example["values"][name]) for name in shown_targets)
+    if spec.targets_sum_to_one:
+        return f". The targets here sum to {total} ({TARGETS_HYPOTHESIS}, as declared)"
+    if total == 1 or _exactly_zero(*_on_the_simplex(meaning, lhs, rhs), meaning) is None:
+        return ""
+    return (
+        f". The targets here sum to {total}, not 1; the claim holds for targets that sum "
+        f"to 1 ({TARGETS_HYPOTHESIS}, one-hot or probabilities): --targets-sum-to-1 declares it"
+    )
+
+
+def _targets_summing_to_one(meaning: Meaning, chooser: random.Random) -> dict:
+    """Every target drawn, then divided by their sum: positive rationals that
+    sum to exactly 1, the only targets a claim under --targets-sum-to-1 is
+    about (all of them, so a counterexample shows that they do)."""
+    drawn = [chooser.choice(_TARGETS) for _ in meaning.network.y]
+    total = sum(drawn)
+    return {target: value / total for target, value in zip(meaning.network.y, drawn, strict=True)}
 
 
 def _value_for(meaning: Meaning, symbol, chooser: random.Random) -> Fraction:

@@ -297,7 +297,14 @@ class Meaning(Reading):
                 "f is ambiguous: the layers have different activations "
                 f"({', '.join(sorted(kinds))}); write the function by name"
             )
-        return self.spec.activations[0]
+        activation = self.spec.activations[0]
+        if activation.normalised:
+            raise InputError(
+                f"f is {activation.name}, which is not a function of one unit "
+                "(a_j = exp(z_j) / Σ_k exp(z_k)): write a[L][j], or "
+                "exp(z[L][j])/Sum(exp(z[L][k]), k)"
+            )
+        return activation
 
     def ref_value(self, ref: Ref, env: dict) -> sympy.Expr:
         if ref.name == "eta":
@@ -415,7 +422,7 @@ class Meaning(Reading):
             values: dict = {}
             if kind == "z":
                 activation = self.spec.activation(layer)
-                outputs = tuple(activation.at(z) for z in variables)
+                outputs = activation.layer_values(variables)
                 values.update({("z", layer, j): z for j, z in enumerate(variables, 1)})
             else:
                 outputs = variables
@@ -427,7 +434,7 @@ class Meaning(Reading):
                     replace_nodes(network.pre_activation(upper, j), below)
                     for j in range(1, self.width(upper) + 1)
                 )
-                outputs = tuple(activation.at(z) for z in inputs)
+                outputs = activation.layer_values(inputs)
                 values.update({("z", upper, j): z for j, z in enumerate(inputs, 1)})
                 values.update({("a", upper, j): a for j, a in enumerate(outputs, 1)})
             values["E"] = self.spec.loss.total(outputs, network.y)
