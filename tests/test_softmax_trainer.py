@@ -317,3 +317,28 @@ def test_the_step_has_no_python_loop_over_samples_or_units(tmp_path):
     for function in (module._activation_2, module._delta_2, module._loss_terms):
         source = inspect.getsource(function)
         assert " for " not in source and "while " not in source, source
+
+
+@pytest.mark.parametrize("extra", ["a row sum without δ", "a row sum of δ squared"])
+def test_a_row_sum_that_breaks_linearity_in_delta_is_refused(extra):
+    """The step's single scale of δ^L must run through every rule: a row sum
+    in the recursion is linear in δ only as its summand is."""
+    from sympy import Sum
+
+    from derive.derivation import indexed
+    from derive.derivation.indexed import LAYER, K, Rule, a, delta, n
+    from derive.support.errors import InputError
+
+    added = {
+        "a row sum without δ": Sum(a[LAYER, K], (K, 1, n[LAYER])),
+        "a row sum of δ squared": Sum(delta[LAYER + 1, K] ** 2, (K, 1, n[LAYER + 1])),
+    }[extra]
+    network = Network(parse_spec("2", "3,3,3", "tanh,softmax", "ce"))
+    rules = [
+        Rule(r.name, r.equation.func(r.equation.lhs, r.equation.rhs + added), r.layers)
+        if r.name == "hidden delta"
+        else r
+        for r in indexed.rules(network)
+    ]
+    with pytest.raises(InputError, match="not linear in δ"):
+        trainer_source(network, rules)

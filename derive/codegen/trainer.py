@@ -66,6 +66,7 @@ class PrintingChecks:
         self.kernel = kernel or Kernel()
         self.facts: list = []
         self._identities: dict = {}
+        self._proved: set = set()
 
     def identity(self, name: str) -> sympy.Lambda:
         """σ(u) = (1 + tanh(u/2))/2, log σ(u) = −softplus(−u) or
@@ -100,10 +101,13 @@ class PrintingChecks:
         """Whether the kernel proves ``expr`` = ``other`` (recorded if so)."""
         from proofs.kernel import ProofError
 
+        if (expr, other) in self._proved:
+            return True  # proved and recorded once
         try:
             self.facts.append(self.kernel.simplification(expr, other))
         except ProofError:
             return False
+        self._proved.add((expr, other))
         return True
 
 
