@@ -9,11 +9,18 @@ Vectorising an index-form rule: a row of an array is one sample, so a
 per-unit quantity such as δ^l_j becomes the column j of ``delta``; a sum
 over a unit index of a weight times a batched quantity is a matrix product
 (Σ_k w_kj δ_k = δ @ W); a gradient δ_j a_k is summed over the batch
-(δᵀ @ a).  Elementwise parts are printed by :mod:`derive.printing.numpy`.  Three
-printed forms keep the numbers finite for any input, each an identity the
-kernel checks before it is used: σ(u) = (1 + tanh(u/2))/2, and under a
-sigmoid output log σ(u) = −softplus(−u), log(1 − σ(u)) = −softplus(u), with
-softplus(u) printed as logaddexp(0, u).
+(δᵀ @ a); a sum over the units of one layer of batched quantities alone
+(a, z, δ, y; no weight), as in a softmax output's δ, is a row sum,
+``numpy.sum(…, axis=1, keepdims=True)``, computed first into a (batch, 1)
+array that the elementwise ufuncs broadcast.  Elementwise parts are printed
+by :mod:`derive.printing.numpy`.  The printed forms that keep the numbers
+finite for any input are each an identity the kernel checks before it is
+used: σ(u) = (1 + tanh(u/2))/2, and under a sigmoid output
+log σ(u) = −softplus(−u), log(1 − σ(u)) = −softplus(u), with softplus(u)
+printed as logaddexp(0, u); under a softmax output the unit value with
+every z shifted by the row maximum m, e^{z_j − m}/Σ_k e^{z_k − m} =
+e^{z_j}/Σ_k e^{z_k}, and log(e^u/T) = u − log T, so that the loss takes the
+log-softmax z − m − log Σ_k e^{z_k − m} and never log 0.
 """
 
 from __future__ import annotations
