@@ -19,6 +19,7 @@ from derive.codegen.trainer import trainer_source
 from derive.derivation import indexed
 from derive.derivation.indexed import LAYER, J, K, Rule, a, delta, n, w, z
 from derive.model.network import Network
+from derive.spec import registry
 from derive.spec.network import parse_spec
 from derive.spec.registry import ACTIVATIONS as REGISTRY_ACTIVATIONS
 from derive.support.errors import InputError
@@ -534,15 +535,23 @@ def test_read_only_parameters_are_refused_by_name(small):
     assert small.gradients(params, X, Y)  # reading them is fine
 
 
+def _at_the_bound_spec(name: str, loss: str) -> tuple[str, str]:
+    """The activations and loss of the depth-3 trainer for ``name``: an
+    elementwise activation on every layer (a sigmoid output under bce);
+    softmax, which only an output layer may have, over two tanh layers,
+    with ce in place of bce (bce is refused over softmax)."""
+    if registry.ACTIVATIONS[name].normalised:
+        return f"tanh,tanh,{name}", ("ce" if loss == "bce" else loss)
+    return (name if loss == "mse" else f"{name},{name},sigmoid"), loss
+
+
 @pytest.fixture(scope="module")
 def at_the_bound(tmp_path_factory):
     """A depth-3 trainer for every activation the registry offers, under mse
-    and under bce (with a sigmoid output, which bce needs)."""
+    and under bce (with a sigmoid output, which bce needs; ce for softmax)."""
     folder = tmp_path_factory.mktemp("bound")
     return {
-        (name, loss): trainer(
-            folder, 3, "3,4,4,2", name if loss == "mse" else f"{name},{name},sigmoid", loss
-        )
+        (name, loss): trainer(folder, 3, "3,4,4,2", *_at_the_bound_spec(name, loss))
         for name in REGISTRY_ACTIVATIONS
         for loss in ("mse", "bce")
     }

@@ -7,7 +7,9 @@ a file that fails on first use next to a report that says "proved".  So the
 main job imports the source it is about to write, as its user would, and
 checks it on a small random batch:
 
-- ``init_params``, ``loss``, ``gradients`` run, and where the loss is finite
+- ``init_params``, ``loss``, ``gradients`` run (on targets in (0.1, 0.9),
+  each row scaled to sum to 1 where the trainer declares TARGETS_SUM_TO_ONE),
+  and where the loss is finite
   (a random point can fall outside a function's domain: bce of a relu
   output at 0), so is the gradient;
 - the gradient is the derivative of the trainer's own loss: a central
@@ -120,7 +122,9 @@ def _check_at(trainer, numpy, seed: int) -> str | None:
     if _positive(seed):
         X = numpy.abs(X)
         params = {key: numpy.abs(value) for key, value in params.items()}
-    Y = rng.uniform(0.1, 0.9, size=(batch, trainer.SIZES[-1]))
+    Y = rng.uniform(0.1, 0.9, size=(batch, trainer.SIZES[-1]))  # ≥ 0, as ce needs
+    if getattr(trainer, "TARGETS_SUM_TO_ONE", False):  # the declared hypothesis
+        Y /= Y.sum(axis=1, keepdims=True)
     value = trainer.loss(params, X, Y)
     grads = trainer.gradients(params, X, Y)
     for key, grad in grads.items():

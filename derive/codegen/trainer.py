@@ -9,15 +9,23 @@ Vectorising an index-form rule: a row of an array is one sample, so a
 per-unit quantity such as δ^l_j becomes the column j of ``delta``; a sum
 over a unit index of a weight times a batched quantity is a matrix product
 (Σ_k w_kj δ_k = δ @ W); a gradient δ_j a_k is summed over the batch
-(δᵀ @ a).  Elementwise parts are printed by :mod:`derive.printing.numpy`.  Three
-printed forms keep the numbers finite for any input, each an identity the
-kernel checks before it is used: σ(u) = (1 + tanh(u/2))/2, and under a
-sigmoid output log σ(u) = −softplus(−u), log(1 − σ(u)) = −softplus(u), with
-softplus(u) printed as logaddexp(0, u).
+(δᵀ @ a); a sum over the units of one layer of batched quantities alone
+(a, z, δ, y; no weight), as in a softmax output's δ, is a row sum,
+``numpy.sum(…, axis=1, keepdims=True)``, computed first into a (batch, 1)
+array that the elementwise ufuncs broadcast.  Elementwise parts are printed
+by :mod:`derive.printing.numpy`.  The printed forms that keep the numbers
+finite for any input are each an identity the kernel checks before it is
+used: σ(u) = (1 + tanh(u/2))/2, and under a sigmoid output
+log σ(u) = −softplus(−u), log(1 − σ(u)) = −softplus(u), with softplus(u)
+printed as logaddexp(0, u); under a softmax output the unit value with
+every z shifted by the row maximum m, e^{z_j − m}/Σ_k e^{z_k − m} =
+e^{z_j}/Σ_k e^{z_k}, and log(e^u/T) = u − log T, so that the loss takes the
+log-softmax z − m − log Σ_k e^{z_k − m} and never log 0.
 """
 
 from __future__ import annotations
 
+import re
 import textwrap
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -41,6 +49,11 @@ LINE_LIMIT = 100
 
 _CONTRACTION = sympy.Symbol("CONTRACTION")
 
+SHIFT = sympy.Symbol("shift", real=True)
+"""The row maximum of a normalised layer's z, subtracted before exp."""
+TOTAL = sympy.Symbol("total", positive=True)
+"""The row sum Σ_k f(z_k − shift) of a normalised layer, a (batch, 1) array."""
+
 
 class CodegenError(Exception):
     """A rule has a shape the vectoriser does not know; never expected for
@@ -59,7 +72,8 @@ class PrintingChecks:
 
         self.kernel = kernel or Kernel()
         self.facts: list = []
-        self._identities: dict[str, sympy.Lambda] = {}
+        self._identities: dict = {}
+        self._proved: set = set()
 
     def identity(self, name: str) -> sympy.Lambda:
         """σ(u) = (1 + tanh(u/2))/2, log σ(u) = −softplus(−u) or
@@ -72,14 +86,35 @@ class PrintingChecks:
             self._identities[name] = sympy.Lambda(registry.X, fact.rhs)
         return self._identities[name]
 
+    def log_quotient(self, numerator: sympy.Expr) -> sympy.Lambda | None:
+        """log(f(u)/T) written without the quotient, for a normalised
+        activation whose numerator is f = ``numerator`` (an expression of
+        X) and a positive row sum T: for softmax, log(e^u/T) = u − log T,
+        the log-softmax that never takes log 0.  Proved the first time it
+        is needed, as a function of (u, T); None where expanding the
+        logarithm leaves a logarithm of f."""
+        key = ("log quotient", numerator)
+        if key not in self._identities:
+            lhs = sympy.log(numerator / TOTAL)
+            rhs = sympy.expand_log(lhs, force=True)
+            if any(node.has(registry.X) for node in rhs.atoms(sympy.log)):
+                self._identities[key] = None
+            else:
+                self.facts.append(self.kernel.simplification(lhs, rhs))
+                self._identities[key] = sympy.Lambda((registry.X, TOTAL), rhs)
+        return self._identities[key]
+
     def equal(self, expr: sympy.Expr, other: sympy.Expr) -> bool:
         """Whether the kernel proves ``expr`` = ``other`` (recorded if so)."""
         from proofs.kernel import ProofError
 
+        if (expr, other) in self._proved:
+            return True  # proved and recorded once
         try:
             self.facts.append(self.kernel.simplification(expr, other))
         except ProofError:
             return False
+        self._proved.add((expr, other))
         return True
 
 
@@ -139,6 +174,64 @@ def _batched(node: sympy.Indexed) -> bool:
     return node.base in (a, z, delta, y)
 
 
+ROW_SUM = "row_sum_{}"
+"""The local name of a row sum's (batch, 1) array in a printed formula."""
+
+
+def _row_sum_body(total: sympy.Sum, depth: int | None) -> sympy.Expr | None:
+    """The summand at unit j of Σ_{k=1}^{n_l} over one layer's units of
+    batched quantities (a, z, δ of layer l, or the targets y of the output
+    layer L = ``depth``) with no weight: a row sum of a (batch, n_l) array,
+    ``numpy.sum(…, axis=1, keepdims=True)``; None for any other sum."""
+    if len(total.limits) != 1:
+        return None
+    index, low, high = total.limits[0]
+    body = total.function
+    nodes = body.atoms(sympy.Indexed)
+    if low != 1 or not nodes or body.has(sympy.Sum):
+        return None
+    for node in nodes:
+        if not _batched(node) or node.indices[-1] != index:
+            return None
+        layer = depth if node.base == y else node.indices[0]
+        if layer is None or high != n[layer]:
+            return None
+    rest = body.xreplace({node: sympy.Dummy() for node in nodes}).free_symbols
+    if index in rest or J in rest:
+        return None
+    return body.xreplace({index: J})
+
+
+@dataclass(frozen=True)
+class _Sums:
+    """An expression with its sums replaced by symbols: row sums by
+    ``row_sum_i`` (each computed first, as code), the contraction (at most
+    one) by ``CONTRACTION``."""
+
+    expr: sympy.Expr
+    row_sums: tuple[tuple[sympy.Symbol, str], ...]
+    contraction: sympy.Sum | None
+
+
+def _split_sums(expr: sympy.Expr, names: dict, depth: int | None = None) -> _Sums:
+    row_sums, contractions, mapping = [], [], {}
+    for total in sorted(expr.atoms(sympy.Sum), key=sympy.default_sort_key):
+        body = _row_sum_body(total, depth)
+        if body is None:
+            contractions.append(total)
+            continue
+        symbol = sympy.Symbol(ROW_SUM.format(len(row_sums)))
+        row_sums.append((symbol, f"numpy.sum({_print(body, names)}, axis=1, keepdims=True)"))
+        mapping[total] = symbol
+    if len(contractions) > 1:
+        raise CodegenError(f"cannot vectorise {expr}")
+    contraction = contractions[0] if contractions else None
+    if contraction is not None:
+        _contraction_operands(contraction, names)  # a weight contraction, or refused
+        mapping[contraction] = _CONTRACTION
+    return _Sums(expr.xreplace(mapping), tuple(row_sums), contraction)
+
+
 def _contraction_operands(total: sympy.Sum, names: dict) -> tuple[sympy.Indexed, str, str]:
     """Σ_k p[j, k]·x[k] (or p[k, j]·x[k]) over a unit index: a matrix product
     of the batched array x with the parameter matrix p (or its transpose);
@@ -165,14 +258,16 @@ def _contraction(total: sympy.Sum, names: dict) -> str:
     return f"({vector} @ {matrix})"
 
 
-def _elementwise_with_sums(expr: sympy.Expr, names: dict) -> str:
-    sums = list(expr.atoms(sympy.Sum))
-    if len(sums) > 1:
-        raise CodegenError(f"cannot vectorise {expr}")
-    if not sums:
-        return _print(expr, names)
-    code = _print(expr.xreplace({sums[0]: _CONTRACTION}), names)
-    return code.replace("CONTRACTION", _contraction(sums[0], names))
+def _elementwise_with_sums(expr: sympy.Expr, names: dict, depth: int | None = None) -> str:
+    """``expr`` as one NumPy expression: a weight contraction as a matrix
+    product, a row sum as ``numpy.sum(…, axis=1, keepdims=True)``."""
+    sums = _split_sums(expr, names, depth)
+    code = _print(sums.expr, names)
+    if sums.contraction is not None:
+        code = code.replace("CONTRACTION", _contraction(sums.contraction, names))
+    for symbol, total in sums.row_sums:
+        code = re.sub(rf"\b{symbol.name}\b", lambda _match, total=total: total, code)
+    return code
 
 
 def _array_symbols(expr: sympy.Expr, names: dict) -> sympy.Expr:
@@ -198,52 +293,64 @@ class Body:
     """How many scratch arrays of the output's shape the statements use."""
 
 
-def _fused(expr: sympy.Expr, names: dict) -> Body:
-    """``expr`` (elementwise, with at most one contraction) as in-place ufunc
-    calls into ``out`` (:mod:`derive.codegen.inplace`); the contraction, a matrix
-    product, goes into ``out`` itself where it is a term or factor of the
-    whole, else into ``scratch[0]``.  A formula the in-place printer does not
-    know is assigned the plain way, ``out[...] = formula``."""
-    formula = _elementwise_with_sums(expr, names)
-    sums = list(expr.atoms(sympy.Sum))
+def _fused(expr: sympy.Expr, names: dict, depth: int | None = None) -> Body:
+    """``expr`` (elementwise, with at most one contraction and any row sums)
+    as in-place ufunc calls into ``out`` (:mod:`derive.codegen.inplace`); each
+    row sum is computed first into a (batch, 1) array ``row_sum_i`` that the
+    ufuncs broadcast; the contraction, a matrix product, goes into ``out``
+    itself where it is a term or factor of the whole, else into
+    ``scratch[0]``.  A formula the in-place printer does not know is
+    assigned the plain way, ``out[...] = formula``."""
+    formula = _elementwise_with_sums(expr, names, depth)
+    sums = _split_sums(expr, names, depth)
+    first = [
+        f"{symbol.name} = {wrap(code, 4 + len(symbol.name) + 3)}" for symbol, code in sums.row_sums
+    ]
     product = None
-    if sums:
-        _, vector, matrix = _contraction_operands(sums[0], names)
-        expr = expr.xreplace({sums[0]: _CONTRACTION})
+    if sums.contraction is not None:
+        _, vector, matrix = _contraction_operands(sums.contraction, names)
         product = f"numpy.matmul({vector}, {matrix}, out={{}})"
-    expr = _array_symbols(expr, names)
+    expr = _array_symbols(sums.expr, names)
     try:
         if product is None:
             program = inplace(expr)
-            return Body(formula, tuple(program.lines), program.scratch)
+            return Body(formula, (*first, *program.lines), program.scratch)
         try:
             program = inplace(expr, holds=_CONTRACTION)
-            lines = [product.format("out"), *program.lines]
+            lines = [*first, product.format("out"), *program.lines]
         except Unsupported:
             program = inplace(
                 expr.xreplace({_CONTRACTION: sympy.Symbol("scratch[0]")}), first_scratch=1
             )
-            lines = [product.format("scratch[0]"), *program.lines]
+            lines = [*first, product.format("scratch[0]"), *program.lines]
         return Body(formula, tuple(lines), program.scratch)
     except Unsupported:
         return Body(formula, (f"out[...] = {wrap(formula, 4 + len('out[...] = '))}",), 0)
 
 
-def _linear_in_delta(expr: sympy.Expr, names: dict) -> None:
+def _linear_in_delta(expr: sympy.Expr, names: dict, depth: int | None = None) -> None:
     """The vectorised step scales δ^L once by the step size over the batch
     and lets the scale run through the recursion and the gradients: each
     rule must be linear in δ (it is, for every rule derive proves; checked
-    here so that a rule that is not cannot be printed with a wrong scale)."""
+    here so that a rule that is not cannot be printed with a wrong scale).
+    A contraction Σ_k w·x is linear in x, which must be δ; a row sum Σ_k g
+    scales as its summand g does."""
     scale = sympy.Dummy("scale")
+    scaled_sums = {}
     for total in expr.atoms(sympy.Sum):
+        body = _row_sum_body(total, depth)
+        if body is not None:
+            if body.has(delta):
+                _linear_in_delta(body, names, depth)
+                scaled_sums[total] = scale * total
+            continue
         vector, _, _ = _contraction_operands(total, names)  # Σ_k w·vector: linear in it
         if vector.base != delta:
             raise CodegenError(f"{expr} is not linear in δ")
-        expr = expr.xreplace({total: _CONTRACTION})
+        scaled_sums[total] = scale * total
     deltas = [node for node in expr.atoms(sympy.Indexed) if node.base == delta]
-    deltas += [_CONTRACTION] if expr.has(_CONTRACTION) else []
-    scaled = expr.xreplace({node: scale * node for node in deltas})
-    if not deltas or sympy.expand(scaled - scale * expr) != 0:
+    scaled = expr.xreplace({**scaled_sums, **{node: scale * node for node in deltas}})
+    if not (deltas or scaled_sums) or sympy.expand(scaled - scale * expr) != 0:
         raise CodegenError(f"{expr} is not linear in δ")
 
 
@@ -321,6 +428,48 @@ class LayerCode:
         return max(self.forward.scratch, self.activation.scratch, self.delta.scratch)
 
 
+def _stable_quotient(activation: registry.Activation, layer: int) -> tuple[sympy.Expr, bool]:
+    """A normalised layer's unit value f(z_j)/Σ_k f(z_k) as the trainer
+    computes it: with every z shifted by the row maximum,
+    f(z_j − m)/Σ_k f(z_k − m), where the kernel proves the two equal (for
+    softmax the factor e^−m cancels), so that no e^z overflows; else
+    unshifted.  Returns the quotient and whether it is shifted."""
+    plain = activation.unit_value(z[layer, J], z[layer, K], K, n[layer])
+    shifted = activation.unit_value(z[layer, J] - SHIFT, z[layer, K] - SHIFT, K, n[layer])
+    if _checks().equal(shifted, plain):
+        return shifted, True
+    return plain, False
+
+
+_SHIFT_LINE = "shift = numpy.max(z, axis=1, keepdims=True)"
+_NUMERATOR = sympy.Symbol("NUMERATOR")
+
+
+def _normalised_activation(activation: registry.Activation, layer: int, names: dict) -> Body:
+    """a_j = f(z_j − m)/Σ_k f(z_k − m) into ``out``: the row maximum m, the
+    numerators into ``out`` (in-place ufuncs), their row sum, and the
+    quotient; no loop over samples or units."""
+    quotient, shifted = _stable_quotient(activation, layer)
+    (total,) = quotient.atoms(sympy.Sum)
+    numerator = activation.expr.xreplace(
+        {registry.X: z[layer, J] - SHIFT if shifted else z[layer, J]}
+    )
+    if _row_sum_body(total, None) != numerator:
+        raise CodegenError(f"{quotient}: the sum is not over the numerators")
+    top = inplace(_array_symbols(numerator, names))
+    divide = inplace(quotient.xreplace({total: TOTAL, numerator: _NUMERATOR}), holds=_NUMERATOR)
+    lines = [
+        *([_SHIFT_LINE] if shifted else []),
+        *top.lines,
+        "total = numpy.sum(out, axis=1, keepdims=True)",
+        *divide.lines,
+    ]
+    formula = _elementwise_with_sums(quotient, names)
+    if shifted:
+        formula = f"{formula} with {_SHIFT_LINE}"
+    return Body(formula, tuple(lines), max(top.scratch, divide.scratch))
+
+
 def _rule_at(rules: list[Rule], name: str, layer: int) -> Rule:
     for rule in rules:
         if rule.name == name and layer in rule.layers:
@@ -336,7 +485,10 @@ def layer_code(network: Network, rules: list[Rule], layer: int) -> LayerCode:
     forward = sympy.Sum(w[layer, J, K] * a[layer - 1, K], (K, 1, n[layer - 1]))
     if spec.bias:
         forward = forward + network.bias_sign * b[layer, J]
-    activation = spec.activation(layer).at(z[layer, J])
+    if spec.activation(layer).normalised:
+        activation_body = _normalised_activation(spec.activation(layer), layer, names)
+    else:
+        activation_body = _fused(spec.activation(layer).at(z[layer, J]), names)
     if layer == network.depth:
         rhs = _rule_at(rules, "output delta", layer).equation.rhs
         rhs = _fewest_operations(rhs)
@@ -346,7 +498,7 @@ def layer_code(network: Network, rules: list[Rule], layer: int) -> LayerCode:
     _linear_in_delta(weight, names)
     batched, one = _outer(weight, names)
     if layer < network.depth:
-        _linear_in_delta(rhs, names)
+        _linear_in_delta(rhs, names, network.depth)
     bias = None
     if spec.bias:
         bias_rhs = _rule_at(rules, "bias gradient", layer).equation.rhs.xreplace(at)
@@ -356,8 +508,8 @@ def layer_code(network: Network, rules: list[Rule], layer: int) -> LayerCode:
         number=layer,
         activation_name=spec.activation(layer).name,
         forward=_fused(forward, names),
-        activation=_fused(activation, names),
-        delta=_fused(rhs, names),
+        activation=activation_body,
+        delta=_fused(rhs, names, network.depth),
         weight_gradient=wrap(batched, 4),
         weight_gradient_one=wrap(one, 8),
         bias_gradient=bias,
@@ -374,18 +526,53 @@ def _formula_lines(layers: list[LayerCode]) -> list[str]:
     return lines
 
 
-def loss_code(network: Network) -> str:
+@dataclass(frozen=True)
+class LossCode:
+    """The per-output loss: statements that compute row quantities, then
+    the expression returned."""
+
+    lines: tuple[str, ...]
+    expr: str
+
+
+def loss_code(network: Network) -> LossCode:
     """The per-output loss ℓ(ŷ, y) as NumPy code: through z where that keeps
-    it finite (cross-entropy of a sigmoid), else through the output a."""
+    it finite (cross-entropy of a sigmoid, the log of a softmax), else
+    through the output a."""
     depth = network.depth
     spec = network.spec
     names = {z[depth, J]: "z", a[depth, J]: "a", y[J]: "y"}
-    through_z = spec.loss.at(spec.activation(depth).at(z[depth, J]), y[J])
     plain = spec.loss.at(a[depth, J], y[J])
+    if spec.activation(depth).normalised:
+        normalised = _normalised_loss(network, names)
+        return normalised or LossCode((), wrap(_print(plain, names), 4))
+    through_z = spec.loss.at(spec.activation(depth).at(z[depth, J]), y[J])
     rewritten = _finite_forms(through_z)
     if rewritten.has(registry.softplus) and not plain.has(registry.softplus):
-        return wrap(_print(through_z, names), 4)
-    return wrap(_print(plain, names), 4)
+        return LossCode((), wrap(_print(through_z, names), 4))
+    return LossCode((), wrap(_print(plain, names), 4))
+
+
+def _normalised_loss(network: Network, names: dict) -> LossCode | None:
+    """A loss with log ŷ over a normalised output, log ŷ_j printed as the
+    proved log(f(u_j)/T) = u_j − log T with u = z − m and T = Σ_k f(u_k)
+    (for softmax: z_j − m − log Σ_k e^{z_k − m}, never log 0); the rest of
+    the loss through a.  None where the loss has no log ŷ."""
+    depth = network.depth
+    activation = network.spec.activation(depth)
+    _, shifted = _stable_quotient(activation, depth)
+    argument = z[depth, J] - SHIFT if shifted else z[depth, J]
+    numerator = activation.expr.xreplace({registry.X: argument})
+    log_form = _checks().log_quotient(activation.expr)
+    prediction = sympy.Dummy("prediction", positive=True)
+    terms = network.spec.loss.at(prediction, y[J])
+    if log_form is None or not terms.has(sympy.log(prediction)):
+        return None
+    terms = terms.xreplace({sympy.log(prediction): log_form(argument, TOTAL)})
+    terms = terms.xreplace({prediction: a[depth, J]})
+    total = f"total = numpy.sum({_print(numerator, names)}, axis=1, keepdims=True)"
+    lines = (*([_SHIFT_LINE] if shifted else []), total)
+    return LossCode(lines, wrap(_print(terms, names), 4))
 
 
 def trainer_source(
@@ -403,7 +590,7 @@ def trainer_source(
         raise InputError(f"cannot generate trainer.py: {error}") from error
     finally:
         _CHECKS.reset(token)
-    code = "\n".join(_formula_lines(layers) + [loss])
+    code = "\n".join(_formula_lines(layers) + [*loss.lines, loss.expr])
     return render(
         "trainer.py.j2",
         uses_erf="_erf(" in code,
@@ -415,6 +602,9 @@ def trainer_source(
         bias_sign=network.bias_sign,
         layers=layers,
         loss=loss,
+        targets_nonnegative=spec.loss.needs_simplex,
+        targets_sum_to_one=spec.targets_sum_to_one,
+        normalised=spec.normalised_output,
         scratch=tuple(layer.scratch for layer in layers),
         docstring=docstring,
         cite=equations.cite,
