@@ -57,15 +57,22 @@ def test_the_exact_output_delta_needs_no_hypothesis_even_where_one_is_declared(c
     assert payload["hypotheses"] == []
 
 
-def test_with_symbolic_sizes_the_exact_delta_holds_on_the_networks_checked(capsys):
-    """The general theorem is about elementwise outputs, so no proof for
-    every size: exit 4, saying why, and no grid network with one output."""
+def test_with_symbolic_sizes_the_exact_delta_is_proved_for_every_size(capsys):
+    """By the general theorem with a softmax output (the kernel's, for every
+    depth and width), after the grid found no network with one output."""
     status, payload = verdict_json(capsys, *SOFTMAX, EXACT)
-    assert status == 4 and payload["verdict"] == "holds-on-networks-checked"
-    assert "not proved for every size" in payload["explanation"]
-    assert "softmax" in payload["explanation"]
+    assert status == 0 and payload["verdict"] == "proved"
+    assert "for every depth and every width" in payload["explanation"]
+    assert "e^{z^L_j} / Σ_t e^{z^L_t}" in payload["explanation"]
+    assert payload["hypotheses"] == []
     assert payload["sizes_checked"] and all(w[-1] >= 2 for w in payload["sizes_checked"])
     assert all(len(w) == 3 for w in payload["sizes_checked"])  # the list fixes L = 2
+
+
+def test_the_hidden_rule_of_a_softmax_network_is_proved_for_every_size(capsys):
+    hidden = "delta[l][j] = a[l][j]*(1-a[l][j])*Sum(w[l+1][k][j]*delta[l+1][k], (k, 1, n[l+1]))"
+    status, payload = verdict_json(capsys, *SOFTMAX, hidden)
+    assert status == 0 and "for every depth and every width" in payload["explanation"]
 
 
 def test_a_minus_y_is_false_for_targets_that_do_not_sum_to_one(capsys):
@@ -92,7 +99,8 @@ def test_a_minus_y_with_symbolic_sizes(capsys):
     status, payload = verdict_json(capsys, *SOFTMAX, FAMOUS)
     assert status == 1 and target_sum(payload["counterexample"]) != 1
     status, payload = verdict_json(capsys, *SOFTMAX, "--targets-sum-to-1", FAMOUS)
-    assert status == 4 and payload["hypotheses"] == [HYPOTHESIS]
+    assert status == 0 and payload["hypotheses"] == [HYPOTHESIS]
+    assert "for every depth and every width" in payload["explanation"]
     assert HYPOTHESIS in payload["explanation"]
 
 

@@ -265,12 +265,6 @@ def decide(
             else ""
         )
         + assumed
-        + (
-            "; a proof for every size rests on the general theorem, which is about "
-            "elementwise output layers, not softmax"
-            if specs[0].normalised_output
-            else ""
-        )
         + "; give the network with --widths for a proof about it"
     )
     return verdict

@@ -59,11 +59,16 @@ class Unsupported(Exception):
 
 
 @functools.cache
-def general_theorem_holds() -> bool:
-    """The kernel's proof of the rules used here, run once per process."""
+def general_theorem_holds(softmax: bool = False) -> bool:
+    """The kernel's proof of the rules used here (with a softmax output
+    layer where asked), run once per process."""
     from proofs.general import prove_general
 
-    return bool(prove_general().holds)
+    return bool(prove_general(softmax=softmax).holds)
+
+
+TARGETS_HYPOTHESIS = "Σ_k y_k = 1"
+"""The hypothesis --targets-sum-to-1 declares, as a proof's rules name it."""
 
 
 def prove(claim, meaning) -> list[str] | None:
@@ -71,21 +76,24 @@ def prove(claim, meaning) -> list[str] | None:
     network of ``meaning``, of depth 2 or more, gives the activation, loss,
     bias sign and rules), else None."""
     spec = meaning.spec
-    if not meaning.names.scheme.any_layer or len({f.name for f in spec.activations}) != 1:
+    hidden = spec.activations[:-1] if spec.normalised_output else spec.activations
+    if not meaning.names.scheme.any_layer or len({f.name for f in hidden}) != 1:
         return None
-    if spec.depth < 2 or spec.normalised_output:
-        return None  # the general theorem is about elementwise outputs
+    if spec.depth < 2:
+        return None
     try:
         form = _NormalForm(claim, meaning)
         left, right = form.side(claim.lhs), form.side(claim.rhs)
     except (Unsupported, KeyError, TypeError, ValueError):
         return None
-    difference = _summed_as_atoms(left - right)
     try:
-        zero = is_zero(difference) or is_zero_through_exponentials(difference)
+        zero = _vanishes(left - right)
+        if not zero and spec.targets_sum_to_one:
+            zero = _vanishes(_targets_read_as_one(left - right))
+            form.used.add(TARGETS_HYPOTHESIS)
     except (OverflowError, RecursionError, ValueError, TypeError):
         return None
-    if not zero or not general_theorem_holds():
+    if not zero or not general_theorem_holds(spec.normalised_output):
         return None
     return sorted(form.used)
 
@@ -94,6 +102,9 @@ class _NormalForm(Reading):
     def __init__(self, claim, meaning):
         self.meaning = meaning
         self.activation = meaning.spec.activations[0]
+        """The hidden layers' (every layer's, for an elementwise output)."""
+        self.output_activation = meaning.spec.activations[-1]
+        self.normaliser = sympy.Dummy("t", integer=True)
         self.loss = meaning.spec.loss
         self.rules = {rule.name: rule.equation for rule in indexed.rules(meaning.network)}
         self.letters: dict[str, sympy.Symbol] = {}
@@ -238,7 +249,11 @@ class _NormalForm(Reading):
             return z[layer, units[0]]
         if kind == "a":
             known = self.layer_from(ref.layer)
-            if known is not None and known[0] >= 1:
+            output = ref.layer.base in names.sizes and ref.layer.offset == 0
+            if output and self.output_activation.normalised:
+                return self.output(units[0])
+            hidden = known is not None and known[1] <= -1
+            if known is not None and known[0] >= 1 and (hidden or not self.normalised):
                 self.used.add("a^l = f(z^l)")
                 return self.activation.at(z[layer, units[0]])
             return a[layer, units[0]]
@@ -246,7 +261,16 @@ class _NormalForm(Reading):
             return self.delta(ref.layer, units[0])
         raise Unsupported(kind)
 
+    @property
+    def normalised(self) -> bool:
+        return self.output_activation.normalised
+
     def output(self, unit) -> sympy.Expr:
+        """a^L_unit: f(z^L_unit), or e^{z^L_unit} / Σ_t e^{z^L_t} for softmax."""
+        if self.normalised:
+            self.used.add("a^L_j = e^{z^L_j} / Σ_t e^{z^L_t}")
+            t = self.normaliser
+            return self.output_activation.unit_value(z[DEPTH, unit], z[DEPTH, t], t, n[DEPTH])
         return self.activation.at(z[DEPTH, unit])
 
     def delta(self, index: Index, unit) -> sympy.Expr:
@@ -277,7 +301,14 @@ class _NormalForm(Reading):
                 lambda e: isinstance(e, sympy.Indexed) and e.indices[0] == depth,
                 lambda e: e.base[(LAYER, *e.indices[1:])],
             )
+        if name == "output delta" and self.normalised and other is None:
+            other = sympy.Dummy("k", integer=True)  # the rule's own Σ_k over the outputs
         rhs = rhs.xreplace({LAYER: layer, J: unit, **({K: other} if other is not None else {})})
+        if name == "output delta" and self.normalised:
+            return rhs.replace(
+                lambda e: isinstance(e, sympy.Indexed) and e.base == a and e.indices[0] == layer,
+                lambda e: self.output(e.indices[1]),
+            )
         return rhs.replace(
             lambda e: isinstance(e, sympy.Indexed) and e.base == a and e.indices[0] == layer,
             lambda e: self.activation.at(z[e.indices]),
@@ -307,6 +338,26 @@ class _NormalForm(Reading):
             rule = rule.xreplace({a[layer - 1, units[1]]: self.ref(below)})
         self.used.add("bias gradient" if quantity.kind == "b" else "weight gradient")
         return rule.xreplace({delta[layer, units[0]]: self.delta(ref.layer, units[0])})
+
+
+def _vanishes(difference: sympy.Expr) -> bool:
+    """Zero by exact algebra, each sum in canonical form one atom."""
+    difference = _summed_as_atoms(difference)
+    return is_zero(difference) or is_zero_through_exponentials(difference)
+
+
+def _targets_read_as_one(expr: sympy.Expr) -> sympy.Expr:
+    """``expr`` with every Σ_k y_k over the output layer read as 1: the
+    hypothesis --targets-sum-to-1 declares (used only where declared)."""
+    return expr.replace(
+        lambda node: (
+            isinstance(node, sympy.Sum)
+            and len(node.limits) == 1
+            and node.limits[0][1:] == (1, n[DEPTH])
+            and node.function == y[node.limits[0][0]]
+        ),
+        lambda node: sympy.S.One,
+    )
 
 
 def _layer_bounds(claim, names) -> dict[str, tuple[int, int]]:

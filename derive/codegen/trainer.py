@@ -414,6 +414,8 @@ class LayerCode:
 
     number: int
     activation_name: str
+    normalised: bool
+    """Whether the activation normalises the whole layer (softmax)."""
     forward: Body
     activation: Body
     delta: Body
@@ -507,6 +509,7 @@ def layer_code(network: Network, rules: list[Rule], layer: int) -> LayerCode:
     return LayerCode(
         number=layer,
         activation_name=spec.activation(layer).name,
+        normalised=spec.activation(layer).normalised,
         forward=_fused(forward, names),
         activation=activation_body,
         delta=_fused(rhs, names, network.depth),
