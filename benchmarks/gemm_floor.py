@@ -16,7 +16,8 @@ BLAS library, its kernel and thread count (threadpoolctl) are printed with it:
 set OPENBLAS_NUM_THREADS (or OMP_NUM_THREADS) to change them.
 
     python benchmarks/gemm_floor.py [--rounds 5] [--seconds 1.0] [--widths 784,256,128,10]
-                                    [--batches 1,32,256]
+                                    [--batches 1,32,256] [--activation sigmoid,sigmoid,softmax]
+                                    [--loss ce]
 """
 
 from __future__ import annotations
@@ -98,6 +99,8 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=1.0)
     parser.add_argument("--widths", default="784,256,128,10")
     parser.add_argument("--batches", default="1,32,256", help="comma-separated batch sizes")
+    parser.add_argument("--activation", default=None, help="as derive's (default sigmoid)")
+    parser.add_argument("--loss", default=None, help="as derive's (default mse)")
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT))
     from derive.codegen.trainer import trainer_source
@@ -105,12 +108,13 @@ def main() -> None:
     from derive.spec.network import parse_spec
 
     widths = args.widths
-    spec = parse_spec(str(len(widths.split(",")) - 1), widths, None, None, True)
+    spec = parse_spec(str(len(widths.split(",")) - 1), widths, args.activation, args.loss, True)
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "trainer.py"
         path.write_text(trainer_source(Network(spec)), encoding="utf-8")
         print(
-            f"widths {widths}, sigmoid, mse; median of {args.rounds} rounds of "
+            f"widths {widths}, {', '.join(a.name for a in spec.activations)}, {spec.loss.name}; "
+            f"median of {args.rounds} rounds of "
             f"{args.seconds:g} s each, a fresh process per row\n"
         )
         print("| batch | dtype | steps/s | ÷ GEMM floor | BLAS kernel (threads) |")

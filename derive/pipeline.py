@@ -150,9 +150,10 @@ class Proved:
 
     def report(self) -> str:
         from derive.present import report
+        from proofs import paths
 
         text = f"derive {__version__}: {self.spec.describe(self.notation.bias_word)}\n"
-        if self.paths:
+        if self.paths and paths.feasible(self.derivation.network) is None:
             text += report.render_paths(self.derivation, self.notation)
         return text + report.render_proofs(self.outcome)
 

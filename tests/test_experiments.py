@@ -547,3 +547,17 @@ def test_a_diverging_run_is_reported_without_numpy_warnings(tmp_path, capsys):
         assert main([*argv, *TINY, "--out", str(tmp_path / "out")]) == 0
     assert "diverged" in capsys.readouterr().out
     assert not [w for w in caught if issubclass(w.category, RuntimeWarning)]
+
+
+def test_the_regions_split_halves_the_data_even_where_the_first_input_is_constant():
+    """The digits' first pixel is 0 in every image: a split at its median left
+    B empty, and the sequential experiment crashed."""
+    from derive.experiments.data import Dataset
+    from derive.experiments.sequential import split
+
+    rng = np.random.default_rng(0)
+    X = np.column_stack([np.zeros(9), rng.normal(size=9), rng.normal(size=9)])
+    data = Dataset("flat", X, np.zeros((9, 1)), "constant first column", "regression")
+    in_a, in_b = split(data, "regions", 0)
+    assert in_a.sum() == 4 and in_b.sum() == 5
+    assert X[in_a, 1].max() < X[in_b, 1].min()  # two regions along the input that varies

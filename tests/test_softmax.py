@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import random
+import re
 
 import pytest
 import sympy
@@ -227,3 +228,34 @@ def test_a_hypothesis_the_spec_does_not_declare_is_refused(tmp_path):
     path.write_text(json.dumps(doc))
     with pytest.raises(Exception, match="does not declare"):
         verify(path)
+
+
+# -- the write-up ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("notation_name", "loss", "targets"),
+    [("layer", "ce", False), ("layer", "ce", True), ("xigua", "ce", True), ("layer", "mse", False)],
+)
+def test_the_write_up_explains_the_softmax_jacobian_and_compiles_clean(
+    tmp_path, notation_name, loss, targets
+):
+    from test_latex import _compile_clean
+
+    from derive.cli import main
+
+    out = tmp_path / "out"
+    args = ["--widths", "3,4,3", "--activation", "tanh,softmax", "--loss", loss]
+    args += ["--notation", notation_name] + (["--targets-sum-to-1"] if targets else [])
+    assert main([*args, "--out", str(out)]) == 0
+    tex = (out / "derivation.tex").read_text()
+    section = tex[tex.index(r"\section{The softmax output layer}") :]
+    section = section[: section.index(r"\section", 10)]
+    assert "quotient" in section and "off-diagonal" in section
+    assert r"\neq" in section  # the elementwise mistake, refuted
+    assert ("The hypothesis" in section) == (loss == "ce")
+    assert ("This run declared that hypothesis" in section) == targets
+    letter = "t" if notation_name == "xigua" else "k"  # the book's k is the sample
+    assert f"$[j = {letter}]$ picks out one term" in section
+    assert not re.search(r"\)\.(\\emph|[A-Z])", tex)  # no sentence run into the next
+    _compile_clean(tex)

@@ -8,7 +8,7 @@ import warnings
 
 import numpy
 import pytest
-from test_trainer import _torch, load
+from test_trainer import _torch, load, torch_loss
 
 from derive.codegen.check import COMPARED, check_trainer
 from derive.codegen.trainer import PrintingChecks, trainer_source
@@ -44,39 +44,10 @@ def soft(module, batch=6, seed=3):
     return Y
 
 
-def torch_reference(torch, params, X, Y, activations, loss):
-    """The network by hand in PyTorch: log_softmax and the weighted sum for
-    ce, softmax for the other losses; float64, autograd."""
-    functions = {
-        "sigmoid": torch.sigmoid,
-        "tanh": torch.tanh,
-        "relu": torch.relu,
-        "softplus": torch.nn.functional.softplus,
-        "identity": lambda t: t,
-        "x/(1+abs(x))": lambda t: t / (1 + t.abs()),
-    }
-    tensors = {
-        k: torch.tensor(v, dtype=torch.float64, requires_grad=True) for k, v in params.items()
-    }
-    out = torch.tensor(X, dtype=torch.float64)
-    for layer, name in enumerate(activations, start=1):
-        out = out @ tensors[f"W{layer}"].T
-        if f"b{layer}" in tensors:
-            out = out + tensors[f"b{layer}"]
-        if name != "softmax":
-            out = functions[name](out)
-    target = torch.tensor(Y, dtype=torch.float64)
-    if loss == "ce":
-        value = -(target * torch.log_softmax(out, dim=1)).sum(dim=1).mean()
-    else:
-        value = (0.5 * (torch.softmax(out, dim=1) - target) ** 2).sum(dim=1).mean()
-    value.backward()
-    return value.item(), {k: t.grad.numpy() for k, t in tensors.items()}
-
-
 def assert_like_torch(module, activations, loss, params, X, Y):
     torch = _torch()
-    value, expected = torch_reference(torch, params, X, Y, activations, loss)
+    value, tensors = torch_loss(torch, params, X, Y, activations, loss)
+    expected = {k: t.grad.numpy() for k, t in tensors.items()}
     grads = module.gradients(params, X, Y)
     assert module.loss(params, X, Y) == pytest.approx(value, rel=1e-12)
     for key in params:

@@ -181,8 +181,10 @@ def _torch():
     return pytest.importorskip("torch")
 
 
-def torch_gradients(torch, module, params, X, Y, activations, loss, sign=1):
-    """The same network written by hand in PyTorch, differentiated by autograd."""
+def torch_loss(torch, params, X, Y, activations, loss, sign=1):
+    """The same network written by hand in PyTorch, float64, and its mean
+    loss and the autograd tensors: ((value, {key: tensor})).  A softmax
+    output is torch's; ce goes through ``log_softmax`` and the weighted sum."""
     functions = {
         "sigmoid": torch.sigmoid,
         "tanh": torch.tanh,
@@ -190,6 +192,7 @@ def torch_gradients(torch, module, params, X, Y, activations, loss, sign=1):
         "softplus": torch.nn.functional.softplus,
         "identity": lambda t: t,
         "x/(1+abs(x))": lambda t: t / (1 + t.abs()),
+        "softmax": lambda t: torch.softmax(t, dim=1),
     }
     tensors = {
         k: torch.tensor(v, dtype=torch.float64, requires_grad=True) for k, v in params.items()
@@ -199,15 +202,25 @@ def torch_gradients(torch, module, params, X, Y, activations, loss, sign=1):
         out = out @ tensors[f"W{layer}"].T
         if f"b{layer}" in tensors:
             out = out + sign * tensors[f"b{layer}"]
-        out = functions[name](out)
+        if not (name == "softmax" and loss == "ce"):
+            out = functions[name](out)
     target = torch.tensor(Y, dtype=torch.float64)
-    if loss == "mse":
+    if loss == "ce":
+        terms = -(target * torch.log_softmax(out, dim=1))
+    elif loss == "mse":
         terms = 0.5 * (out - target) ** 2
     elif loss == "bce":
         terms = -(target * torch.log(out) + (1 - target) * torch.log(1 - out))
     else:
         terms = (out - target) ** 4 / 4
-    terms.sum(dim=1).mean().backward()
+    value = terms.sum(dim=1).mean()
+    value.backward()
+    return value.item(), tensors
+
+
+def torch_gradients(torch, module, params, X, Y, activations, loss, sign=1):
+    """The gradients of :func:`torch_loss`, by autograd."""
+    _, tensors = torch_loss(torch, params, X, Y, activations, loss, sign)
     return {k: t.grad.numpy() for k, t in tensors.items()}
 
 

@@ -36,8 +36,8 @@ MAX_MAGNITUDE = 1e100
 @dataclass(frozen=True)
 class Dataset:
     """Inputs X (samples × n_0) and targets Y (samples × n_L), and how they
-    were made.  ``regions`` splits the samples into two halves along the
-    first input (for the sequential experiment's "different regions")."""
+    were made (the sequential experiment splits them into two regions along
+    an input: :func:`derive.experiments.sequential.split`)."""
 
     name: str
     X: np.ndarray

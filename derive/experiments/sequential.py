@@ -41,13 +41,18 @@ class Setup(Training):
 
 
 def split(data: Dataset, how: str, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    """Boolean masks of A and B."""
+    """Boolean masks of A and B, half the samples each: for "regions" the
+    lower and upper half along the first input that varies (the digits'
+    first pixel is 0 in every image, and a split at its median would leave
+    B empty), else a random half."""
     if how == "regions":
-        in_a = data.X[:, 0] < np.median(data.X[:, 0])
+        varies = np.flatnonzero(np.ptp(data.X, axis=0) > 0)
+        column = int(varies[0]) if varies.size else 0
+        order = np.argsort(data.X[:, column], kind="stable")
     else:
         order = np.random.default_rng(seed).permutation(len(data))
-        in_a = np.zeros(len(data), dtype=bool)
-        in_a[order[: len(data) // 2]] = True
+    in_a = np.zeros(len(data), dtype=bool)
+    in_a[order[: len(data) // 2]] = True
     return in_a, ~in_a
 
 

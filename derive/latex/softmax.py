@@ -50,6 +50,14 @@ class SoftmaxSection:
     missing: str
     """What the elementwise rule drops: the terms k ≠ j of the lemma's sum."""
     cross_entropy: bool
+    other: str
+    """The letter of the other output (k; the book's t), as the prose names it."""
+    diagonal: str
+    """The Jacobian's diagonal entry a_j(1 − a_j), printed."""
+    off_diagonal: str
+    """An off-diagonal entry −a_k a_j, printed."""
+    output_other: str
+    """a_k, printed (the factor that cancels against ce's 1/a_k)."""
 
 
 def _elementwise(spec, depth: int) -> sympy.Expr:
@@ -107,6 +115,11 @@ def section(writer: LatexWriter) -> SoftmaxSection | None:
         under = exact.xreplace({total: sympy.S.One})
         hypothesis = Display(display(delta[depth, J], under, signed=True))
     value = spec.activation(depth).unit_value(z[depth, J], z[depth, K], K, n[depth])
+
+    def printed(expr) -> str:
+        return writer.math(presentation._concrete(expr, depth, depth + 1))
+
+    off = jacobian.replace(lambda node: isinstance(node, sympy.KroneckerDelta), lambda _: 0)
     return SoftmaxSection(
         definition=Display(display(a[depth, J], value)),
         quotient=Display(display(derivative, form) + display(derivative, jacobian)),
@@ -124,6 +137,10 @@ def section(writer: LatexWriter) -> SoftmaxSection | None:
             )
         ),
         cross_entropy=spec.loss.needs_simplex,
+        other=printed(K),
+        diagonal=printed(jacobian.xreplace({K: J})),
+        off_diagonal=printed(off),
+        output_other=printed(a[depth, K]),
     )
 
 

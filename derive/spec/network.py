@@ -84,9 +84,11 @@ def _check_outputs(spec: NetworkSpec) -> None:
     never over it, and the targets' hypothesis only where it means something."""
     for layer, activation in enumerate(spec.activations[:-1], start=1):
         if activation.normalised:
+            example = ",".join([registry.DEFAULT_ACTIVATION] * (spec.depth - 1) + [activation.name])
             raise InputError(
                 f"{activation.name} normalises a whole layer into probabilities, so it can "
-                f"only be the output layer (layer {spec.depth}), not layer {layer}"
+                f"only be the output layer (layer {spec.depth}), not layer {layer}: give one "
+                f"activation per layer, e.g. --activation {example}"
             )
     output = spec.activations[-1]
     if output.normalised and spec.widths[-1] == 1:
