@@ -923,7 +923,7 @@ def test_a_long_check_says_it_is_still_working():
         with deadline.time_limit(0.2, stream, notice=0.01):
             while True:
                 pass
-    assert stream.getvalue() == "derive: still checking; giving up after 0.2 s\n"
+    assert stream.getvalue() == "derive: still checking; it gives up at 0.2 s\n"
 
 
 @pytest.mark.parametrize(

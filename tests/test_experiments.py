@@ -561,3 +561,53 @@ def test_the_regions_split_halves_the_data_even_where_the_first_input_is_constan
     in_a, in_b = split(data, "regions", 0)
     assert in_a.sum() == 4 and in_b.sum() == 5
     assert X[in_a, 1].max() < X[in_b, 1].min()  # two regions along the input that varies
+
+
+def test_ce_on_one_output_names_the_loss_not_softmax(tmp_path, capsys):
+    out = tmp_path / "out"
+    assert main(["experiment", "batch-size", "--loss", "ce", "--out", str(out)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "loss ce compares a distribution over two or more classes" in err
+    assert "use --loss bce" in err and "\n" not in err
+    assert not out.exists()
+
+
+def test_ce_targets_outside_the_unit_interval_are_refused_naming_the_row():
+    from derive.experiments.data import Dataset, check_targets
+
+    X = np.zeros((3, 2))
+    Y = np.array([[1.0, 0.0], [0.2, 0.8], [1.5, 0.0]])
+    spec = parse_spec(None, "2,3,2", "tanh,softmax", "ce")
+    with pytest.raises(InputError, match=r"needs targets in \[0, 1\]; row 3 has 1\.5, 0"):
+        check_targets(Dataset("soft", X, Y, "soft", "classification"), spec)
+    declared = parse_spec(None, "2,3,2", "tanh,softmax", "ce", targets_sum_to_one=True)
+    Y = np.array([[1.0, 0.0], [0.2, 0.7], [0.5, 0.5]])
+    with pytest.raises(InputError, match="targets of row 2 sum to 0.9"):
+        check_targets(Dataset("soft", X, Y, "soft", "classification"), declared)
+    check_targets(Dataset("soft", X, np.eye(2)[[0, 1, 1]], "one-hot", "classification"), declared)
+
+
+def test_one_hot_data_get_a_softmax_output_with_ce_by_default():
+    from argparse import Namespace
+
+    from derive.experiments.command import network
+    from derive.experiments.data import Dataset
+
+    X, Y = np.zeros((4, 3)), np.eye(3)[[0, 1, 2, 1]]
+    data_set = Dataset("classes", X, Y, "three classes", "classification")
+    given = dict(layers=None, widths=None, bias=True, targets_sum_to_one=False)
+    spec = network(Namespace(activation=None, loss=None, **given), data_set)
+    assert [a.name for a in spec.activations] == ["sigmoid", "softmax"]
+    assert spec.loss.name == "ce" and spec.targets_sum_to_one
+    spec = network(Namespace(activation=None, loss="mse", **given), data_set)
+    assert spec.loss.name == "mse" and not spec.normalised_output
+
+
+def test_the_digits_train_a_softmax_output_in_both_experiments(tmp_path):
+    for kind in ("batch-size", "sequential"):
+        out = tmp_path / kind
+        argv = ["experiment", kind, "--data", "digits", "--samples", "60", "--epochs", "3"]
+        assert main([*argv, "--seconds", "0", "--out", str(out)]) == 0
+        setup = json.loads((out / f"{kind}.json").read_text())["setup"]
+        assert setup["activation"] == ["sigmoid", "softmax"] and setup["loss"] == "ce"
+        assert setup["targets_sum_to_one"] is True

@@ -46,7 +46,8 @@ def spec(widths="2,3,3", activation="tanh,softmax", loss="ce", targets=False):
         ("2,3,3", "tanh,softmax", "bce", False, "use --loss ce"),
         ("2,3,3", "sigmoid", "ce", False, "make the last activation softmax"),
         ("2,3,3", "tanh,identity", "ce", False, "does not give one"),
-        ("2,3,3", "tanh,softmax", "mse", True, "simplifies the ce output rule only"),
+        ("2,3,3", "tanh,softmax", "mse", True, "of the built-in loss ce only"),
+        ("2,3,3", "tanh,softmax", "-y*log(yhat)", True, "--loss ce is −Σ y ln ŷ"),
     ],
 )
 def test_the_spec_refuses_what_a_softmax_output_cannot_mean(
@@ -255,7 +256,39 @@ def test_the_write_up_explains_the_softmax_jacobian_and_compiles_clean(
     assert r"\neq" in section  # the elementwise mistake, refuted
     assert ("The hypothesis" in section) == (loss == "ce")
     assert ("This run declared that hypothesis" in section) == targets
+    # Declared, the printed rule (6) is a − y, which does not hold for any
+    # targets: only the exact form may be said to, and the theorem and the
+    # per-unit claims say which they are about.
+    assert ("gives the rule" in section) == (not targets)
+    assert ("the hypothesis $\\sum_{k} y_{k} = 1$, declared" in tex) == (
+        targets and notation_name == "layer"
+    )
+    assert ("the output rule in its exact form, for any targets" in tex) == targets
+    if notation_name == "layer":
+        assert "the Jacobian of the softmax output" in tex  # J^L defined where used
     letter = "t" if notation_name == "xigua" else "k"  # the book's k is the sample
     assert f"$[j = {letter}]$ picks out one term" in section
     assert not re.search(r"\)\.(\\emph|[A-Z])", tex)  # no sentence run into the next
     _compile_clean(tex)
+
+
+def test_linear_sum_needs_integer_bounds():
+    from proofs.kernel import ProofError
+
+    c, h = sympy.Symbol("c"), sympy.Symbol("h", real=True)
+    for bound in (sympy.Rational(5, 2), h):
+        with pytest.raises(ProofError, match="not known to be integers"):
+            Kernel().linear_sum(sympy.Sum(c, (K, 1, bound)))
+    fact = Kernel().linear_sum(sympy.Sum(c * y[K] + sympy.KroneckerDelta(K, J), (K, 1, 4)))
+    assert fact.rhs == c * sympy.Sum(y[K], (K, 1, 4)) + sympy.Sum(
+        sympy.KroneckerDelta(K, J), (K, 1, 4)
+    )
+
+
+def test_linear_sum_collapses_a_kronecker_delta_only_under_its_conditions():
+    total = sympy.Sum(y[K] * sympy.KroneckerDelta(K, J), (K, 1, 4))
+    inside = [sympy.Q.le(1, J), sympy.Q.le(J, 4)]
+    assert Kernel().linear_sum(total, inside).rhs == y[J]
+    assert Kernel().linear_sum(total).rhs == total  # j might lie outside 1 … 4
+    wider = [sympy.Q.le(1, J), sympy.Q.le(J, 5)]
+    assert Kernel().linear_sum(total, wider).rhs == total

@@ -187,6 +187,7 @@ def test_predict_class_and_accuracy(tmp_path):
         (numpy.full(20, 0.5), "whole class indices"),
         (numpy.array(["a"] * 20), "integers"),
         (numpy.full((20, 4), numpy.nan), "finite"),
+        (-numpy.eye(4)[numpy.arange(20) % 4], "no negative value"),
     ],
 )
 def test_accuracy_refuses_labels_of_the_wrong_shape_or_kind(tmp_path, labels, message):

@@ -50,6 +50,12 @@ def classifier(args, dataset: data.Dataset, depth: int) -> tuple[str | None, str
     for ``--loss ce`` alone, the softmax output ce needs."""
     activation, loss = args.activation, args.loss
     hidden = [registry.DEFAULT_ACTIVATION] * (depth - 1)
+    if loss is not None and registry.loss(loss).needs_simplex and dataset.outputs < 2:
+        raise InputError(
+            f"loss {loss} compares a distribution over two or more classes; "
+            f"{quote(dataset.name)} has {dataset.outputs} output: use --loss bce (with a "
+            f"sigmoid output) for one yes/no target"
+        )
     if activation is None and loss is None and dataset.one_hot:
         return ",".join([*hidden, "softmax"]), "ce", True
     if activation is None and loss is not None and registry.loss(loss).needs_simplex:

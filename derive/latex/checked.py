@@ -11,8 +11,11 @@ from __future__ import annotations
 from derive.printing.latex import text
 
 
-def claims(bias: bool, steps: list[int], depth: int) -> dict[str, str]:
-    """What each theorem of the certificate shows, in the document's terms."""
+def claims(bias: bool, steps: list[int], depth: int, exact_output: bool = False) -> dict[str, str]:
+    """What each theorem of the certificate shows, in the document's terms.
+    ``exact_output``: the printed output rule rests on the declared
+    hypothesis Σ_k y_k = 1, so the per-unit formulas (exact for any targets)
+    are not that rule."""
     rule = lambda key: rf"\eqref{{eq:rule-{key}}}"  # noqa: E731
     gradients = rule("weight-gradient") + (f" and {rule('bias-gradient')}" if bias else "")
     last = rule("bias-gradient") if bias else rule("weight-gradient")
@@ -20,7 +23,13 @@ def claims(bias: bool, steps: list[int], depth: int) -> dict[str, str]:
     return {
         "index-form rules": rf"the rules {rule('output-delta')}--{last}, with the units "
         "symbolic, at every layer each is stated for",
-        "output layer": rf"{rule('output-delta')} for every output unit, one formula per unit",
+        "output layer": (
+            r"the output rule in its exact form, for any targets (Section~\ref{sec:softmax}; "
+            rf"{rule('output-delta')} follows from it under the hypothesis), for every output "
+            "unit, one formula per unit"
+            if exact_output
+            else rf"{rule('output-delta')} for every output unit, one formula per unit"
+        ),
         "hidden layers": rf"{rule('hidden-delta')} for every hidden unit, one formula per unit"
         if depth > 1
         else "no hidden layer: nothing to check",
@@ -32,7 +41,8 @@ def claims(bias: bool, steps: list[int], depth: int) -> dict[str, str]:
         f"{sections}",
         "printed forms of trainer.py": r"each form \texttt{trainer.py} prints in place of a "
         r"proved formula (the sigmoid through $\tanh$, the logarithm of a sigmoid through "
-        r"softplus, a cancelled output $\delta$) is equal to it",
+        r"softplus, a softmax with its row maximum subtracted, the logarithm of a softmax, "
+        r"a cancelled output $\delta$) is equal to it",
     }
 
 

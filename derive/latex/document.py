@@ -65,6 +65,10 @@ def document(
         **sections.formulas(writer, certificate),
         steps=[step(writer, walk, shown) for walk in steps if walk.layer in shown],
         skipped_layers=net.depth > LAYER_BY_LAYER_LIMIT,
-        checks=checked.checks(certificate, checked.claims(net.spec.bias, shown, net.depth)),
+        checks=checked.checks(
+            certificate,
+            checked.claims(net.spec.bias, shown, net.depth, net.spec.targets_sum_to_one),
+        ),
+        targets_sum_to_one=net.spec.targets_sum_to_one,
         **experiments.sections(found or {}),
     )

@@ -58,6 +58,8 @@ class SoftmaxSection:
     """An off-diagonal entry −a_k a_j, printed."""
     output_other: str
     """a_k, printed (the factor that cancels against ce's 1/a_k)."""
+    numerator: str
+    """e^{z_k}, printed: the numerator, its own derivative by z_k."""
 
 
 def _elementwise(spec, depth: int) -> sympy.Expr:
@@ -141,6 +143,7 @@ def section(writer: LatexWriter) -> SoftmaxSection | None:
         diagonal=printed(jacobian.xreplace({K: J})),
         off_diagonal=printed(off),
         output_other=printed(a[depth, K]),
+        numerator=printed(sympy.exp(z[depth, K])),
     )
 
 

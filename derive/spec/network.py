@@ -109,8 +109,8 @@ def _check_outputs(spec: NetworkSpec) -> None:
         )
     if spec.targets_sum_to_one and not spec.loss.needs_simplex:
         raise InputError(
-            f"--targets-sum-to-1 simplifies the ce output rule only; loss "
-            f"{spec.loss.name} does not use it"
+            f"--targets-sum-to-1 simplifies the output rule of the built-in loss ce only; "
+            f"loss {spec.loss.name} does not use it (--loss ce is −Σ y ln ŷ)"
         )
 
 

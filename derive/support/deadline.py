@@ -47,7 +47,7 @@ def time_limit(seconds: float | None, stream=None, notice: float = NOTICE, doing
     def expire(signum, frame):
         if not noticed[0]:
             noticed[0] = True
-            stream.write(f"derive: still {doing}; giving up after {seconds:g} s\n")
+            stream.write(f"derive: still {doing}; it gives up at {seconds:g} s\n")
             stream.flush()
             signal.setitimer(signal.ITIMER_REAL, seconds - first)
             return

@@ -966,6 +966,9 @@ class Kernel:
         started = time.perf_counter()
         if not isinstance(total, sympy.Sum) or len(total.limits) != 1:
             raise ProofError("linear sum", "not a sum over one index")
+        _, low, high = total.limits[0]
+        if not (low.is_integer and high.is_integer):
+            raise ProofError("linear sum", "the bounds are not known to be integers")
         _refuse_reversed_sums("linear sum", total)
         _free_conditions(conditions, "linear sum", total)
         if total.function.has(Partial) or _bound_but_by_sums(total.function, total.limits[0][0]):
