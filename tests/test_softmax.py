@@ -292,3 +292,15 @@ def test_linear_sum_collapses_a_kronecker_delta_only_under_its_conditions():
     assert Kernel().linear_sum(total).rhs == total  # j might lie outside 1 … 4
     wider = [sympy.Q.le(1, J), sympy.Q.le(J, 5)]
     assert Kernel().linear_sum(total, wider).rhs == total
+
+
+def test_the_expanded_example_names_every_exponent_by_its_pre_activation(capsys):
+    """Differentiating a softmax leaves e^{2z} and e^{−z}; written out they
+    were a line of weights no reader could parse (found by review)."""
+    from derive.cli import main
+
+    assert main(["--widths", "4,5,3", "--activation", "sigmoid,softmax", "--loss", "ce"]) == 0
+    out = capsys.readouterr().out
+    example = out[out.index("Expanded chain rule") :].splitlines()[1]
+    assert "exp(z²₁)" in example
+    assert "w²₁₁ + 2·" not in example and "exp(-a¹" not in example

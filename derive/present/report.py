@@ -58,10 +58,11 @@ def expanded_section(presentation: Presentation, expanded: ExpandedChainRule) ->
         return section
     network = presentation.network
     contract = {value: symbol for symbol, value in network.expansion.items()}
+    scaled = _scaled_names(network)
     shown = 0
     for layer in range(network.depth, 0, -1):
         parameter = network.weights[layer][0][0]
-        named = replace_nodes(expanded.gradients[parameter], contract)
+        named = _exponents_named(replace_nodes(expanded.gradients[parameter], contract), scaled)
         if tree_size(named) > EXAMPLE_SIZE_LIMIT:
             continue
         derivative = sympy.Eq(
@@ -74,6 +75,40 @@ def expanded_section(presentation: Presentation, expanded: ExpandedChainRule) ->
         f"computed for all {count} parameters; {shown} shown, all in derivation.json"
     )
     return section
+
+
+def _scaled_names(network) -> dict:
+    """Each pre-activation Σ_k w_jk a_k ± b_j in the layer below's names, by
+    the set of its terms (without coefficients): {terms: (coefficients, z
+    symbol)}, to find c·z^l_j written out."""
+    names = {}
+    for layer in range(1, network.depth + 1):
+        for unit in range(1, network.width(layer) + 1):
+            value = network.pre_activation(layer, unit)
+            if value.is_Add:
+                coefficients = value.as_coefficients_dict()
+                names[frozenset(coefficients)] = (coefficients, network.z[layer][unit - 1])
+    return names
+
+
+def _exponents_named(expr: sympy.Expr, scaled: dict) -> sympy.Expr:
+    """e^{c·(Σ_k w_jk a_k + b_j)}, which differentiating a softmax leaves
+    (e^{z}·e^{z} is e^{2z} to SymPy, and e^{z}/e^{2z} is e^{−z}), written
+    e^{c·z_j} with the pre-activation's name, as the plain z_j already is."""
+
+    def named(node):
+        argument = node.args[0]
+        if not argument.is_Add:
+            return node
+        coefficients = argument.as_coefficients_dict()
+        found = scaled.get(frozenset(coefficients))
+        if found is None:
+            return node
+        base, symbol = found
+        ratios = {coefficients[term] / base[term] for term in base}
+        return sympy.exp(ratios.pop() * symbol) if len(ratios) == 1 else node
+
+    return expr.replace(lambda node: isinstance(node, sympy.exp), named)
 
 
 def _where(where, presentation: Presentation) -> str:
