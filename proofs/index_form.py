@@ -76,17 +76,23 @@ def layer_down(kernel: Kernel, net: Network, layer: int, unit, index) -> Fact:
     return kernel.rewrite(through, upward)
 
 
-def derivative_down(kernel: Kernel, net: Network, layer: int, unit, letters: dict) -> Fact:
+def derivative_down(
+    kernel: Kernel, net: Network, layer: int, unit, letters: dict, output=None
+) -> Fact:
     """:func:`layer_down` for every layer m from ``layer`` to the output, each
     ∂E/∂z^{m+1} replaced by the next layer's fact, the sum over the units of
     layer m indexed by ``letters[m]``.  The network must be defined in
     ``kernel`` (:func:`define_network`).  Each layer is proved at a free unit
-    and instantiated at the letter of the sum it sits in."""
+    and instantiated at the letter of the sum it sits in.  ``output(unit)``,
+    where given, is the output layer's fact ⊢ ∂E/∂z^L_unit = … (a softmax
+    output's lemma, which :func:`layer_down` does not give)."""
+    if layer == net.depth and output is not None:
+        return output(unit)
     step = layer_down(kernel, net, layer, unit, letters.get(layer + 1))
     if layer == net.depth:
         return step
     free = sympy.Dummy("unit", integer=True, positive=True)
-    above = derivative_down(kernel, net, layer + 1, free, letters)
+    above = derivative_down(kernel, net, layer + 1, free, letters, output)
     return kernel.rewrite(step, kernel.instantiate(above, {free: letters[layer + 1]}))
 
 
@@ -155,8 +161,12 @@ class NetworkFacts:
         return self.named(derivative, layer, J)
 
     def _softmax_output(self, layer: int) -> Fact:
+        return self.softmax_lemma(layer, K)
+
+    def softmax_lemma(self, layer: int, index) -> Fact:
         """The softmax output lemma, units symbolic and every sum unevaluated:
-        δ^L_j = Σ_k ∂ℓ/∂a^L_k · a^L_k ([k = j] − a^L_j).
+        δ^L_j = Σ_k ∂ℓ/∂a^L_k · a^L_k ([k = j] − a^L_j), summed over ``index``
+        (k for the rules; another letter where k names something else).
 
         The finite chain rule through the whole output layer gives
         δ^L_j = Σ_k ℓ'(a_k, y_k) ∂a_k/∂z_j, with ∂a_k/∂z_j SymPy's derivative of
@@ -166,11 +176,11 @@ class NetworkFacts:
         net, kernel = self.network, self.kernel
         width = net.width(layer)
         within_j = _within(J, width)
-        through = kernel.chain_rule(E, z[layer, J], a[layer, UNIT], K, within_j)
-        slope = kernel.partial(E, a[layer, K], _within(K, width))
+        through = kernel.chain_rule(E, z[layer, J], a[layer, UNIT], index, within_j)
+        slope = kernel.partial(E, a[layer, index], _within(index, width))
         chain = kernel.transitivity(self.delta(layer, J), kernel.rewrite(through, slope))
-        forward = [kernel.instantiate(self.forward[layer], {UNIT: unit}) for unit in (K, J)]
-        lemma = indexed.jacobian_sum(net.spec, width, layer)
+        forward = [kernel.instantiate(self.forward[layer], {UNIT: unit}) for unit in (index, J)]
+        lemma = indexed.jacobian_sum(net.spec, width, layer).xreplace({K: index})
         reading = kernel.rewrite_all(kernel.reflexivity(lemma), forward)
         chain = kernel.rewrite_all(chain, forward[:1])
         return kernel.transitivity(

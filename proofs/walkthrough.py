@@ -34,7 +34,7 @@ from derive.derivation.gradients import Derivation
 from derive.derivation.indexed import E, J, K, a, b, w, y, z
 from derive.spec import registry
 from derive.support.progress import QUIET, Progress
-from proofs.index_form import R, define_network, derivative_down
+from proofs.index_form import NetworkFacts, R, derivative_down
 from proofs.kernel import Fact, Kernel
 from proofs.network import UNIT
 from proofs.statements import STATEMENTS, WALKTHROUGH
@@ -63,6 +63,8 @@ The number of paths does not enter: the sums stay unevaluated."""
 _R = sympy.Symbol("r", integer=True, positive=True)
 J_OTHER = sympy.Symbol("j'", integer=True, positive=True)
 """Another unit of the weight's layer, for the vanishing derivatives."""
+OUTPUT_OTHER = sympy.Symbol("o", integer=True, positive=True)
+"""The index of a softmax output lemma's sum inside a chain (k is the weight's column)."""
 
 
 def long_chain_cost(network, layer: int) -> float:
@@ -134,6 +136,8 @@ class Walkthrough:
         self._slopes: dict[str, Fact] = {}
         self._deltas: dict[int, Fact] | None = None
         self._rules_cache: list | None = None
+        self._error: Fact | None = None
+        """⊢ ∂E/∂z^L_j = the softmax output lemma, once proved."""
         self._estimated = 0.0
         """The estimated cost of the long chains compared so far."""
         """δ^l_u = ∂E/∂z^l_u by layer, once the network is defined in the kernel."""
@@ -141,7 +145,8 @@ class Walkthrough:
     def run(self) -> TheoremOutcome:
         def body(facts):
             # The network's definitions first: a definition must be of a new name.
-            _, self._deltas = define_network(self.kernel, self.network)
+            self._facts = NetworkFacts(self.kernel, self.network)
+            self._deltas = self._facts.deltas
             for done, layer in enumerate(self.layers):
                 self.progress.update("step-by-step chains", done, len(self.layers))
                 self.steps.append(self._layer(layer, facts))
@@ -197,19 +202,38 @@ class Walkthrough:
         shown = activation.derivative_from_output(a[layer, unit])
         return Factor(derivative, shown, slope)
 
+    def _output_error(self, unit) -> Fact:
+        """⊢ ∂E/∂z^L_unit = the softmax output lemma at ``unit``, its sum over
+        :data:`OUTPUT_OTHER`: a softmax output's error, one factor of a chain
+        (E depends on z^L_unit through every output, not along one link)."""
+        kernel, depth = self.kernel, self.network.depth
+        if self._error is None:  # proved once, at a symbolic unit j
+            lemma = self._facts.softmax_lemma(depth, OUTPUT_OTHER)  # δ^L_j = …
+            delta_j = kernel.symmetry(self._facts.delta(depth, J))
+            self._error = kernel.transitivity(delta_j, lemma)
+        return kernel.instantiate(self._error, {J: unit})
+
     def _layer(self, layer: int, facts) -> LayerSteps:
         net, depth = self.network, self.network.depth
         top = letter(depth, layer)
         chain: list[sympy.Expr] = [indexed.E]
         factors: list[Factor] = []
-        loss_value = self._link(
-            facts, indexed.E, self._loss(), a[depth, top], self._conditions((top, depth))
-        )
-        factors.append(Factor(sympy.Derivative(indexed.E, a[depth, top]), loss_value))
+        normalised = net.spec.normalised_output
+        if normalised:  # ∂E/∂z^L_i in one factor: the output lemma
+            error = self._output_error(top)
+            facts.append(error)
+            chain.append(z[depth, top])
+            factors.append(Factor(sympy.Derivative(indexed.E, z[depth, top]), error.rhs))
+        else:
+            loss_value = self._link(
+                facts, indexed.E, self._loss(), a[depth, top], self._conditions((top, depth))
+            )
+            factors.append(Factor(sympy.Derivative(indexed.E, a[depth, top]), loss_value))
         for upper in range(depth, layer, -1):
             unit, below = letter(upper, layer), letter(upper - 1, layer)
-            chain += [a[upper, unit], z[upper, unit]]
-            factors.append(self._slope(facts, upper, unit))
+            if not (normalised and upper == depth):
+                chain += [a[upper, unit], z[upper, unit]]
+                factors.append(self._slope(facts, upper, unit))
             value = self._link(
                 facts,
                 z[upper, unit],
@@ -293,7 +317,9 @@ class Walkthrough:
         within = self._conditions((J, layer), (K, layer - 1))
         weight = kernel.chain_rule(E, w[layer, J, K], z[layer, UNIT], R, within)
         letters = {m: letter(m, layer) for m in range(layer + 1, net.depth + 1)}
-        derived = kernel.rewrite(weight, derivative_down(kernel, net, layer, J, letters))
+        output = self._output_error if net.spec.normalised_output else None
+        down = derivative_down(kernel, net, layer, J, letters, output)
+        derived = kernel.rewrite(weight, down)
         facts.append(kernel.equal_by_algebra(derived, long_chain))
         delta_j = kernel.instantiate(self._deltas[layer], {UNIT: J})
         named = kernel.rewrite(weight, kernel.symmetry(delta_j))

@@ -269,6 +269,9 @@ def test_the_write_up_explains_the_softmax_jacobian_and_compiles_clean(
     letter = "t" if notation_name == "xigua" else "k"  # the book's k is the sample
     assert f"$[j = {letter}]$ picks out one term" in section
     assert not re.search(r"\)\.(\\emph|[A-Z])", tex)  # no sentence run into the next
+    # The hidden layer's chain starts from the output layer's error, the lemma.
+    hidden = tex[tex.index(r", step by step}") :]
+    assert r"Section~\ref{sec:softmax}" in hidden[: hidden.index(r"\section", 10)]
     _compile_clean(tex)
 
 
@@ -304,3 +307,20 @@ def test_the_expanded_example_names_every_exponent_by_its_pre_activation(capsys)
     example = out[out.index("Expanded chain rule") :].splitlines()[1]
     assert "exp(z²₁)" in example
     assert "w²₁₁ + 2·" not in example and "exp(-a¹" not in example
+
+
+@pytest.mark.parametrize("widths", ["2,3,3", "2,3,2,3"])
+def test_the_step_by_step_chains_of_the_hidden_layers_start_from_the_output_lemma(widths):
+    from proofs.walkthrough import OUTPUT_OTHER
+
+    depth = len(widths.split(",")) - 1
+    activation = ",".join(["tanh"] * (depth - 1) + ["softmax"])
+    derivation = Derivation(Network(spec(widths, activation, "ce", True)))
+    run = run_proofs(derivation, ("layered", "walkthrough"))
+    assert run.holds, [t.failure for t in run.theorems if not t.holds]
+    assert [step.layer for step in run.steps] == list(range(depth - 1, 0, -1))
+    for step in run.steps:
+        first = step.factors[0]
+        assert first.derivative.variables[0].base.name == "z"  # ∂E/∂z^L, one factor
+        assert first.value.has(OUTPUT_OTHER) and not step.unchecked_reason
+    assert any("softmax output layer not drawn" in line for line in run.skipped)

@@ -67,7 +67,12 @@ def document(
         skipped_layers=net.depth > LAYER_BY_LAYER_LIMIT,
         checks=checked.checks(
             certificate,
-            checked.claims(net.spec.bias, shown, net.depth, net.spec.targets_sum_to_one),
+            checked.claims(
+                net.spec.bias,
+                [walk.layer for walk in steps if walk.layer in shown],  # the sections written
+                net.depth,
+                net.spec.targets_sum_to_one,
+            ),
         ),
         targets_sum_to_one=net.spec.targets_sum_to_one,
         **experiments.sections(found or {}),

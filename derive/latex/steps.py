@@ -19,7 +19,7 @@ from derive.derivation.indexed import J, K, a, n, w, z
 from derive.latex.layout import ROW_WIDTH, Display, LatexWriter, pack
 from derive.present.presentation import ETA
 from derive.printing.latex import text
-from proofs.walkthrough import J_OTHER, LayerSteps, letter
+from proofs.walkthrough import J_OTHER, OUTPUT_OTHER, LayerSteps, letter
 
 s = sympy.IndexedBase("s", real=True)
 """The weighted sum before the threshold (α_h, β_j in the watermelon book)."""
@@ -46,7 +46,9 @@ class Step:
     vanishing_condition: str = ""
     link: str = ""
     """∂z^{l+1}_i/∂a^l_j as the notation writes it (∂β_j/∂b_h)."""
-    above_section: int | None = None
+    above_section: str | None = None
+    """The label of the section where the layer above's error was found
+    (``layer-3``, or ``softmax`` for a softmax output), where there is one."""
 
 
 def _letters(writer: LatexWriter, layer: int) -> dict:
@@ -92,6 +94,13 @@ def _via_sums(expr):
     )
 
 
+def _above_section(network, layer: int, shown_layers) -> str | None:
+    """Where the document found the error of the layer above ``layer``."""
+    if layer + 1 == network.depth and network.spec.normalised_output:
+        return "softmax"
+    return f"layer-{layer + 1}" if layer + 1 in shown_layers else None
+
+
 def step(writer: LatexWriter, steps: LayerSteps, shown_layers) -> Step:
     """The walkthrough of ``steps.layer`` for the template; ``shown_layers``
     are the layers the document walks through (a hidden layer's text points
@@ -103,7 +112,16 @@ def step(writer: LatexWriter, steps: LayerSteps, shown_layers) -> Step:
 
     def shown(expr):
         expr = expr.xreplace(rename)
-        return expr if writer.notation.width_letters else expr.xreplace(widths)
+        if writer.notation.width_letters:  # the output lemma's sum, bounded by its letter
+            return expr.replace(
+                lambda node: (
+                    isinstance(node, sympy.Sum)
+                    and node.limits[0][0] == OUTPUT_OTHER
+                    and node.limits[0][2] == net.width(depth)
+                ),
+                lambda node: sympy.Sum(node.function, (OUTPUT_OTHER, 1, n[depth])),
+            )
+        return expr.xreplace(widths)
 
     def node(expr):
         expr = shown(expr)
@@ -195,5 +213,5 @@ def step(writer: LatexWriter, steps: LayerSteps, shown_layers) -> Step:
         other_unit=other_unit,
         vanishing_condition=condition,
         link=_inline(writer, node(steps.factors[-3].derivative)) if layer < depth else "",
-        above_section=layer + 1 if layer + 1 in shown_layers else None,
+        above_section=_above_section(net, layer, shown_layers),
     )
