@@ -489,6 +489,7 @@ def run(argv: list[str]) -> int:
     from derive.latex import pdf
     from derive.notation import naming
     from derive.spec import registry
+    from derive.spec.network import constant_loss
     from derive.support import output
 
     args = _main_parser().parse_args(_attach_values(argv))
@@ -516,6 +517,9 @@ def run(argv: list[str]) -> int:
             f"note: {spec.loss.name} needs outputs in (0, 1); the output activation "
             f"{spec.activation(spec.depth).name} can leave that range ({', '.join(inside)} cannot)"
         )
+    constant = constant_loss(spec)
+    if constant is not None:
+        notes.append(f"note: {constant}")
     experiments, problems = experiment_results.load(out) if out.is_dir() else ({}, [])
     notes.extend(f"note: {problem}" for problem in problems)
     if experiments:

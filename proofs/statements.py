@@ -34,7 +34,7 @@ STATEMENTS = {
     ),
     WALKTHROUGH: (
         "each factor of the write-up's chains is the derivative of its node's definition "
-        "(a softmax output's error ∂E/∂z^L_i, the softmax output lemma); "
+        "(or, for a softmax output, its error ∂E/∂z^L_i by the output lemma); "
         "for every unit, the long chain summed over the units above equals ∂E/∂w^l_jk by "
         "the finite chain rule and, grouped, δ^l_j a^{l−1}_k (sums unevaluated; up to 16 "
         "layers above the weight)"

@@ -248,3 +248,15 @@ def test_in_the_books_names_the_output_count_starts_at_two(capsys):
         capsys, "--notation", "xigua", *SOFTMAX, "--targets-sum-to-1", "g[j] = y[j] - yhat[j]"
     )
     assert status == 4 and payload["hypotheses"] == [HYPOTHESIS]
+
+
+def test_a_value_zero_to_the_working_precision_is_shown_as_zero():
+    """Found by review: a δ that exact arithmetic makes 0 was shown as 6.98673756439e-83."""
+    import mpmath
+
+    from derive.claims.numeric import shown
+
+    with mpmath.workdps(90):
+        left, right = shown(mpmath.mpf("6.98673756439e-83"), mpmath.mpf("0.019806889095"))
+        assert float(left) == 0 and right.startswith("0.0198068")
+        assert shown(mpmath.mpf("1e-30"), mpmath.mpf(1))[0] == "1.0e-30"  # small, not noise

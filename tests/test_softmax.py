@@ -275,13 +275,14 @@ def test_the_write_up_explains_the_softmax_jacobian_and_compiles_clean(
     _compile_clean(tex)
 
 
-def test_linear_sum_needs_integer_bounds():
+def test_linear_sum_refuses_fractional_bounds():
     from proofs.kernel import ProofError
 
-    c, h = sympy.Symbol("c"), sympy.Symbol("h", real=True)
+    c, h = sympy.Symbol("c"), sympy.Symbol("h", real=True, integer=False)
     for bound in (sympy.Rational(5, 2), h):
-        with pytest.raises(ProofError, match="not known to be integers"):
+        with pytest.raises(ProofError, match="a bound is not an integer"):
             Kernel().linear_sum(sympy.Sum(c, (K, 1, bound)))
+    assert Kernel().linear_sum(sympy.Sum(c, (K, 1, n[2]))).rhs == c * n[2]  # a width
     fact = Kernel().linear_sum(sympy.Sum(c * y[K] + sympy.KroneckerDelta(K, J), (K, 1, 4)))
     assert fact.rhs == c * sympy.Sum(y[K], (K, 1, 4)) + sympy.Sum(
         sympy.KroneckerDelta(K, J), (K, 1, 4)
@@ -324,3 +325,15 @@ def test_the_step_by_step_chains_of_the_hidden_layers_start_from_the_output_lemm
         assert first.derivative.variables[0].base.name == "z"  # ∂E/∂z^L, one factor
         assert first.value.has(OUTPUT_OTHER) and not step.unchecked_reason
     assert any("softmax output layer not drawn" in line for line in run.skipped)
+
+
+@pytest.mark.parametrize(
+    ("loss", "noted"), [("yhat", True), ("3*yhat + y^2", True), ("yhat^2", False)]
+)
+def test_a_loss_linear_in_the_softmax_outputs_is_noted(tmp_path, capsys, loss, noted):
+    """Found by review: Σ_j ŷ_j is 1, so such a loss trains nothing, silently."""
+    from derive.cli import main
+
+    args = ["--widths", "2,3,3", "--activation", "tanh,softmax", "--loss", loss]
+    assert main([*args, "--out", str(tmp_path / "out")]) == 0
+    assert ("every gradient is 0 and training does nothing" in capsys.readouterr().out) == noted

@@ -121,7 +121,11 @@ def differ(left, right) -> bool:
 
 
 def shown(left, right) -> tuple[str, str]:
-    """Both values with enough digits to show that they differ (12 at least)."""
+    """Both values with enough digits to show that they differ (12 at least);
+    a value that is zero to the working precision is shown as 0, not as the
+    rounding left of it (7e-83 where exact arithmetic gives 0)."""
+    noise = mpmath.mpf(10) ** -(CONFIRM_DIGITS - 10) * (1 + abs(left) + abs(right))
+    left, right = (value if abs(value) > noise else mpmath.mpf(0) for value in (left, right))
     for digits in range(12, CONFIRM_DIGITS + 1):
         a, b = mpmath.nstr(left, digits), mpmath.nstr(right, digits)
         if a != b:

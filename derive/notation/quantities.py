@@ -21,9 +21,7 @@ z = sympy.IndexedBase("z", real=True)
 a = sympy.IndexedBase("a", real=True)
 y = sympy.IndexedBase("y", real=True)
 delta = sympy.IndexedBase("delta", real=True)
-n = sympy.IndexedBase("n", integer=True, positive=True)
-"""n[l], the width of layer l: a positive integer, so that SymPy knows a sum
-over a layer of positive terms (a softmax normaliser) is positive."""
+n = sympy.IndexedBase("n")
 
 
 def targets_total(width) -> sympy.Sum:

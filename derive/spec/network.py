@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+import sympy
+
 from derive.spec import registry
 from derive.support.errors import InputError, quote
 
@@ -76,6 +78,22 @@ class NetworkSpec:
         """Whether the output layer is normalised (softmax): its δ needs the
         whole Jacobian ∂a^L_k/∂z^L_j, not one slope per unit."""
         return self.activations[-1].normalised
+
+
+def constant_loss(spec: NetworkSpec) -> str | None:
+    """Why the loss cannot train this network, where it cannot: over a
+    softmax output, a loss c·ŷ + g(y) adds up to c + Σ g(y), a constant,
+    since the outputs sum to 1, and every gradient is 0 (a custom loss
+    may be such, e.g. ``yhat``); else None."""
+    if not spec.activations[-1].normalised:
+        return None
+    slope = sympy.diff(spec.loss.term, registry.YHAT)
+    if slope.has(registry.YHAT) or slope.has(registry.Y):
+        return None
+    return (
+        f"loss {spec.loss.name} is linear in ŷ, and the softmax outputs sum to 1, so E is "
+        f"the same for every parameter: every gradient is 0 and training does nothing"
+    )
 
 
 def _check_outputs(spec: NetworkSpec) -> None:
