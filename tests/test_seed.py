@@ -97,3 +97,21 @@ def test_xigua_needs_two_layers():
 
     with pytest.raises(InputError, match="--layers 2"):
         Presentation(Derivation(Network(parse_spec("3"))), notation("xigua"))
+
+
+def test_the_books_write_up_and_report_answer_any_number_of_hidden_layers(tmp_path, capsys):
+    """The seed's open question (the recursion for any depth) in the book's
+    own document: its names in the layer notation, then the theorem."""
+    from derive.cli import main
+
+    out = tmp_path / "out"
+    assert main(["--notation", "xigua", "--out", str(out)]) == 0
+    report = capsys.readouterr().out
+    section = report[report.index("Any number of hidden layers") :]
+    for line in ("vᵢₕ = w¹ₕᵢ", "wₕⱼ = w²ⱼₕ", "bₕ = a¹ₕ", "gⱼ = -δ²ⱼ", "eₕ = -δ¹ₕ", "θⱼ = b²ⱼ"):
+        assert line in section, line
+    assert "δˡⱼ = f′(zˡⱼ)·Σₖ₌₁^(nₗ₊₁) δˡ⁺¹ₖ·wˡ⁺¹ₖⱼ" in section
+    tex = (out / "derivation.tex").read_text()
+    part = tex[tex.index(r"\section{Any number of hidden layers}") :]
+    assert r"$v_{ih}$ & $w^{1}_{hi}$" in part and r"$g_{j}$ & $- \delta^{2}_{j}$" in part
+    assert r"\begin{theorem}[all depths and widths]" in part and "induction" in part

@@ -23,6 +23,7 @@ from derive.latex.layout import ROW_WIDTH, Display, LatexWriter, pack
 from derive.latex.steps import s
 from derive.notation import equations
 from derive.present.presentation import ETA
+from derive.printing.latex import text
 
 SAMPLE = sympy.Symbol("m", integer=True, positive=True)
 OTHER = sympy.Symbol("t", integer=True, positive=True)
@@ -49,7 +50,28 @@ def formulas(writer: LatexWriter, certificate: dict) -> dict:
         "paths": _paths(writer, writer.presentation.derivation, certificate),
         "matrix": _matrix(writer),
         "softmax": softmax.section(writer),
+        "any_depth": None if writer.notation.any_layer else _any_depth(writer),
     }
+
+
+def _any_depth(writer: LatexWriter) -> dict:
+    """The book's names in the layer notation (a table), the theorem for
+    every depth and width in that notation, and its inductive step: the
+    section that answers the book's network for any number of layers."""
+    from derive.notation import naming
+    from derive.present import any_depth
+    from derive.present.presentation import Presentation
+
+    presentation = writer.presentation
+    layered = LatexWriter(Presentation(presentation.derivation, naming.notation("layer")))
+    rows = []
+    for entry in any_depth.dictionary(writer.network, writer.notation):
+        name = writer.math(entry.book)
+        if name.startswith(r"\left(") and name.endswith(r"\right)"):  # α_h − γ_h
+            name = name[len(r"\left(") : -len(r"\right)")]
+        rows.append((name, layered.math(entry.layered), text(entry.meaning)))
+    rules = [row for rule in any_depth.general_rules() for row in layered.equation(*rule.args)]
+    return {"rows": rows, "rules": Display(rules), "induction": _induction(layered)}
 
 
 _MEANINGS_LAYER = (

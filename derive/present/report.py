@@ -13,6 +13,7 @@ import sympy
 from derive import __version__
 from derive.derivation import indexed
 from derive.derivation.gradients import ExpandedChainRule
+from derive.present import any_depth
 from derive.present.presentation import LAYER_BY_LAYER_LIMIT, Formula, Presentation, Section
 from derive.printing.unicode import unicode
 from derive.support.templating import render
@@ -44,7 +45,33 @@ def sections(presentation: Presentation) -> list[Section]:
         result.append(presentation.per_layer())
     if presentation.notation.any_layer:
         result.append(presentation.matrix_form())
+    else:
+        result.append(any_depth_section(presentation))
     return result
+
+
+def any_depth_section(presentation: Presentation) -> Section:
+    """For a notation of one network (the book's): its names in the layer
+    notation, and the theorem for every depth and width in that notation."""
+    from derive.notation import naming
+
+    book, layered = presentation.notation, naming.notation("layer")
+    roles = presentation.network.roles
+    section = Section("Any number of hidden layers (the book's names in the layer notation)")
+    for entry in any_depth.dictionary(presentation.network, book):
+        name = unicode(entry.book, book, roles)
+        if name.startswith("(") and name.endswith(")"):  # a compound name, α_h − γ_h
+            name = name[1:-1]
+        section.notes.append(
+            f"{name} = {unicode(entry.layered, layered, roles)}    ({entry.meaning})"
+        )
+    section.notes.append(
+        "for every depth L, widths n_0..n_L, differentiable f and ℓ, biases added (a "
+        "subtracted threshold flips the sign of its gradient), by induction over the layers; "
+        "derive prove --general proves it:"
+    )
+    section.notes.extend("  " + unicode(rule, layered) for rule in any_depth.general_rules())
+    return section
 
 
 def expanded_section(presentation: Presentation, expanded: ExpandedChainRule) -> Section:

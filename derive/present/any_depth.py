@@ -1,0 +1,90 @@
+"""The book's network as one case of a network of any depth.
+
+The watermelon book names the quantities of its one-hidden-layer network
+one by one (v_ih, b_h, w_hj, g_j, e_h, θ_j, γ_h); the recursion for any
+number of hidden layers needs a layer index, which only the layer notation
+has.  This module gives both halves as SymPy expressions, for the terminal
+report and derivation.tex alike:
+
+* the dictionary: each book quantity and the same quantity in the layer
+  notation (one expression, printed by each notation's printer; the book's
+  errors carry its minus sign, g_j = −δ²_j);
+* the rules of the theorem for every depth and width
+  (:mod:`proofs.general`: generic activation f and loss ℓ, proved by the
+  kernel with two named assumptions), with the output layer written L.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sympy
+
+from derive.derivation import indexed
+from derive.derivation.indexed import LAYER, a, b, delta, w, z
+from derive.model.network import Network
+from derive.notation.naming import Notation
+from proofs.general import generic_network
+
+DEPTH = sympy.Symbol("L", integer=True, positive=True)
+H, I, J = (sympy.Symbol(letter, integer=True, positive=True) for letter in "hij")
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One quantity: how the book writes it and how the layer notation does."""
+
+    book: sympy.Expr
+    layered: sympy.Expr
+    meaning: str
+
+
+def dictionary(network: Network, book: Notation) -> list[Entry]:
+    """The book's quantities of a two-layer ``network`` in the layer notation:
+    the book prints each Indexed quantity by its own name, so the same
+    expression printed twice is the dictionary; its errors are the
+    negated derivatives (the notation's sign)."""
+    sign = book.delta_sign
+    entries = [
+        Entry(a[0, I], a[0, I], "input"),
+        Entry(w[1, H, I], w[1, H, I], "weight, input i to hidden unit h"),
+        Entry(z[1, H], z[1, H], "weighted input of hidden unit h less its threshold"),
+        Entry(a[1, H], a[1, H], "output of hidden unit h"),
+        Entry(w[2, J, H], w[2, J, H], "weight, hidden unit h to output j"),
+        Entry(z[2, J], z[2, J], "weighted input of output j less its threshold"),
+        Entry(a[2, J], a[2, J], "output j"),
+        Entry(delta[2, J], sign * delta[2, J], "output error"),
+        Entry(delta[1, H], sign * delta[1, H], "hidden error"),
+    ]
+    if network.spec.bias:
+        thresholds = [
+            Entry(b[1, H], b[1, H], "threshold of hidden unit h, a bias subtracted"),
+            Entry(b[2, J], b[2, J], "threshold of output j, a bias subtracted"),
+        ]
+        entries = entries[:3] + thresholds[:1] + entries[3:6] + thresholds[1:] + entries[6:]
+    return entries
+
+
+def general_rules() -> list[sympy.Eq]:
+    """The theorem for every depth and width, as :mod:`proofs.general` states
+    and proves it: generic f and ℓ, the output layer L, biases added."""
+    network = generic_network()
+    result = []
+    for rule in indexed.rules(network):
+        equation = rule.equation
+        if rule.name == "output delta":  # stated at the generic network's own depth
+            equation = equation.replace(
+                lambda node: (
+                    isinstance(node, sympy.Indexed)
+                    and node.indices
+                    and node.indices[0] == network.depth
+                ),
+                lambda node: node.base[(DEPTH, *node.indices[1:])],
+            )
+        result.append(equation)
+    return result
+
+
+def layers_note() -> str:
+    """Which layers each general rule is for."""
+    return f"{LAYER} = 1, …, L − 1 for the hidden rule; every layer for the gradients"
