@@ -110,7 +110,7 @@ def test_the_books_write_up_and_report_answer_any_number_of_hidden_layers(tmp_pa
     section = report[report.index("Any number of hidden layers") :]
     for line in ("vᵢₕ = w¹ₕᵢ", "wₕⱼ = w²ⱼₕ", "bₕ = a¹ₕ", "gⱼ = -δ²ⱼ", "eₕ = -δ¹ₕ", "θⱼ = b²ⱼ"):
         assert line in section, line
-    assert "δˡⱼ = f′(zˡⱼ)·Σₖ₌₁^(nₗ₊₁) δˡ⁺¹ₖ·wˡ⁺¹ₖⱼ" in section
+    assert "δˡⱼ = f′(zˡⱼ)·Σᵢ₌₁^(nₗ₊₁) δˡ⁺¹ᵢ·wˡ⁺¹ᵢⱼ" in section
     tex = (out / "derivation.tex").read_text()
     part = tex[tex.index(r"\section{Any number of hidden layers}") :]
     assert r"$v_{ih}$ & $w^{1}_{hi}$" in part and r"$g_{j}$ & $- \delta^{2}_{j}$" in part

@@ -337,3 +337,17 @@ def test_a_loss_linear_in_the_softmax_outputs_is_noted(tmp_path, capsys, loss, n
     args = ["--widths", "2,3,3", "--activation", "tanh,softmax", "--loss", loss]
     assert main([*args, "--out", str(tmp_path / "out")]) == 0
     assert ("every gradient is 0 and training does nothing" in capsys.readouterr().out) == noted
+
+
+def test_every_write_up_states_the_theorem_for_all_depths(tmp_path, capsys):
+    """Issue 18: the theorem about this network, and the one about every
+    network, which prove --general proves; the report points to it."""
+    from derive.cli import main
+
+    for notation_name in ("layer", "xigua"):
+        out = tmp_path / notation_name
+        assert main(["--notation", notation_name, "--out", str(out)]) == 0
+        tex = (out / "derivation.tex").read_text()
+        assert r"\begin{theorem}[all depths and widths]" in tex
+        assert "prove --general" in tex
+    assert "derive prove --general" in capsys.readouterr().out

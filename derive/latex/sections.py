@@ -50,14 +50,15 @@ def formulas(writer: LatexWriter, certificate: dict) -> dict:
         "paths": _paths(writer, writer.presentation.derivation, certificate),
         "matrix": _matrix(writer),
         "softmax": softmax.section(writer),
-        "any_depth": None if writer.notation.any_layer else _any_depth(writer),
+        "any_depth": _any_depth(writer),
     }
 
 
 def _any_depth(writer: LatexWriter) -> dict:
-    """The book's names in the layer notation (a table), the theorem for
-    every depth and width in that notation, and its inductive step: the
-    section that answers the book's network for any number of layers."""
+    """The theorem for every depth and width in the layer notation and its
+    inductive step, and for a notation of one network (the book's) its names
+    in the layer notation (a table): what answers the question for any
+    number of layers."""
     from derive.notation import naming
     from derive.present import any_depth
     from derive.present.presentation import Presentation
@@ -65,7 +66,9 @@ def _any_depth(writer: LatexWriter) -> dict:
     presentation = writer.presentation
     layered = LatexWriter(Presentation(presentation.derivation, naming.notation("layer")))
     rows = []
-    for entry in any_depth.dictionary(writer.network, writer.notation):
+    for entry in (
+        [] if writer.notation.any_layer else any_depth.dictionary(writer.network, writer.notation)
+    ):
         name = writer.math(entry.book)
         if name.startswith(r"\left(") and name.endswith(r"\right)"):  # α_h − γ_h
             name = name[len(r"\left(") : -len(r"\right)")]

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import sympy
 
 from derive.derivation import indexed
-from derive.derivation.indexed import LAYER, a, b, delta, w, z
+from derive.derivation.indexed import K, a, b, delta, w, z
 from derive.model.network import Network
 from derive.notation.naming import Notation
 from proofs.general import generic_network
@@ -81,10 +81,7 @@ def general_rules() -> list[sympy.Eq]:
                 ),
                 lambda node: node.base[(DEPTH, *node.indices[1:])],
             )
+        if rule.name == "hidden delta":  # the layer above's units: i (k is the layer below)
+            equation = indexed.substituted(equation, {K: I})
         result.append(equation)
     return result
-
-
-def layers_note() -> str:
-    """Which layers each general rule is for."""
-    return f"{LAYER} = 1, …, L − 1 for the hidden rule; every layer for the gradients"

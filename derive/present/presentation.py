@@ -248,6 +248,10 @@ class Presentation:
         """The recursion with a symbolic layer l (layer notation only)."""
         net = self.network
         section = Section("δ recursion, index form")
+        section.notes.append(
+            "these are this network's rules; for every depth and width (any f and ℓ): "
+            "derive prove --general"
+        )
         for rule in indexed.rules(net):
             layers = ", ".join(map(str, rule.layers))
             section.formulas.append(
