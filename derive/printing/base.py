@@ -85,6 +85,13 @@ class NotationPrinter(RegistryPrinter):
     MATMUL = "·"
     """Between the factors of a matrix product."""
 
+    def _as_ordered_terms(self, expr, order=None):
+        """A sum's terms, positive ones first, as books write them: y − ŷ,
+        1 − a, a − y, never −ŷ + y (SymPy's own order otherwise); the
+        terminal and derivation.tex alike."""
+        terms = list(super()._as_ordered_terms(expr, order=order))
+        return sorted(terms, key=lambda term: term.could_extract_minus_sign())  # stable
+
     def __init__(self, notation: Notation, roles: dict[sympy.Symbol, Role] | None = None, *args):
         super().__init__(*args)
         self.notation = notation

@@ -127,11 +127,8 @@ class NotationLatexPrinter(NotationPrinter, LatexPrinter):
         return ("- " if coefficient == -1 else "") + text
 
     def _print_Add(self, expr, order=None):
-        """Positive terms first: a − y, 1 − a, y − ŷ, never −y + a."""
-        terms = list(self._as_ordered_terms(expr, order=order))
-        terms = [t for t in terms if not t.could_extract_minus_sign()] + [
-            t for t in terms if t.could_extract_minus_sign()
-        ]
+        """Positive terms first (:meth:`_as_ordered_terms`): a − y, 1 − a, y − ŷ."""
+        terms = self._as_ordered_terms(expr, order=order)
         text = ""
         for number, term in enumerate(terms):
             if number > 0 and term.could_extract_minus_sign():
