@@ -107,6 +107,9 @@ def test_the_books_write_up_and_report_answer_any_number_of_hidden_layers(tmp_pa
     out = tmp_path / "out"
     assert main(["--notation", "xigua", "--out", str(out)]) == 0
     report = capsys.readouterr().out
+    # The forward pass in the book's names, α_h and β_j included (issue 18).
+    for line in ("αₕ = Σᵢ₌₁^d xᵢ·vᵢₕ", "bₕ = σ(αₕ − γₕ)", "βⱼ = Σₕ₌₁^q bₕ·wₕⱼ", "ŷⱼ = σ(βⱼ − θⱼ)"):
+        assert line in report, line
     section = report[report.index("Any number of hidden layers") :]
     for line in ("vᵢₕ = w¹ₕᵢ", "wₕⱼ = w²ⱼₕ", "bₕ = a¹ₕ", "gⱼ = -δ²ⱼ", "eₕ = -δ¹ₕ", "θⱼ = b²ⱼ"):
         assert line in section, line

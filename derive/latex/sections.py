@@ -20,8 +20,8 @@ from derive.derivation import indexed
 from derive.derivation.indexed import LAYER, J, K, a, b, delta, n, w, y, z
 from derive.latex import softmax
 from derive.latex.layout import ROW_WIDTH, Display, LatexWriter, pack
-from derive.latex.steps import s
 from derive.notation import equations
+from derive.notation.quantities import s
 from derive.present.presentation import ETA
 from derive.printing.latex import text
 

@@ -17,12 +17,10 @@ from sympy.printing.precedence import PRECEDENCE
 from derive.derivation import indexed
 from derive.derivation.indexed import J, K, a, n, w, z
 from derive.latex.layout import ROW_WIDTH, Display, LatexWriter, pack
+from derive.notation.quantities import s
 from derive.present.presentation import ETA
 from derive.printing.latex import text
 from proofs.walkthrough import J_OTHER, OUTPUT_OTHER, LayerSteps, letter
-
-s = sympy.IndexedBase("s", real=True)
-"""The weighted sum before the threshold (α_h, β_j in the watermelon book)."""
 
 
 @dataclass

@@ -21,6 +21,9 @@ z = sympy.IndexedBase("z", real=True)
 a = sympy.IndexedBase("a", real=True)
 y = sympy.IndexedBase("y", real=True)
 delta = sympy.IndexedBase("delta", real=True)
+s = sympy.IndexedBase("s", real=True)
+"""A unit's weighted sum before its threshold (α_h, β_j in the watermelon
+book, which names it apart from z = s − θ)."""
 n = sympy.IndexedBase("n")
 
 

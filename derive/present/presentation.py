@@ -19,6 +19,7 @@ from derive.derivation.gradients import Derivation
 from derive.derivation.indexed import LAYER, J, K, a, b, delta, n, w, y, z  # noqa: F401
 from derive.model.network import Network
 from derive.notation.naming import Notation
+from derive.notation.quantities import s
 from derive.spec import registry
 
 ETA = sympy.Symbol("eta", positive=True)
@@ -163,27 +164,30 @@ class Presentation:
             section.notes.append(f"layers 2..{net.depth - 2} follow the same pattern")
         for layer in sorted(self.shown_layers()):
             below = layer - 1
-            total = sympy.Sum(w[layer, J, K] * a[below, K], (K, 1, n[below]))
-            if net.spec.bias:
-                total = total + net.bias_sign * b[layer, J]
+            weighted = sympy.Sum(w[layer, J, K] * a[below, K], (K, 1, n[below]))
+            total = weighted + net.bias_sign * b[layer, J] if net.spec.bias else weighted
             total = self._concrete(total, layer, below)
-            activation = net.spec.activation(layer)
-            if activation.normalised:
-                rhs = self._concrete(
-                    activation.unit_value(z[layer, J], z[layer, K], K, n[layer]), layer, layer + 1
-                )
-            elif self.notation.name_of("z", str(layer), ("j",)).compound:
-                rhs = activation.at(total)
-            else:
-                unit_z = self._concrete(z[layer, J], layer, below)
-                section.formulas.append(Formula(sympy.Eq(unit_z, total, evaluate=False)))
-                rhs = activation.at(unit_z)
+            unit_z = self._concrete(z[layer, J], layer, below)
+            quantity = z  # what the activation is applied to
             if (
-                activation.normalised
-                and not self.notation.name_of("z", str(layer), ("j",)).compound
-            ):
-                unit_z = self._concrete(z[layer, J], layer, below)
+                self.notation.names_weighted_sums
+            ):  # the book: α_h = Σ_i x_i v_ih, b_h = f(α_h − γ_h)
+                unit_s = self._concrete(s[layer, J], layer, below)
+                weighted = self._concrete(weighted, layer, below)
+                section.formulas.append(Formula(sympy.Eq(unit_s, weighted, evaluate=False)))
+                argument = unit_z if net.spec.bias else unit_s
+                quantity = z if net.spec.bias else s
+            elif self.notation.name_of("z", str(layer), ("j",)).compound:
+                argument = total
+            else:
                 section.formulas.append(Formula(sympy.Eq(unit_z, total, evaluate=False)))
+                argument = unit_z
+            activation = net.spec.activation(layer)
+            if activation.normalised:  # e^{z_j} / Σ_k e^{z_k}, k the notation's other letter
+                value = activation.unit_value(quantity[layer, J], quantity[layer, K], K, n[layer])
+                rhs = self._concrete(value, layer, layer + 1)
+            else:
+                rhs = activation.at(argument)
             lhs = self._concrete(a[layer, J], layer, below)
             section.formulas.append(
                 Formula(sympy.Eq(lhs, rhs, evaluate=False), _units(net, self.notation, layer, J))
