@@ -143,7 +143,7 @@ class NetworkFacts:
     def _prove(self, name: str, layer: int) -> Fact:
         net, kernel = self.network, self.kernel
         if name == "output delta" and net.spec.normalised_output:
-            return self._softmax_output(layer)
+            return self.softmax_lemma(layer, K)
         if name == "output delta":
             derivative = layer_down(kernel, net, layer, J, None)
             return kernel.transitivity(self.delta(layer, J), derivative)
@@ -159,9 +159,6 @@ class NetworkFacts:
             raise ProofError("rule", f"unknown rule {name!r}")
         derivative = kernel.chain_rule(E, parameter, z[layer, UNIT], R, conditions)
         return self.named(derivative, layer, J)
-
-    def _softmax_output(self, layer: int) -> Fact:
-        return self.softmax_lemma(layer, K)
 
     def softmax_lemma(self, layer: int, index) -> Fact:
         """The softmax output lemma, units symbolic and every sum unevaluated:
