@@ -16,7 +16,7 @@ import sympy
 
 from derive import __version__
 from derive.derivation import indexed
-from derive.latex import checked, experiments, sections
+from derive.latex import checked, experiments, figures, sections
 from derive.latex.layout import LatexWriter
 from derive.latex.steps import step
 from derive.present.presentation import ETA, LAYER_BY_LAYER_LIMIT, LOSS_TERM, Presentation
@@ -30,6 +30,20 @@ def _output_layer(writer: LatexWriter):
     if writer.notation.any_layer:
         return sympy.Symbol("L", integer=True, positive=True)
     return writer.network.depth
+
+
+def _figures(writer: LatexWriter, chain_layers: list[int]) -> dict:
+    """The pictures: the network, each step-by-step chain, and for three
+    layers the sum over paths (drawn where the text shows it)."""
+    net = writer.network
+    return {
+        "network": figures.network(writer),
+        "chains": {layer: figures.chain(writer, layer) for layer in chain_layers},
+        "paths": figures.paths(writer) if net.depth == 3 else None,
+        "wide": any(net.width(layer) > figures.MAX_DRAWN for layer in range(net.depth + 1)),
+        "deep": net.depth + 1 > figures.MAX_ROWS,
+        "max_drawn": figures.MAX_DRAWN,
+    }
 
 
 def document(
@@ -64,6 +78,7 @@ def document(
         eta=writer.math(ETA),
         **sections.formulas(writer, certificate),
         steps=[step(writer, walk, shown) for walk in steps if walk.layer in shown],
+        figures=_figures(writer, [walk.layer for walk in steps if walk.layer in shown]),
         skipped_layers=net.depth > LAYER_BY_LAYER_LIMIT,
         checks=checked.checks(
             certificate,

@@ -51,7 +51,31 @@ def find_engine() -> Engine:
             "texlive-latex-base texlive-latex-recommended latexmk); derivation.tex is "
             "written without --pdf"
         )
+    missing = [package for package, style in REQUIRED_STYLES.items() if not _installed(style)]
+    if missing:
+        raise InputError(
+            f"--pdf needs {', '.join(REQUIRED_STYLES[p] for p in missing)}, which TeX cannot "
+            f"find (Debian/Ubuntu: apt install {' '.join(missing)}); derivation.tex is "
+            "written without --pdf"
+        )
     return Engine(pdflatex, shutil.which("latexmk"))
+
+
+REQUIRED_STYLES = {"texlive-pictures": "tikz.sty"}
+"""Style files the document loads beyond a basic TeX Live, by the Debian
+package that has them: TikZ draws the network's pictures."""
+
+
+def _installed(style: str) -> bool:
+    """Whether TeX finds ``style``; assumed so where kpsewhich is missing
+    (a TeX without it reports a missing file when it compiles)."""
+    kpsewhich = shutil.which("kpsewhich")
+    if kpsewhich is None:
+        return True
+    found = subprocess.run(
+        [kpsewhich, style], capture_output=True, text=True, timeout=60, check=False
+    )
+    return bool(found.stdout.strip())
 
 
 def _environment() -> dict:
