@@ -33,6 +33,11 @@ def _figure(width: float, height: float):
     return figure
 
 
+PAGE_SIZE = (8.0, 3.0)
+"""Inches: the write-up prints figures at the text width (6.3 in), so a
+figure 8 in wide keeps matplotlib's 10 pt labels at about 8 pt on the page
+(a 12 in figure shrank them to 5 pt)."""
+
 AXES = (
     ("epoch", "epochs (passes over the data)"),
     ("samples", "gradient evaluations (samples seen)"),
@@ -42,7 +47,7 @@ AXES = (
 
 def batch_size(runs, title: str):
     """Loss against epochs, samples seen and seconds, one line per run."""
-    figure = _figure(12, 3.8)
+    figure = _figure(*PAGE_SIZE)
     axes = figure.subplots(1, 3, sharey=True)
     for axis, (key, label) in zip(axes, AXES, strict=True):
         for run in runs:
@@ -61,7 +66,7 @@ def batch_size(runs, title: str):
 
 def sequential(results: dict, names: dict, title: str):
     """Loss on A and on B per epoch: A then B (solid) against A ∪ B (dashed)."""
-    figure = _figure(11, 4)
+    figure = _figure(PAGE_SIZE[0], PAGE_SIZE[1] + 0.3)
     axes = figure.subplots(1, len(results), sharey=True, squeeze=False)[0]
     for axis, (how, result) in zip(axes, results.items(), strict=True):
         for key, colour in (("loss_A", "tab:blue"), ("loss_B", "tab:orange")):
