@@ -147,3 +147,14 @@ def test_without_tikz_pdf_is_bad_input_naming_the_package(tmp_path):
     assert "texlive-pictures" in finished.stderr and "tikz.sty" in finished.stderr
     assert "Traceback" not in finished.stderr
     assert not out.exists()
+
+
+def test_a_chain_stays_highlighted_across_the_left_out_layers():
+    """Every unit above the weight's unit is on a path to the loss (the
+    layers are fully connected), so the edges above a ⋮ are highlighted too."""
+    widths = "2," + ",".join(["3"] * 7) + ",2"  # eight weight layers: 0, 1, 2, ⋮, 7, 8 drawn
+    tikz = figures.chain(_writer(widths), 1).tikz
+    highlighted = _edges(tikz, "chain")
+    assert len(highlighted) == 3 + 3 * 2 + 2  # a¹₁ to layer 2; layer 7 to 8; outputs to loss
+    assert ("u7-3", "u8-2") in highlighted and ("u8-1", "loss") in highlighted
+    assert not any(source.startswith("u0-") for source, _ in highlighted)

@@ -181,47 +181,50 @@ def _network(writer: LatexWriter, layers, marked=None) -> tuple[_Drawing, dict]:
             left = -(drawn - 1) / 2 * UNIT_SPACING - 0.75
             drawing.lines.append(rf"\node[band] at ({left:.2f},{middle:.2f}) {{{band}}};")
     drawing.loss(len(layers) * ROW_SPACING)
-    edges = []
+    edges = []  # ((layer, unit), (layer, unit)), the loss as (depth + 1, 0), bottom up
     for lower, upper in zip(layers, layers[1:], strict=False):
-        if lower is None or upper is None:
-            continue
-        edges += [(_node(lower, s), _node(upper, t)) for s in units[lower] for t in units[upper]]
+        if lower is not None and upper is not None:
+            edges += [((lower, s), (upper, t)) for s in units[lower] for t in units[upper]]
     if layers[-1] == depth:
-        edges += [(_node(depth, s), "loss") for s in units[depth]]
-    return drawing, {"edges": edges, "units": units}
+        edges += [((depth, s), (depth + 1, 0)) for s in units[depth]]
+    return drawing, edges
+
+
+def _id(end: tuple[int, int], depth: int) -> str:
+    layer, unit = end
+    return "loss" if layer == depth + 1 else _node(layer, unit)
 
 
 def network(writer: LatexWriter) -> Figure:
     """The whole network with its labelled units, weights and biases or
     thresholds, and the loss above the outputs (the book's Figure 5.7)."""
-    drawing, drawn = _network(writer, drawn_layers(0, writer.network.depth))
-    for source, target in drawn["edges"]:
-        drawing.edge(source, target)
+    depth = writer.network.depth
+    drawing, edges = _network(writer, drawn_layers(0, depth))
+    for source, target in edges:
+        drawing.edge(_id(source, depth), _id(target, depth))
     return Figure(drawing.tikz())
 
 
 def chain(writer: LatexWriter, layer: int) -> Figure:
     """The network with the chain of ``layer``'s step-by-step section
     highlighted, drawn for its first units: the weight w^l_11's edge, the
-    unit it feeds, and every edge on a path from that unit to the loss."""
+    unit it feeds, and every edge on a path from that unit to the loss.
+    Layers are fully connected, so every unit above the weight's unit is on
+    such a path, across a "⋮" too: an edge is on one where it leaves that
+    unit or a layer above it."""
     depth = writer.network.depth
     first = 0 if depth < MAX_ROWS else layer - 1
-    layers = drawn_layers(first, depth)
-    drawing, drawn = _network(writer, layers, marked={layer: (1,)})
-    weight = (_node(layer - 1, 1), _node(layer, 1))
-    on_path = {_node(layer, 1)}  # the nodes a path from the weight's unit reaches
-    ordered = [e for e in drawn["edges"] if e != weight]
-    highlighted = []
-    for source, target in ordered:  # edges are listed from the bottom up
-        if source in on_path:
-            on_path.add(target)
-            highlighted.append((source, target))
-    for source, target in ordered:
-        if (source, target) not in highlighted:
-            drawing.edge(source, target)
-    for source, target in highlighted:
-        drawing.edge(source, target, "chain")
-    drawing.edge(*weight, "weight", drawing.math(w[layer, 1, 1]))
+    drawing, edges = _network(writer, drawn_layers(first, depth), marked={layer: (1,)})
+    weight = ((layer - 1, 1), (layer, 1))
+
+    def on_path(edge) -> bool:
+        (source_layer, source_unit), _ = edge
+        return source_layer > layer or (source_layer, source_unit) == (layer, 1)
+
+    others = [edge for edge in edges if edge != weight]
+    for edge in sorted(others, key=on_path):  # highlighted edges drawn over the others
+        drawing.edge(*(_id(end, depth) for end in edge), "chain" if on_path(edge) else "edge")
+    drawing.edge(*(_id(end, depth) for end in weight), "weight", drawing.math(w[layer, 1, 1]))
     generic = _weight_band_name(writer, layer)
     j, k = (writer.math(letter) for letter in generic.indices[1:])
     return Figure(
