@@ -499,9 +499,9 @@ def run(argv: list[str]) -> int:
     from derive.latex.document import needs_cjk
     from derive.notation import naming
     from derive.spec import registry
-    from derive.support.language import language
     from derive.spec.network import constant_loss
     from derive.support import output
+    from derive.support.language import language
 
     args = _main_parser().parse_args(_attach_values(argv))
     notation = naming.notation(args.notation)

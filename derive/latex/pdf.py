@@ -5,10 +5,11 @@ text (``--lang zh``, or a Chinese title in English) is compiled with
 xelatex and ctex, whose fandol fonts TeX Live ships: one engine and one
 font set for all CJK text, so a Chinese title in English looks as it does
 in the Chinese write-up.  latexmk runs the engine as often as the
-cross-references need; without latexmk, the engine runs twice.  The document is compiled in a temporary
-folder with shell escape off and TeX's file access restricted to that folder
-(``openin_any``/``openout_any`` = paranoid), so nothing in it can run a
-program or read or write a file elsewhere; only the PDF is copied out.
+cross-references need; without latexmk, the engine runs twice.  The
+document is compiled in a temporary folder with shell escape off and TeX's
+file access restricted to that folder (``openin_any``/``openout_any`` =
+paranoid), so nothing in it can run a program or read or write a file
+elsewhere; only the PDF is copied out.
 """
 
 from __future__ import annotations
