@@ -77,29 +77,30 @@ def checks(certificate: dict, lang: Language, claims: dict[str, str]) -> dict:
     """The certificate as the template shows it: each theorem's statement is
     its entry in ``claims`` where it has one, else the certificate's own.
     The certificate's English (names, methods, what is trusted) is put into
-    the document's language by the same lookup as the template's prose."""
-    say = lang.gettext
+    the document's language (:meth:`Language.recorded`)."""
     base = certificate["trusted_base"]
     steps = base["kernel_steps"]
     return {
         "theorems": [
             {
-                "name": text(say(t["name"])),
-                "statement": claims.get(t["name"]) or text(say(t["statement"])),
-                "method": text(say(t["method"])),
+                "name": text(lang.recorded(t["name"])),
+                "statement": claims.get(t["name"]) or text(lang.recorded(t["statement"])),
+                "method": text(lang.recorded(t["method"])),
                 "checks": t["checks"],
                 "seconds": f"{t['seconds']:.2f}",
                 "holds": t["holds"],
-                "failure": text(t["failure"] or ""),
+                "failure": text(lang.recorded(t["failure"]) if t["failure"] else ""),
             }
             for t in certificate["theorems"]
         ],
-        "skipped": [text(say(line)) for line in certificate["skipped"]],
+        "skipped": [text(lang.recorded(line)) for line in certificate["skipped"]],
         "sympy_version": text(base["sympy_version"]),
         "python_version": text(base["python_version"]),
         "elementary": steps["elementary"],
         "sympy": steps["sympy"],
         "assumed": steps["assumed"],
-        "assumptions": [text(f"{say(k)}: {say(v)}") for k, v in base["assumed"].items()],
-        "relies_on": text(say(base["relies_on_sympy_for"])),
+        "assumptions": [
+            text(f"{lang.recorded(k)}: {lang.recorded(v)}") for k, v in base["assumed"].items()
+        ],
+        "relies_on": text(lang.recorded(base["relies_on_sympy_for"])),
     }

@@ -64,7 +64,7 @@ def _checked(writer: LatexWriter, steps: LayerSteps, rename: dict) -> str:
     """What the long chain was compared with, in the notation's letters."""
     say = writer.lang.gettext
     if steps.unchecked_reason:
-        reason = text(say(steps.unchecked_reason))
+        reason = text(writer.lang.recorded(steps.unchecked_reason))
         return say(
             "the long chain was not compared with the derivative (%(reason)s)", reason=reason
         )

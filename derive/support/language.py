@@ -66,6 +66,19 @@ class Language:
         except KeyError:
             raise MissingMessage(f"no {self.code} translation of {message!r}") from None
 
+    def recorded(self, message: str) -> str:
+        """Text that certificate.json records (a theorem's name, its method,
+        why a proof was not run) in this language: its translation where the
+        catalogue has one; else, for a record with this run's numbers in it
+        ("estimated 1.2 s … > 5 s"), the English as recorded, said to be so
+        in this language.  The certificate stays English; the template's
+        and this package's own prose never take this way (:meth:`gettext`)."""
+        if self.english:
+            return message
+        if message in self.messages:
+            return self.messages[message]
+        return self.gettext("%(english)s (as certificate.json records it)", english=message)
+
     def ngettext(self, singular: str, plural: str, count: int) -> str:
         """English's singular or plural by ``count``; a language without
         plural forms (Chinese) translates the plural message id alone."""
