@@ -87,14 +87,21 @@ class Language:
         return self._lookup(plural)
 
 
+OTHER_NAMES = {
+    **dict.fromkeys(("cn", "chinese", "zh-cn", "zh_cn", "zh-hans"), "zh"),
+    **dict.fromkeys(("english", "en-us", "en_us", "en-gb", "en_gb"), "en"),
+}
+"""What else a user may type for a language: only for the hint, the option
+takes the codes alone (one spelling in scripts and in the document)."""
+
+
 def language(code: str) -> Language:
     """The language named ``code`` on the command line; InputError (exit 2),
     with a hint, for any other name."""
     if code not in LANGUAGES:
-        raise InputError(
-            f"unknown language {quote(code)}{did_you_mean(code, LANGUAGES)} "
-            f"(known: {', '.join(LANGUAGES)})"
-        )
+        meant = OTHER_NAMES.get(code.lower())
+        hint = f"; did you mean {quote(meant)}?" if meant else did_you_mean(code, LANGUAGES)
+        raise InputError(f"unknown language {quote(code)}{hint} (known: {', '.join(LANGUAGES)})")
     return Language(code, catalogue(code))
 
 
