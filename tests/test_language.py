@@ -24,6 +24,7 @@ import pytest
 
 from derive.cli import main
 from derive.latex import pdf
+from derive.printing.latex import has_cjk
 from derive.support import language
 from derive.support.errors import InputError
 from derive.support.templating import template_messages
@@ -147,9 +148,12 @@ def test_the_chinese_document_compiles_and_has_no_english_sentence(chinese, name
     messages = set(template_messages("derivation.tex.j2")) | _python_messages()
     english = [f for m in messages for f in _prose_fragments(m) if f in tex]
     assert english == []
+    headings = re.findall(r"\\(?:sub)?section\{(.*)\}", tex)
+    assert headings and [h for h in headings if not has_cjk(h)] == []
     text = _pdf_text(out / "derivation.pdf")
-    assert "反向传播" in text and "检验了什么" in text
-    assert not re.search(r"\?\?\?", text)
+    assert "反向传播" in text and "检验了什么" in text and "???" not in text
+    runs = set(re.findall(r"[A-Za-z]{3,}(?: [A-Za-z]{2,}){2,}", text))
+    assert runs <= {"proofs verify certificate"}  # the command line, set in typewriter
 
 
 def test_the_book_notation_reads_in_the_books_terms(chinese):
