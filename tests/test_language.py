@@ -215,3 +215,23 @@ def test_chinese_pdf_without_a_cjk_tex_is_bad_input_naming_the_packages(tmp_path
     assert result.stderr.count("\n") == 1
     assert "xelatex" in result.stderr and pdf.CJK_PACKAGES in result.stderr
     assert not (tmp_path / "out").exists()
+
+
+def test_a_certificate_record_without_a_translation_is_quoted_and_said_to_be():
+    zh = language.language("zh")
+    assert zh.recorded("kernel") == "证明内核"
+    record = "3 layers above the weight > 2"  # a record with this run's numbers
+    assert zh.recorded(record) == f"{record}（certificate.json 所记录的英文原文）"
+    assert language.ENGLISH.recorded(record) == record
+
+
+def test_the_experiments_are_reported_in_chinese(tmp_path):
+    out = tmp_path / "out"
+    for kind in ("batch-size", "sequential"):
+        args = ["experiment", kind, "--data", "xor", "--epochs", "20", "--seconds", "0"]
+        assert main([*args, "--out", str(out)]) == 0
+    assert main(["--layers", "2", "--lang", "zh", "--out", str(out)]) == 0
+    tex = (out / "derivation.tex").read_text(encoding="utf-8")
+    assert "测量结果说明什么" in tex and "随机（批量 1）" in tex and "同一分布" in tex
+    messages = set(template_messages("derivation.tex.j2")) | _python_messages()
+    assert [f for m in messages for f in _prose_fragments(m) if f in tex] == []
