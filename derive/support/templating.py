@@ -4,6 +4,9 @@ Templates hold layout only; formulas arrive already printed.  A missing
 variable is an error (StrictUndefined), never an empty string in the output.
 The templates live in the top-level ``templates/`` folder of a source
 checkout and are installed as the ``derive.templates`` package in a wheel.
+The LaTeX template's prose is marked for translation (Jinja's i18n
+extension, ``<% trans %>`` and ``_()``), each language's environment
+looking it up in that language's catalogue (:mod:`derive.support.language`).
 """
 
 from __future__ import annotations
