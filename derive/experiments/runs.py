@@ -72,7 +72,7 @@ def time_budget_sentence(
     listed = (
         runs[0]
         if len(runs) == 1
-        else say("%(runs)s and %(last)s", runs=", ".join(runs[:-1]), last=runs[-1])
+        else say("%(runs)s and %(last)s", runs=say(", ").join(runs[:-1]), last=runs[-1])
     )
     return say(
         "The time budget of %(seconds)s s per run%(note)s stopped %(listed)s, before ‖g‖ < ε or "
@@ -98,11 +98,18 @@ _WORDS = (
     N_("%(name)s, %(n)s points"),
     N_("%(name)s, %(n)s points, noise %(m)s"),
     N_("scikit-learn's 8x8 digits, %(n)s images"),
+    N_("XOR"),
+    N_("two moons"),
+    N_("concentric circles"),
+    N_("noisy sine"),
+    N_("phase A (%(split)s)"),
+    N_("phase B (%(split)s)"),
+    N_("the A ∪ B baseline (%(split)s)"),
 )
 """The words the experiments record in their results (a run's label, how it
 stopped, a split's name, a built-in data set's description), each read back
-by its own pattern: the message with its fields as groups."""
-_DATA_SETS = (N_("XOR"), N_("two moons"), N_("concentric circles"), N_("noisy sine"))
+by its own pattern: the message with its fields as groups, each field a
+number or itself such a word."""
 
 
 def _pattern(message: str) -> re.Pattern:
@@ -119,12 +126,9 @@ def in_language(word: str, lang: Language) -> str:
         return word
     for pattern, message in _PATTERNS:
         found = pattern.fullmatch(word)
-        if found is None or found.groupdict().get("name", _DATA_SETS[0]) not in _DATA_SETS:
-            continue
-        values = found.groupdict()
-        if "name" in values:
-            values["name"] = lang.gettext(values["name"])
-        return lang.gettext(message, **values)
+        if found is not None:
+            values = {key: in_language(value, lang) for key, value in found.groupdict().items()}
+            return lang.gettext(message, **values)
     return word
     for pattern, message in _WORDS:
         found = re.fullmatch(pattern, word)

@@ -129,7 +129,7 @@ def _sequential_experiment(found: dict | None, lang: Language) -> dict | None:
         batch=setup["batch_size"],
         epochs=f"{setup['epochs']:,}",
     )
-    stops = "; ".join(
+    stops = say("; ").join(
         say(
             "%(name)s: phase A %(a)s, phase B %(b)s, A ∪ B %(joint)s",
             name=in_language(r["name"], lang),
