@@ -532,7 +532,7 @@ def run(argv: list[str]) -> int:
     constant = constant_loss(spec)
     if constant is not None:
         notes.append(f"note: {constant}")
-    experiments, problems = experiment_results.load(out) if out.is_dir() else ({}, [])
+    experiments, problems = experiment_results.load(out, lang) if out.is_dir() else ({}, [])
     notes.extend(f"note: {problem}" for problem in problems)
     if experiments:
         notes.append(

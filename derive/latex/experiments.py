@@ -4,10 +4,9 @@ in the output folder.
 
 The numbers and words of each table row arrive formatted (``found["table"]``,
 made by :mod:`derive.experiments.tables`, which also made the table the
-terminal showed); here they are only escaped for LaTeX (words; a number is
-set as it is) and, like the answer, said in the document's language
-(:func:`derive.experiments.runs.in_language`).  The setup sentences are the
-write-up's own prose.
+terminal showed, its words and the answer in the document's language); here
+they are only escaped for LaTeX (words; a number is set as it is).  The
+setup sentences are the write-up's own prose.
 """
 
 from __future__ import annotations
@@ -32,8 +31,6 @@ def sections(experiments: dict, lang: Language = ENGLISH) -> dict:
 
 
 def _setup_text(setup: dict, extra: str, lang: Language) -> str:
-    from derive.experiments.runs import in_language
-
     say = lang.gettext
     activation = setup["activation"]
     if isinstance(activation, list):
@@ -44,7 +41,7 @@ def _setup_text(setup: dict, extra: str, lang: Language) -> str:
             "%(activation)s, loss %(loss)s%(targets)s%(bias)s. Learning rate η = %(lr)s; "
             "%(extra)s; each run stops when ‖g‖ < %(tol)s (eq. 5), %(budget)s; seed %(seed)s "
             "for the data, the initial weights and the shuffling.",
-            dataset=in_language(setup["dataset"], lang),
+            dataset=setup["dataset"],
             widths="-".join(map(str, setup["widths"])),
             activation=activation,
             loss=setup["loss"],
@@ -81,22 +78,17 @@ def _time_budget(seconds: float, lang: Language) -> str:
     )
 
 
-def _cell(cell: str, lang: Language) -> str:
-    from derive.experiments.runs import in_language
-
-    return cell if NUMBER.fullmatch(cell) else text(in_language(cell, lang))
+def _cell(cell: str) -> str:
+    return cell if NUMBER.fullmatch(cell) else text(cell)
 
 
-def _section(found: dict, extra: str, lang: Language, answer) -> dict:
-    """What both sections show: the setup, the table's rows, the figure, and
-    the answer (``answer``: the experiment's, made again in ``lang`` from the
-    summary the terminal's was made from)."""
-    rows = found["table"]["rows"]
+def _section(found: dict, extra: str, lang: Language) -> dict:
+    """What both sections show: the setup, the table's rows, the figure, the answer."""
     return {
         "setup": _setup_text(found["setup"], extra, lang),
-        "rows": [{key: _cell(cell, lang) for key, cell in row.items()} for row in rows],
+        "rows": [{key: _cell(cell) for key, cell in row.items()} for row in found["table"]["rows"]],
         "figure": found["figure"],
-        "answer": text(answer(found["summary"], lang) if not lang.english else found["answer"]),
+        "answer": text(found["answer"]),
     }
 
 
@@ -108,17 +100,12 @@ def _batch_experiment(found: dict | None, lang: Language) -> dict | None:
         "%(epochs)s epochs",
         epochs=f"{found['setup']['epochs']:,}",
     )
-    from derive.experiments.batch_size import answer
-
-    return {**_section(found, extra, lang, answer), "target": found["table"]["target"]}
+    return {**_section(found, extra, lang), "target": found["table"]["target"]}
 
 
 def _sequential_experiment(found: dict | None, lang: Language) -> dict | None:
     if found is None:
         return None
-    from derive.experiments.runs import in_language
-    from derive.experiments.sequential import answer
-
     say = lang.gettext
     setup = found["setup"]
     extra = say(
@@ -132,14 +119,14 @@ def _sequential_experiment(found: dict | None, lang: Language) -> dict | None:
     stops = say("; ").join(
         say(
             "%(name)s: phase A %(a)s, phase B %(b)s, A ∪ B %(joint)s",
-            name=in_language(r["name"], lang),
-            a=in_language(r["phase_A_stopped"], lang),
-            b=in_language(r["phase_B_stopped"], lang),
-            joint=in_language(r["joint_stopped"], lang),
+            name=r["name"],
+            a=r["phase_A_stopped"],
+            b=r["phase_B_stopped"],
+            joint=r["joint_stopped"],
         )
         for r in found["table"]["rows"]
     )
     return {
-        **_section(found, extra, lang, answer),
+        **_section(found, extra, lang),
         "stops": text(say("How the runs stopped: %(stops)s.", stops=stops)),
     }
