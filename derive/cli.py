@@ -172,6 +172,15 @@ WRITE = (
         ("--title",),
         dict(metavar="TEXT", help="title of derivation.tex (printed as plain text)"),
     ),
+    (
+        ("--lang",),
+        dict(
+            default="en",
+            metavar="en|zh",
+            help="language of derivation.tex: en (default) or zh, Chinese (--pdf then "
+            "needs xelatex and ctex)",
+        ),
+    ),
 )
 PROVE = (
     (
@@ -487,10 +496,12 @@ def run(argv: list[str]) -> int:
     from derive import pipeline
     from derive.experiments import results as experiment_results
     from derive.latex import pdf
+    from derive.latex.document import needs_cjk
     from derive.notation import naming
     from derive.spec import registry
     from derive.spec.network import constant_loss
     from derive.support import output
+    from derive.support.language import language
 
     args = _main_parser().parse_args(_attach_values(argv))
     notation = naming.notation(args.notation)
@@ -502,7 +513,8 @@ def run(argv: list[str]) -> int:
     output.check_writable(out, list(pipeline.FILES + pipeline.PDF_FILES))
     if args.title is not None and len(args.title) > 200:
         raise InputError("--title is longer than 200 characters")
-    engine = pdf.find_engine() if args.pdf else None
+    lang = language(args.lang)
+    engine = pdf.find_engine(needs_cjk(lang, args.title)) if args.pdf else None
 
     notes = []
     if args.widths is None:
@@ -520,7 +532,7 @@ def run(argv: list[str]) -> int:
     constant = constant_loss(spec)
     if constant is not None:
         notes.append(f"note: {constant}")
-    experiments, problems = experiment_results.load(out) if out.is_dir() else ({}, [])
+    experiments, problems = experiment_results.load(out, lang) if out.is_dir() else ({}, [])
     notes.extend(f"note: {problem}" for problem in problems)
     if experiments:
         notes.append(
@@ -535,7 +547,13 @@ def run(argv: list[str]) -> int:
             if found["figure"]
         }
     made = pipeline.derive(
-        spec, notation, title=args.title, experiments=experiments, engine=engine, assets=figures
+        spec,
+        notation,
+        title=args.title,
+        experiments=experiments,
+        engine=engine,
+        assets=figures,
+        lang=lang,
     )
     written = output.write_files(out, made.files)
     sys.stdout.write(made.report(notes, written))

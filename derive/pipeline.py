@@ -24,6 +24,7 @@ from derive.derivation.gradients import Derivation, expanded_chain_rule
 from derive.model.network import Network
 from derive.spec.network import NetworkSpec
 from derive.support.errors import one_line
+from derive.support.language import ENGLISH, Language
 
 FILES = ("derivation.json", "certificate.json", "trainer.py", "derivation.tex")
 """The main job's files; with ``--pdf`` also derivation.pdf (or derivation.log)."""
@@ -82,6 +83,7 @@ def derive(
     experiments: dict | None = None,
     engine=None,
     assets: dict | None = None,
+    lang: Language = ENGLISH,
 ) -> Artifacts:
     """Derive, prove, print: the main job without its writing.
 
@@ -123,7 +125,7 @@ def derive(
     failure = None
     if proofs.holds:
         files["derivation.tex"] = latex_document(
-            presentation, proofs.steps, certificate, title, experiments
+            presentation, proofs.steps, certificate, title, experiments, lang
         )
         if engine is not None:
             try:
@@ -132,7 +134,7 @@ def derive(
                 ).pdf
             except pdf.CompileError as error:
                 files["derivation.log"] = error.log
-                failure = f"pdflatex failed on derivation.tex: {error}; see derivation.log"
+                failure = f"{engine.name} failed on derivation.tex: {error}; see derivation.log"
     return Artifacts(
         made, presentation, shown, expanded, proofs, certificate, files, trainer_checked, failure
     )

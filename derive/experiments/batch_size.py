@@ -19,11 +19,13 @@ from derive.experiments.runs import (
     STOP_REASONS,
     TIME_BUDGET,
     Run,
+    in_language,
     stop_text,
     time_budget_sentence,
     train_and_record,
 )
 from derive.experiments.setup import Training
+from derive.support.language import ENGLISH, Language
 
 
 @dataclass(frozen=True)
@@ -124,9 +126,11 @@ def runs_from_csv(rows: list[dict], stopped: dict[str, str]) -> list[Run]:
     return list(runs.values())
 
 
-def answer(result: dict) -> str:
-    """One paragraph on the seed's question, from the measured numbers only."""
-    rows = result["runs"]
+def answer(result: dict, lang: Language = ENGLISH) -> str:
+    """One paragraph on the seed's question, from the measured numbers only,
+    in language ``lang`` (the terminal's is English)."""
+    say = lang.gettext
+    rows = [{**r, "run": in_language(r["run"], lang)} for r in result["runs"]]
     target = result["target_loss"]
     fastest = {
         key: min(rows, key=lambda r: r[key])
@@ -136,24 +140,34 @@ def answer(result: dict) -> str:
     per_update = {r["run"]: r["seconds"] / max(r["epochs"] * r["steps_per_epoch"], 1) for r in rows}
     single, full = rows[0], rows[-1]
     clock = fastest["target_seconds"]
-    return " ".join(
-        [
-            f"Every run reached a mean loss of {target:.3g}; to get there",
-            f"{fastest['target_epochs']['run']} needed the fewest epochs "
-            f"({fastest['target_epochs']['target_epochs']}, against "
-            f"{full['target_epochs']} for the full batch, which updates once per epoch"
-            f" where batch {single['batch_size']} updates {single['steps_per_epoch']} times),",
-            f"{fastest['target_samples']['run']} the fewest gradient evaluations "
-            f"({fastest['target_samples']['target_samples']:,.0f} samples),",
-            f"and {clock['run']} the least time ({_seconds(clock['target_seconds'])}, against "
-            f"{_seconds(slowest['target_seconds'])} for {slowest['run']}).",
-            f"One update cost {1000 * per_update[single['run']]:.3f} ms with batch "
-            f"{single['batch_size']} and {1000 * per_update[full['run']]:.3f} ms with the full "
-            "batch: a larger batch costs more per update and less per sample.",
-            time_budget_sentence(result["time_budget_stops"], result["seconds"]),
-        ]
-    ).rstrip()
+    measured = say(
+        "Every run reached a mean loss of %(target)s; to get there %(epochs_run)s needed the "
+        "fewest epochs (%(epochs)s, against %(full_epochs)s for the full batch, which updates "
+        "once per epoch where batch %(single)s updates %(steps)s times), %(samples_run)s the "
+        "fewest gradient evaluations (%(samples)s samples), and %(clock_run)s the least time "
+        "(%(clock)s, against %(slowest)s for %(slowest_run)s). One update cost %(single_ms)s ms "
+        "with batch %(single)s and %(full_ms)s ms with the full batch: a larger batch costs "
+        "more per update and less per sample.",
+        target=f"{target:.3g}",
+        epochs_run=fastest["target_epochs"]["run"],
+        epochs=fastest["target_epochs"]["target_epochs"],
+        full_epochs=full["target_epochs"],
+        single=single["batch_size"],
+        steps=single["steps_per_epoch"],
+        samples_run=fastest["target_samples"]["run"],
+        samples=f"{fastest['target_samples']['target_samples']:,.0f}",
+        clock_run=clock["run"],
+        clock=_seconds(clock["target_seconds"], lang),
+        slowest=_seconds(slowest["target_seconds"], lang),
+        slowest_run=slowest["run"],
+        single_ms=f"{1000 * per_update[single['run']]:.3f}",
+        full_ms=f"{1000 * per_update[full['run']]:.3f}",
+    )
+    budget = time_budget_sentence(result["time_budget_stops"], result["seconds"], lang=lang)
+    return f"{measured} {budget}".rstrip()
 
 
-def _seconds(value: float) -> str:
-    return f"{value:.2f} s" if value >= 0.1 else f"{1000 * value:.1f} ms"
+def _seconds(value: float, lang: Language = ENGLISH) -> str:
+    if value >= 0.1:
+        return lang.gettext("%(value)s s", value=f"{value:.2f}")
+    return lang.gettext("%(value)s ms", value=f"{1000 * value:.1f}")

@@ -15,6 +15,7 @@ import json
 from pathlib import Path
 
 from derive.support.errors import one_line, quote
+from derive.support.language import ENGLISH, Language
 
 NAMES = ("batch-size", "sequential")
 
@@ -28,10 +29,12 @@ def csv_text(fields, rows) -> str:
     return buffer.getvalue()
 
 
-def load(folder: Path) -> tuple[dict, list[str]]:
+def load(folder: Path, lang: Language = ENGLISH) -> tuple[dict, list[str]]:
     """Each experiment found in ``folder`` as {name: {"setup", "summary",
     "answer", "table", "figure"}} ("table": the rows of :mod:`.tables`, the
-    ones the terminal showed), and a note for each file that could not be used."""
+    ones the terminal showed), and a note for each file that could not be used.
+    The answer, the words of the table and the data set's description are in
+    language ``lang``, the write-up's (:func:`.runs.in_language`)."""
     found, problems = {}, []
     for name in NAMES:
         meta_path, csv_path = folder / f"{name}.json", folder / f"{name}.csv"
@@ -41,7 +44,7 @@ def load(folder: Path) -> tuple[dict, list[str]]:
             meta = json.loads(meta_path.read_text(encoding="utf-8"))
             with csv_path.open(newline="", encoding="utf-8") as handle:
                 rows = list(csv.DictReader(handle))
-            found[name] = _summarise(name, meta, rows)
+            found[name] = _summarise(name, meta, rows, lang)
             found[name]["figure"] = (folder / f"{name}.pdf").exists()
         except (OSError, ValueError, KeyError, TypeError, StopIteration) as error:
             detail = str(error).splitlines()[0][:80] if str(error) else ""
@@ -93,10 +96,11 @@ def _type_name(kind) -> str:
     return " or ".join(names[k] for k in kinds)
 
 
-def _summarise(name: str, meta: dict, rows: list[dict]) -> dict:
+def _summarise(name: str, meta: dict, rows: list[dict], lang: Language) -> dict:
     # Imported here: the experiments need NumPy, and the main job, which
     # calls load() on every run, does not unless an experiment is there.
     from derive.experiments import batch_size, sequential, tables
+    from derive.experiments.runs import in_language
 
     setup = _checked_setup(meta)
     if name == "batch-size":
@@ -104,11 +108,15 @@ def _summarise(name: str, meta: dict, rows: list[dict]) -> dict:
         summary = batch_size.summary(
             setup["samples"], setup["batch_sizes"], runs, setup["epochs"], setup["seconds"]
         )
-        answer = batch_size.answer(summary)
+        answer = batch_size.answer(summary, lang)
         facts = tables.batch_size_facts(summary)
     else:
         results = sequential.results_from_csv(rows, meta["splits"])
         summary = sequential.summary(results, setup["epochs"], setup["seconds"])
-        answer = sequential.answer(summary)
+        answer = sequential.answer(summary, lang)
         facts = tables.sequential_facts(summary)
+    facts["rows"] = [
+        {key: in_language(cell, lang) for key, cell in r.items()} for r in facts["rows"]
+    ]
+    setup = {**setup, "dataset": in_language(setup["dataset"], lang)}
     return {"setup": setup, "summary": summary, "answer": answer, "table": facts}

@@ -15,11 +15,14 @@ of 0 seconds is none, and the result is then the same on any machine.
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy
+
+from derive.support.language import ENGLISH, N_, Language
 
 
 @dataclass
@@ -49,18 +52,92 @@ def stop_text(reason: str, reached: int, budget: int) -> str:
     return reason
 
 
-def time_budget_sentence(stopped: list[tuple[str, int, int]], seconds: float, note="") -> str:
+def time_budget_sentence(
+    stopped: list[tuple[str, int, int]], seconds: float, note="", lang: Language = ENGLISH
+) -> str:
     """A sentence naming every (run, epoch reached, epoch budget) the time
     budget stopped, or "" when it stopped none; ``note`` follows "per run"."""
     if not stopped:
         return ""
-    runs = [f"{name} at epoch {reached:,} of {budget:,}" for name, reached, budget in stopped]
-    listed = runs[0] if len(runs) == 1 else ", ".join(runs[:-1]) + " and " + runs[-1]
-    return (
-        f"The time budget of {seconds:g} s per run{note} stopped {listed}, before ‖g‖ < ε or the "
-        "epoch budget: those numbers depend on the speed of the machine that ran them "
-        "(--seconds 0 trains without a time budget)."
+    say = lang.gettext
+    runs = [
+        say(
+            "%(run)s at epoch %(reached)s of %(budget)s",
+            run=in_language(name, lang),
+            reached=f"{reached:,}",
+            budget=f"{budget:,}",
+        )
+        for name, reached, budget in stopped
+    ]
+    listed = (
+        runs[0]
+        if len(runs) == 1
+        else say("%(runs)s and %(last)s", runs=say(", ").join(runs[:-1]), last=runs[-1])
     )
+    return say(
+        "The time budget of %(seconds)s s per run%(note)s stopped %(listed)s, before ‖g‖ < ε or "
+        "the epoch budget: those numbers depend on the speed of the machine that ran them "
+        "(--seconds 0 trains without a time budget).",
+        seconds=f"{seconds:g}",
+        note=note,
+        listed=listed,
+    )
+
+
+_WORDS = (
+    N_("stochastic (batch 1)"),
+    N_("full batch (%(n)s)"),
+    N_("mini-batch %(n)s"),
+    N_("time budget at epoch %(n)s of %(m)s"),
+    N_("‖g‖ < ε"),
+    N_("epoch budget"),
+    N_("time budget"),
+    N_("diverged"),
+    N_("different regions"),
+    N_("the same distribution"),
+    N_("%(name)s, %(n)s points"),
+    N_("%(name)s, %(n)s points, noise %(m)s"),
+    N_("scikit-learn's 8x8 digits, %(n)s images"),
+    N_("XOR"),
+    N_("two moons"),
+    N_("concentric circles"),
+    N_("noisy sine"),
+    N_("phase A (%(split)s)"),
+    N_("phase B (%(split)s)"),
+    N_("the A ∪ B baseline (%(split)s)"),
+)
+"""The words the experiments record in their results (a run's label, how it
+stopped, a split's name, a built-in data set's description), each read back
+by its own pattern: the message with its fields as groups, each field a
+number or itself such a word."""
+
+
+def _pattern(message: str) -> re.Pattern:
+    return re.compile(re.sub(r"%\\\((\w+)\\\)s", r"(?P<\1>.+?)", re.escape(message)))
+
+
+_PATTERNS = [(_pattern(message), message) for message in _WORDS]
+
+
+def in_language(word: str, lang: Language) -> str:
+    """``word``, a label or stop text the experiments recorded, in language
+    ``lang``; a word of the user's (a CSV file's description) as it is."""
+    if lang.english:
+        return word
+    for pattern, message in _PATTERNS:
+        found = pattern.fullmatch(word)
+        if found is not None:
+            values = {key: in_language(value, lang) for key, value in found.groupdict().items()}
+            return lang.gettext(message, **values)
+    return word
+    for pattern, message in _WORDS:
+        found = re.fullmatch(pattern, word)
+        if found is not None:
+            values = found.groupdict()
+            if "name" in values:
+                values["name"] = lang.gettext(values["name"])
+            return lang.gettext(message, **values)
+    return word
 
 
 def train_and_record(

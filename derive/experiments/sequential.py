@@ -25,11 +25,13 @@ from derive.experiments.runs import (
     STOP_REASONS,
     TIME_BUDGET,
     Run,
+    in_language,
     stop_text,
     time_budget_sentence,
     train_and_record,
 )
 from derive.experiments.setup import Training
+from derive.support.language import ENGLISH, Language
 
 SPLITS = ("regions", "random")
 SPLIT_NAMES = {"regions": "different regions", "random": "the same distribution"}
@@ -227,23 +229,39 @@ def results_from_csv(rows: list[dict], splits: dict[str, dict]) -> dict[str, dic
     return results
 
 
-def answer(result: dict) -> str:
-    """One paragraph on the seed's question, from the measured numbers."""
+def answer(result: dict, lang: Language = ENGLISH) -> str:
+    """One paragraph on the seed's question, from the measured numbers, in
+    language ``lang`` (the terminal's is English)."""
+    say = lang.gettext
     sentences = []
     for row in result["splits"]:
         before, after = row["loss_A_after_A"], row["loss_A_final"]
         ratio = after / before if before > 0 else float("inf")
+        losses = {"before": f"{before:.3g}", "after": f"{after:.3g}"}
         if ratio > 1.5:
-            verdict = f"rose {ratio:.1f}-fold, from {before:.3g} to {after:.3g}: B undid part of A"
+            verdict = say(
+                "rose %(ratio)s-fold, from %(before)s to %(after)s: B undid part of A",
+                ratio=f"{ratio:.1f}",
+                **losses,
+            )
         elif ratio < 1 / 1.5:
-            verdict = f"fell from {before:.3g} to {after:.3g}: B helped A"
+            verdict = say("fell from %(before)s to %(after)s: B helped A", **losses)
         else:
-            verdict = f"stayed about the same ({before:.3g}, then {after:.3g})"
+            verdict = say("stayed about the same (%(before)s, then %(after)s)", **losses)
         sentences.append(
-            f"With A and B from {row['name']}, the loss on A after training on B {verdict}; "
-            f"training on A ∪ B together for {row['joint_epochs']:,} epochs ended at "
-            f"{row['joint_loss_A']:.3g} on A and {row['joint_loss_B']:.3g} on B."
+            say(
+                "With A and B from %(name)s, the loss on A after training on B %(verdict)s; "
+                "training on A ∪ B together for %(epochs)s epochs ended at %(a)s on A and %(b)s "
+                "on B.",
+                name=in_language(row["name"], lang),
+                verdict=verdict,
+                epochs=f"{row['joint_epochs']:,}",
+                a=f"{row['joint_loss_A']:.3g}",
+                b=f"{row['joint_loss_B']:.3g}",
+            )
         )
-    note = " (twice that for the A ∪ B baseline, the two phases' budgets together)"
-    sentences.append(time_budget_sentence(result["time_budget_stops"], result["seconds"], note))
+    note = say(" (twice that for the A ∪ B baseline, the two phases' budgets together)")
+    sentences.append(
+        time_budget_sentence(result["time_budget_stops"], result["seconds"], note, lang)
+    )
     return " ".join(sentences).rstrip()

@@ -20,7 +20,8 @@ from derive.latex import checked, experiments, figures, sections
 from derive.latex.layout import LatexWriter
 from derive.latex.steps import step
 from derive.present.presentation import ETA, LAYER_BY_LAYER_LIMIT, LOSS_TERM, Presentation
-from derive.printing.latex import text
+from derive.printing.latex import has_cjk, text
+from derive.support.language import ENGLISH, Language
 from derive.support.templating import render_latex
 
 
@@ -46,24 +47,34 @@ def _figures(writer: LatexWriter, chain_layers: list[int]) -> dict:
     }
 
 
+def needs_cjk(lang: Language, title: str | None) -> bool:
+    """Whether derivation.tex has CJK text, and so is set with xelatex and
+    ctex: in Chinese, or with a title that has any."""
+    return not lang.english or bool(title and has_cjk(title))
+
+
 def document(
     presentation: Presentation,
     steps,
     certificate: dict,
     title: str | None,
     found: dict | None = None,
+    lang: Language = ENGLISH,
 ) -> str:
-    """derivation.tex for ``presentation``'s network, from the steps and the
-    certificate of this run, and the experiments ``found`` in the output
-    folder (:func:`derive.experiments.results.load`)."""
-    writer = LatexWriter(presentation)
+    """derivation.tex for ``presentation``'s network in language ``lang``,
+    from the steps and the certificate of this run, and the experiments
+    ``found`` in the output folder (:func:`derive.experiments.results.load`)."""
+    writer = LatexWriter(presentation, lang)
     net = writer.network
     shown = sorted(presentation.shown_layers(), reverse=True)
     return render_latex(
         "derivation.tex.j2",
+        lang.code,
+        chinese=lang.code == "zh",
+        cjk=needs_cjk(lang, title),
         title=text(title) if title else None,
         version=__version__,
-        architecture=text(net.spec.describe(writer.notation.bias_word)),
+        architecture=text(net.spec.describe(writer.notation.bias_word, lang)),
         any_layer=writer.notation.any_layer,
         negated_errors=writer.notation.delta_sign < 0,
         output=writer.math(indexed.a[_output_layer(writer), indexed.J]),
@@ -82,7 +93,9 @@ def document(
         skipped_layers=net.depth > LAYER_BY_LAYER_LIMIT,
         checks=checked.checks(
             certificate,
+            lang,
             checked.claims(
+                lang,
                 net.spec.bias,
                 [walk.layer for walk in steps if walk.layer in shown],  # the sections written
                 net.depth,
@@ -90,5 +103,5 @@ def document(
             ),
         ),
         targets_sum_to_one=net.spec.targets_sum_to_one,
-        **experiments.sections(found or {}),
+        **experiments.sections(found or {}, lang),
     )

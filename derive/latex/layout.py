@@ -18,6 +18,7 @@ from sympy.printing.precedence import PRECEDENCE
 
 from derive.present.presentation import Presentation
 from derive.printing.latex import NotationLatexPrinter, text
+from derive.support.language import ENGLISH, Language
 
 ROW_WIDTH = 58
 """Visible characters per displayed row before a formula is broken: about
@@ -69,8 +70,11 @@ def pack(pieces: list[list[str]], budget: float, joiner: str) -> list[str]:
 class LatexWriter:
     """Prints the pieces of the document in one notation."""
 
-    def __init__(self, presentation: Presentation):
+    def __init__(self, presentation: Presentation, lang: Language = ENGLISH):
         self.presentation = presentation
+        self.lang = lang
+        """The document's language: every sentence a module writes goes
+        through its lookup (:meth:`Language.gettext`)."""
         self.network = presentation.network
         self.notation = presentation.notation
         self.printer = NotationLatexPrinter(self.notation, self.network.roles)
@@ -131,5 +135,15 @@ class LatexWriter:
 
     def where(self, where) -> str:
         if isinstance(where, str):
-            return text(where)
+            return text(self._layers(where))
         return "$" + self.math(where) + "$"
+
+    def _layers(self, where: str) -> str:
+        """The presentation's note "layer 2" or "layers 1, 3" (on which
+        layers an activation's formula holds) in the document's language."""
+        found = re.fullmatch(r"(layers?) ([0-9, ]+)", where)
+        if found is None:
+            return self.lang.gettext(where) if where else where
+        if found.group(1) == "layer":
+            return self.lang.gettext("layer %(layers)s", layers=found.group(2))
+        return self.lang.gettext("layers %(layers)s", layers=found.group(2))

@@ -1,10 +1,15 @@
 """Compiling derivation.tex to PDF with the TeX installation on the machine.
 
-latexmk runs pdflatex as often as the cross-references need; without
-latexmk, pdflatex runs twice.  The document is compiled in a temporary
-folder with shell escape off and TeX's file access restricted to that folder
-(``openin_any``/``openout_any`` = paranoid), so nothing in it can run a
-program or read or write a file elsewhere; only the PDF is copied out.
+An English document is compiled with pdflatex.  A document with Chinese
+text (``--lang zh``, or a Chinese title in English) is compiled with
+xelatex and ctex, whose fandol fonts TeX Live ships: one engine and one
+font set for all CJK text, so a Chinese title in English looks as it does
+in the Chinese write-up.  latexmk runs the engine as often as the
+cross-references need; without latexmk, the engine runs twice.  The
+document is compiled in a temporary folder with shell escape off and TeX's
+file access restricted to that folder (``openin_any``/``openout_any`` =
+paranoid), so nothing in it can run a program or read or write a file
+elsewhere; only the PDF is copied out.
 """
 
 from __future__ import annotations
@@ -22,10 +27,21 @@ from derive.support.errors import InputError
 TIMEOUT_SECONDS = 300
 
 
+CJK_PACKAGES = "texlive-xetex texlive-lang-chinese"
+"""The Debian/Ubuntu packages with xelatex, ctex, xeCJK and the fandol fonts."""
+CJK_FILES = ("ctex.sty", "xeCJK.sty", "ctexart.cls", "FandolSong-Regular.otf")
+"""What a CJK document needs of TeX Live, as kpsewhich finds it."""
+
+
 @dataclass(frozen=True)
 class Engine:
-    pdflatex: str
+    program: str
+    """The TeX program: pdflatex, or xelatex for a document with CJK text."""
     latexmk: str | None
+
+    @property
+    def name(self) -> str:
+        return Path(self.program).name
 
 
 @dataclass(frozen=True)
@@ -35,15 +51,53 @@ class Compiled:
 
 
 class CompileError(Exception):
-    """pdflatex stopped: the message is its first error, the log is kept."""
+    """The TeX engine stopped: the message is its first error, the log is kept."""
 
     def __init__(self, message: str, log: str):
         super().__init__(message)
         self.log = log
 
 
-def find_engine() -> Engine:
-    """The TeX engine to use; InputError (exit 2) where there is none."""
+def find_engine(cjk: bool = False) -> Engine:
+    """The TeX engine to use (xelatex with ``cjk``, for a document with CJK
+    text); InputError (exit 2) where there is none, or where TeX lacks a
+    package every document loads."""
+    engine = _cjk_engine() if cjk else _pdflatex_engine()
+    missing = _not_found(REQUIRED_STYLES.values())
+    if missing:
+        packages = " ".join(p for p, style in REQUIRED_STYLES.items() if style in missing)
+        raise InputError(
+            f"--pdf needs {', '.join(missing)}, which TeX cannot find (Debian/Ubuntu: apt "
+            f"install {packages}); derivation.tex is written without --pdf"
+        )
+    return engine
+
+
+REQUIRED_STYLES = {"texlive-pictures": "tikz.sty"}
+"""Style files every document loads beyond a basic TeX Live, by the Debian
+package that has them: TikZ draws the network's pictures."""
+
+
+def _not_found(names) -> list[str]:
+    """The files of ``names`` that kpsewhich does not find; none where
+    kpsewhich itself is missing (that TeX then names a missing file when it
+    compiles)."""
+    names = list(names)
+    kpsewhich = shutil.which("kpsewhich")
+    if kpsewhich is None or not names:
+        return []
+    found = subprocess.run(
+        [kpsewhich, *names],
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT_SECONDS,
+        check=False,
+    ).stdout
+    return [name for name in names if f"/{name}" not in found]
+
+
+def _pdflatex_engine() -> Engine:
     pdflatex = shutil.which("pdflatex")
     if pdflatex is None:
         raise InputError(
@@ -51,31 +105,25 @@ def find_engine() -> Engine:
             "texlive-latex-base texlive-latex-recommended latexmk); derivation.tex is "
             "written without --pdf"
         )
-    missing = [package for package, style in REQUIRED_STYLES.items() if not _installed(style)]
-    if missing:
-        raise InputError(
-            f"--pdf needs {', '.join(REQUIRED_STYLES[p] for p in missing)}, which TeX cannot "
-            f"find (Debian/Ubuntu: apt install {' '.join(missing)}); derivation.tex is "
-            "written without --pdf"
-        )
     return Engine(pdflatex, shutil.which("latexmk"))
 
 
-REQUIRED_STYLES = {"texlive-pictures": "tikz.sty"}
-"""Style files the document loads beyond a basic TeX Live, by the Debian
-package that has them: TikZ draws the network's pictures."""
-
-
-def _installed(style: str) -> bool:
-    """Whether TeX finds ``style``; assumed so where kpsewhich is missing
-    (a TeX without it reports a missing file when it compiles)."""
-    kpsewhich = shutil.which("kpsewhich")
-    if kpsewhich is None:
-        return True
-    found = subprocess.run(
-        [kpsewhich, style], capture_output=True, text=True, timeout=60, check=False
-    )
-    return bool(found.stdout.strip())
+def _cjk_engine() -> Engine:
+    """xelatex, where it and ctex with its fonts are installed."""
+    xelatex = shutil.which("xelatex")
+    if xelatex is None:
+        missing = ["xelatex"]
+    elif shutil.which("kpsewhich") is None:
+        missing = list(CJK_FILES)
+    else:
+        missing = _not_found(CJK_FILES)
+    if missing:
+        raise InputError(
+            f"--pdf of a document with Chinese text needs xelatex and ctex with the fandol "
+            f"fonts ({', '.join(missing)} not found; Debian/Ubuntu: apt install {CJK_PACKAGES} "
+            "latexmk); derivation.tex is written without --pdf"
+        )
+    return Engine(xelatex, shutil.which("latexmk"))
 
 
 def _environment() -> dict:
@@ -88,7 +136,7 @@ def compile_tex(
     source: str, engine: Engine, name: str = "derivation", assets: dict | None = None
 ) -> Compiled:
     """Compile ``source``, with ``assets`` (file name → bytes, the figures it
-    includes) beside it; raise CompileError with pdflatex's first error."""
+    includes) beside it; raise CompileError with the engine's first error."""
     with tempfile.TemporaryDirectory(prefix="derive-tex-") as folder:
         work = Path(folder)
         (work / f"{name}.tex").write_text(source, encoding="utf-8")
@@ -96,10 +144,12 @@ def compile_tex(
             (work / asset).write_bytes(content)
         flags = ["-interaction=nonstopmode", "-halt-on-error", "-no-shell-escape"]
         if engine.latexmk:
-            commands = [[engine.latexmk, "-pdf", "-quiet", *(f"-pdflatex={engine.pdflatex} %O %S",),
+            xe = engine.name == "xelatex"  # latexmk's -pdfxe: xelatex, then xdvipdfmx
+            mode = ["-pdfxe" if xe else "-pdf", f"-{engine.name}={engine.program} %O %S"]
+            commands = [[engine.latexmk, *mode, "-quiet",
                          *[f"-latexoption={flag}" for flag in flags], f"{name}.tex"]]  # fmt: skip
         else:
-            commands = [[engine.pdflatex, *flags, f"{name}.tex"]] * 2
+            commands = [[engine.program, *flags, f"{name}.tex"]] * 2
         failed = False
         for command in commands:
             try:
@@ -114,13 +164,13 @@ def compile_tex(
                     check=False,
                 )
             except subprocess.TimeoutExpired:
-                raise CompileError(f"pdflatex took over {TIMEOUT_SECONDS} s", "") from None
+                raise CompileError(f"{engine.name} took over {TIMEOUT_SECONDS} s", "") from None
             failed = failed or finished.returncode != 0
         log_path = work / f"{name}.log"
         log = log_path.read_text(encoding="latin-1") if log_path.exists() else ""
         pdf_path = work / f"{name}.pdf"
         if failed or not pdf_path.exists():
-            raise CompileError(first_error(log) or "pdflatex wrote no PDF", log)
+            raise CompileError(first_error(log) or f"{engine.name} wrote no PDF", log)
         return Compiled(pdf_path.read_bytes(), log)
 
 

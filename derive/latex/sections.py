@@ -24,6 +24,7 @@ from derive.notation import equations
 from derive.notation.quantities import s
 from derive.present.presentation import ETA
 from derive.printing.latex import text
+from derive.support.language import N_
 
 SAMPLE = sympy.Symbol("m", integer=True, positive=True)
 OTHER = sympy.Symbol("t", integer=True, positive=True)
@@ -72,48 +73,54 @@ def _any_depth(writer: LatexWriter) -> dict:
         name = writer.math(entry.book)
         if name.startswith(r"\left(") and name.endswith(r"\right)"):  # α_h − γ_h
             name = name[len(r"\left(") : -len(r"\right)")]
-        rows.append((name, layered.math(entry.layered), text(entry.meaning)))
+        rows.append((name, layered.math(entry.layered), text(writer.lang.gettext(entry.meaning))))
     rules = [row for rule in any_depth.general_rules() for row in layered.equation(*rule.args)]
     return {"rows": rows, "rules": Display(rules), "induction": _induction(layered)}
 
 
 _MEANINGS_LAYER = (
-    ("x", "input $k$ of the sample"),
-    ("y", "target of output $j$"),
-    ("w", "weight from unit $k$ of layer $l-1$ to unit $j$ of layer $l$"),
-    ("b", "bias of unit $j$ of layer $l$"),
-    ("z", "pre-activation (weighted input) of unit $j$ of layer $l$"),
-    ("a", "activation (output) of unit $j$ of layer $l$; $a^{0} = x$, $a^{L}$ is the output"),
-    ("delta", "error of unit $j$ of layer $l$: the partial derivative of the loss by $z^{l}_{j}$"),
+    ("x", N_("input $k$ of the sample")),
+    ("y", N_("target of output $j$")),
+    ("w", N_("weight from unit $k$ of layer $l-1$ to unit $j$ of layer $l$")),
+    ("b", N_("bias of unit $j$ of layer $l$")),
+    ("z", N_("pre-activation (weighted input) of unit $j$ of layer $l$")),
+    ("a", N_("activation (output) of unit $j$ of layer $l$; $a^{0} = x$, $a^{L}$ is the output")),
+    (
+        "delta",
+        N_("error of unit $j$ of layer $l$: the partial derivative of the loss by $z^{l}_{j}$"),
+    ),
 )
 
 
 def _symbol_rows(writer: LatexWriter) -> list[tuple[str, str]]:
     """(symbol, meaning) for the table of symbols, printed from the model's names."""
     net, math = writer.network, writer.math
+    say = writer.lang.gettext
     depth = net.depth
     if not writer.notation.any_layer:
         h, i, j = (sympy.Symbol(c, integer=True, positive=True) for c in "hij")
+        loss = math(indexed.E)
         rows = [
-            (math(a[0, i]), "input $i$ of the sample, $i = 1, \\dots, d$"),
-            (math(w[1, h, i]), "weight from input $i$ to hidden unit $h$"),
-            (math(s[1, h]), "weighted input of hidden unit $h$"),
-            (math(b[1, h]), "threshold of hidden unit $h$"),
-            (math(a[1, h]), "output of hidden unit $h$, $h = 1, \\dots, q$"),
-            (math(w[2, j, h]), "weight from hidden unit $h$ to output $j$"),
-            (math(s[2, j]), "weighted input of output $j$"),
-            (math(b[2, j]), "threshold of output $j$"),
-            (math(a[2, j]), "output $j$ of the network, $j = 1, \\dots, l$"),
-            (math(y[j]), "target of output $j$"),
-            (math(indexed.E), "loss of the sample"),
-            (math(delta[2, j]), "output error, the negated partial derivative of "
-             f"${math(indexed.E)}$ by ${math(s[2, j])}$"),
-            (math(delta[1, h]), "hidden error, the negated partial derivative of "
-             f"${math(indexed.E)}$ by ${math(s[1, h])}$"),
-            (math(ETA), "learning rate"),
+            (math(a[0, i]), say("input $i$ of the sample, $i = 1, \\dots, d$")),
+            (math(w[1, h, i]), say("weight from input $i$ to hidden unit $h$")),
+            (math(s[1, h]), say("weighted input of hidden unit $h$")),
+            (math(b[1, h]), say("threshold of hidden unit $h$")),
+            (math(a[1, h]), say("output of hidden unit $h$, $h = 1, \\dots, q$")),
+            (math(w[2, j, h]), say("weight from hidden unit $h$ to output $j$")),
+            (math(s[2, j]), say("weighted input of output $j$")),
+            (math(b[2, j]), say("threshold of output $j$")),
+            (math(a[2, j]), say("output $j$ of the network, $j = 1, \\dots, l$")),
+            (math(y[j]), say("target of output $j$")),
+            (math(indexed.E), say("loss of the sample")),
+            (math(delta[2, j]), say("output error, the negated partial derivative of "
+             "$%(loss)s$ by $%(by)s$", loss=loss, by=math(s[2, j]))),
+            (math(delta[1, h]), say("hidden error, the negated partial derivative of "
+             "$%(loss)s$ by $%(by)s$", loss=loss, by=math(s[1, h]))),
+            (math(ETA), say("learning rate")),
         ]  # fmt: skip
-        if not net.spec.bias:
-            rows = [row for row in rows if "threshold" not in row[1]]
+        if not net.spec.bias:  # the rows of the thresholds b¹ and b²
+            thresholds = {math(b[1, h]), math(b[2, j])}
+            rows = [row for row in rows if row[0] not in thresholds]
         return rows
     rows = []
     for kind, meaning in _MEANINGS_LAYER:
@@ -127,12 +134,12 @@ def _symbol_rows(writer: LatexWriter) -> list[tuple[str, str]]:
             symbol = math(w[LAYER, J, K])
         else:
             symbol = math(sympy.IndexedBase(kind, real=True)[LAYER, J])
-        rows.append((symbol, meaning))
+        rows.append((symbol, say(meaning)))
     rows += [
-        (math(n[LAYER]), f"width of layer $l$: ${widths_text(net)}$"),
-        (math(indexed.E), "loss of one sample"),
-        (math(ETA), "learning rate"),
-        ("L", f"number of weight layers, here $L = {depth}$"),
+        (math(n[LAYER]), say("width of layer $l$: $%(widths)s$", widths=widths_text(net))),
+        (math(indexed.E), say("loss of one sample")),
+        (math(ETA), say("learning rate")),
+        ("L", say("number of weight layers, here $L = %(depth)s$", depth=depth)),
     ]
     return rows
 
@@ -188,11 +195,21 @@ def _forward(writer: LatexWriter) -> tuple[Display, Display, list[str]]:
         if act.normalised:
             value = act.unit_value(z[LAYER, J], z[LAYER, K], K, n[LAYER])
             listed.append(
-                f"${math(a[LAYER, J])} = {math(value)}$ ({act.name}, the whole layer) "
-                f"for $l = {where}$ (Section~\\ref{{sec:softmax}})"
+                writer.lang.gettext(
+                    "$%(output)s = %(value)s$ (%(name)s, the whole layer) for $l = %(layers)s$ "
+                    "(Section~\\ref{sec:softmax})",
+                    output=math(a[LAYER, J]),
+                    value=math(value),
+                    name=act.name,
+                    layers=where,
+                )
             )
             continue
-        listed.append(f"$f_{{l}}(x) = {math(act.expr)}$ for $l = {where}$")
+        listed.append(
+            writer.lang.gettext(
+                "$f_{l}(x) = %(value)s$ for $l = %(layers)s$", value=math(act.expr), layers=where
+            )
+        )
     return forward, activation, listed
 
 

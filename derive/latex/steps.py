@@ -62,14 +62,19 @@ def _letters(writer: LatexWriter, layer: int) -> dict:
 
 def _checked(writer: LatexWriter, steps: LayerSteps, rename: dict) -> str:
     """What the long chain was compared with, in the notation's letters."""
+    say = writer.lang.gettext
     if steps.unchecked_reason:
-        reason = text(steps.unchecked_reason)
-        return f"the long chain was not compared with the derivative ({reason})"
+        reason = text(writer.lang.recorded(steps.unchecked_reason))
+        return say(
+            "the long chain was not compared with the derivative (%(reason)s)", reason=reason
+        )
     j, k = (writer.math(rename.get(letter, letter)) for letter in (J, K))
-    return (
+    return say(
         "the long chain, summed over the units of every layer above, against the "
         "derivative the kernel derives from the network's definitions by the finite "
-        f"chain rule, and against the grouped form, for every ${j}$ and ${k}$ at once"
+        "chain rule, and against the grouped form, for every $%(j)s$ and $%(k)s$ at once",
+        j=j,
+        k=k,
     )
 
 
@@ -188,12 +193,19 @@ def step(writer: LatexWriter, steps: LayerSteps, shown_layers) -> Step:
             writer.equation(indexed.increment(parameter), sympy.expand(-ETA * gradient))
         )
     letters = [writer.math(shown(index)) for index, _ in steps.sums]
-    title = "The output layer" if layer == depth else f"Hidden layer {layer}"
-    if not writer.notation.any_layer:  # each layer's weights by their own name
+    say = writer.lang.gettext
+    if writer.notation.any_layer:
+        title = (
+            say("The output layer")
+            if layer == depth
+            else say("Hidden layer %(layer)s", layer=layer)
+        )
+    else:  # each layer's weights by their own name: the book's network, L = 2
         weight = writer.math(w[layer, J, K].xreplace(rename))
-        below = "Input" if layer == 1 else "Hidden"
-        above = "output" if layer == depth else "hidden"
-        title = f"{below}-to-{above} weights ${weight}$"
+        if layer == depth:
+            title = say("Hidden-to-output weights $%(weight)s$", weight=weight)
+        else:
+            title = say("Input-to-hidden weights $%(weight)s$", weight=weight)
     return Step(
         title=title,
         layer=layer,

@@ -24,6 +24,7 @@ from derive.derivation import indexed
 from derive.derivation.indexed import K, a, b, delta, w, z
 from derive.model.network import Network
 from derive.notation.naming import Notation
+from derive.support.language import N_
 from proofs.general import generic_network
 
 DEPTH = sympy.Symbol("L", integer=True, positive=True)
@@ -46,20 +47,20 @@ def dictionary(network: Network, book: Notation) -> list[Entry]:
     negated derivatives (the notation's sign)."""
     sign = book.delta_sign
     entries = [
-        Entry(a[0, I], a[0, I], "input"),
-        Entry(w[1, H, I], w[1, H, I], "weight, input i to hidden unit h"),
-        Entry(z[1, H], z[1, H], "weighted input of hidden unit h less its threshold"),
-        Entry(a[1, H], a[1, H], "output of hidden unit h"),
-        Entry(w[2, J, H], w[2, J, H], "weight, hidden unit h to output j"),
-        Entry(z[2, J], z[2, J], "weighted input of output j less its threshold"),
-        Entry(a[2, J], a[2, J], "output j"),
-        Entry(delta[2, J], sign * delta[2, J], "output error"),
-        Entry(delta[1, H], sign * delta[1, H], "hidden error"),
+        Entry(a[0, I], a[0, I], N_("input")),
+        Entry(w[1, H, I], w[1, H, I], N_("weight, input i to hidden unit h")),
+        Entry(z[1, H], z[1, H], N_("weighted input of hidden unit h less its threshold")),
+        Entry(a[1, H], a[1, H], N_("output of hidden unit h")),
+        Entry(w[2, J, H], w[2, J, H], N_("weight, hidden unit h to output j")),
+        Entry(z[2, J], z[2, J], N_("weighted input of output j less its threshold")),
+        Entry(a[2, J], a[2, J], N_("output j")),
+        Entry(delta[2, J], sign * delta[2, J], N_("output error")),
+        Entry(delta[1, H], sign * delta[1, H], N_("hidden error")),
     ]
     if network.spec.bias:
         thresholds = [
-            Entry(b[1, H], b[1, H], "threshold of hidden unit h, a bias subtracted"),
-            Entry(b[2, J], b[2, J], "threshold of output j, a bias subtracted"),
+            Entry(b[1, H], b[1, H], N_("threshold of hidden unit h, a bias subtracted")),
+            Entry(b[2, J], b[2, J], N_("threshold of output j, a bias subtracted")),
         ]
         entries = entries[:3] + thresholds[:1] + entries[3:6] + thresholds[1:] + entries[6:]
     return entries

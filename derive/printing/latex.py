@@ -193,12 +193,24 @@ _SUPERSCRIPTS = set("⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻ˡⁿ")
 _SUBSCRIPTS = set("₀₁₂₃₄₅₆₇₈₉₊₋ₐₑₕᵢⱼₖₗₘₙₒₚₛₜₓ")
 
 
+CJK = re.compile("[\u3000-\u303f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff01-\uff5e]")
+"""Chinese and Japanese characters and their punctuation (fullwidth forms
+included): what the CJK fonts of the document set (ctex's fandol fonts)."""
+
+
+def has_cjk(value: str) -> bool:
+    """Whether ``value`` needs the document's CJK set-up (xelatex and ctex)."""
+    return CJK.search(value) is not None
+
+
 def text(value: str) -> str:
     """Plain text (a title, a custom activation as the user typed it, a
     statement from certificate.json) made inert for LaTeX: every special
     character is escaped, the Unicode mathematics our own messages use is
-    set in math mode, and any other non-ASCII character becomes '?', since
-    pdflatex would stop on it.  Control characters are dropped."""
+    set in math mode, CJK text is kept (a document that has any is set
+    with xelatex and ctex: :func:`has_cjk`), and any other non-ASCII
+    character becomes '?', since pdflatex would stop on it.  Control
+    characters are dropped."""
     out = []
     position = 0
     while position < len(value):
@@ -220,7 +232,7 @@ def text(value: str) -> str:
             out.append(" ")
         elif ord(char) < 32 or ord(char) == 127:
             pass
-        elif ord(char) > 127:
+        elif ord(char) > 127 and not CJK.match(char):
             out.append("?")
         else:
             out.append(char)

@@ -14,6 +14,7 @@ import sympy
 
 from derive.spec import registry
 from derive.support.errors import InputError, quote
+from derive.support.language import ENGLISH, Language
 
 MAX_LAYERS = 100
 """The kernel's check that a name is not built from the variable it is
@@ -60,17 +61,26 @@ class NetworkSpec:
     def activation(self, layer: int) -> registry.Activation:
         return self.activations[layer - 1]
 
-    def describe(self, bias_word: str = "biases") -> str:
-        """One line; ``bias_word`` is what the notation calls the biases
+    def describe(self, bias_word: str = "biases", lang: Language = ENGLISH) -> str:
+        """One line in language ``lang`` (the terminal's is English);
+        ``bias_word`` is what the notation calls the biases
         (:attr:`derive.notation.naming.Notation.bias_word`)."""
+        say = lang.gettext
         names = [a.name for a in self.activations]
         acts = names[0] if len(set(names)) == 1 else ", ".join(names)
-        bias = f"with {bias_word}" if self.bias else f"no {bias_word}"
-        layers = "layer" if self.depth == 1 else "layers"
-        targets = ", targets summing to 1" if self.targets_sum_to_one else ""
-        return (
-            f"L = {self.depth} {layers}, widths {'-'.join(map(str, self.widths))}, "
-            f"activation {acts}, loss {self.loss.name}{targets}, {bias}"
+        word = say("thresholds") if bias_word == "thresholds" else say("biases")
+        bias = say("with %(word)s", word=word) if self.bias else say("no %(word)s", word=word)
+        targets = say(", targets summing to 1") if self.targets_sum_to_one else ""
+        return say(
+            "L = %(depth)s %(layers)s, widths %(widths)s, activation %(activations)s, "
+            "loss %(loss)s%(targets)s, %(bias)s",
+            depth=self.depth,
+            layers=lang.ngettext("layer", "layers", self.depth),
+            widths="-".join(map(str, self.widths)),
+            activations=acts,
+            loss=self.loss.name,
+            targets=targets,
+            bias=bias,
         )
 
     @property

@@ -4,6 +4,9 @@ Templates hold layout only; formulas arrive already printed.  A missing
 variable is an error (StrictUndefined), never an empty string in the output.
 The templates live in the top-level ``templates/`` folder of a source
 checkout and are installed as the ``derive.templates`` package in a wheel.
+The LaTeX template's prose is marked for translation (Jinja's i18n
+extension, ``<% trans %>`` and ``_()``), each language's environment
+looking it up in that language's catalogue (:mod:`derive.support.language`).
 """
 
 from __future__ import annotations
@@ -13,6 +16,8 @@ from importlib import resources
 from pathlib import Path
 
 import jinja2
+
+from derive.support.language import DEFAULT, language
 
 
 def templates_dir() -> Path:
@@ -48,7 +53,7 @@ def _bytecode_cache(kind: str) -> jinja2.BytecodeCache | None:
         return None
 
 
-def _environment(kind: str, **delimiters) -> jinja2.Environment:
+def _environment(kind: str, **options) -> jinja2.Environment:
     return jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(templates_dir())),
         bytecode_cache=_bytecode_cache(kind),
@@ -57,7 +62,7 @@ def _environment(kind: str, **delimiters) -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         autoescape=False,
-        **delimiters,
+        **options,
     )
 
 
@@ -70,20 +75,39 @@ def render(name: str, **context) -> str:
     return environment().get_template(name).render(**context)
 
 
+LATEX_DELIMITERS = dict(
+    block_start_string="<%",
+    block_end_string="%>",
+    variable_start_string="<<",
+    variable_end_string=">>",
+    comment_start_string="<#",
+    comment_end_string="#>",
+)
+"""Delimiters that LaTeX never uses: << value >>, <% block %>, <# comment #>,
+so the template's braces stay LaTeX's."""
+
+
 @cache
-def latex_environment() -> jinja2.Environment:
-    """Delimiters that LaTeX never uses: << value >>, <% block %>, <# comment #>,
-    so the template's braces stay LaTeX's."""
-    return _environment(
-        "latex",
-        block_start_string="<%",
-        block_end_string="%>",
-        variable_start_string="<<",
-        variable_end_string=">>",
-        comment_start_string="<#",
-        comment_end_string="#>",
-    )
+def latex_environment(code: str = DEFAULT) -> jinja2.Environment:
+    """The LaTeX templates' environment for language ``code``: its prose,
+    marked ``<% trans %>`` (Jinja's i18n extension), is looked up in that
+    language's catalogue, strictly (:mod:`derive.support.language`)."""
+    environment = _environment("latex", extensions=["jinja2.ext.i18n"], **LATEX_DELIMITERS)
+    lang = language(code)
+    environment.install_gettext_callables(lang.gettext, lang.ngettext, newstyle=True)
+    return environment
 
 
-def render_latex(name: str, **context) -> str:
-    return latex_environment().get_template(name).render(**context)
+def render_latex(name: str, lang: str = DEFAULT, **context) -> str:
+    return latex_environment(lang).get_template(name).render(**context)
+
+
+def template_messages(name: str) -> list[str]:
+    """The message ids of template ``name``'s prose, as gettext extracts
+    them (a plural's plural form included): what every catalogue translates."""
+    environment = _environment("latex", extensions=["jinja2.ext.i18n"], **LATEX_DELIMITERS)
+    source = (templates_dir() / name).read_text(encoding="utf-8")
+    found = []
+    for _, _, message in environment.extract_translations(source):
+        found.extend(message if isinstance(message, tuple) else [message])
+    return list(dict.fromkeys(m for m in found if m))
