@@ -105,7 +105,7 @@ def derive(
     made = derivation(spec, notation)
     presentation = Presentation(made, notation)
     expanded = expanded_chain_rule(made)
-    strategies = ("layered", "walkthrough")
+    strategies = ("layered", "walkthrough", "general")
     if spec.depth == 3 and proofs_expanded.feasible(made) is None:
         strategies += ("paths",)  # the write-up shows the sum over paths
     proofs = run_proofs(made, strategies, walkthrough_layers=presentation.shown_layers())
