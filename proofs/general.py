@@ -146,7 +146,9 @@ class GeneralProof:
             facts.extend(self.weight_and_bias())
 
         name = GENERAL_SOFTMAX if self.softmax else GENERAL
-        return checked(name, STATEMENTS[name], body)
+        outcome = checked(name, STATEMENTS[name], body)
+        outcome.assumptions = tuple(self.kernel.assumed)
+        return outcome
 
 
 def prove_general(kernel: Kernel | None = None, softmax: bool = False) -> TheoremOutcome:

@@ -228,3 +228,27 @@ def test_the_general_theorem_left_out_is_refused(folders, tmp_path, capsys):
     doc["theorems"] = [t for t in doc["theorems"] if not t["name"].startswith("all depths")]
     code, out = _verify(doc, tmp_path, capsys)
     assert code == 1 and "every depth" in out, out
+
+
+def test_the_terminal_lists_the_general_theorem_with_its_assumptions(tmp_path, capsys):
+    assert main(["--layers", "2", "--out", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    proofs = out[out.index("Proofs (") :]
+    line = proofs.index("proved: all depths and widths:")
+    assuming = proofs[line:].splitlines()[1]
+    assert "assuming, by name:" in assuming
+    assert CHAIN_RULE in assuming and INDUCTION in assuming
+    assert "all depths and widths, softmax output" not in proofs  # this network's variant only
+
+
+@pytest.mark.parametrize("label", ["elementwise", "softmax"])
+def test_what_was_checked_lists_the_general_theorem_with_its_assumptions(folders, label):
+    tex = (folders[label] / "derivation.tex").read_text()
+    checked = tex[tex.index(r"\label{sec:checked}") :]
+    item = checked[checked.index(r"\item \textbf{all depths and widths") :]
+    item = item[: item.index(r"\item", 5)]
+    assert r"\ref{thm:all-depths}" in item and "proved" in item
+    assert "chain rule for a symbolic number of variables" in item
+    assert "induction over the layers" in item
+    assert (r"\ref{sec:softmax}" in item) == (label == "softmax")
+    assert tex.count(r"\label{thm:all-depths}") == 1

@@ -20,6 +20,11 @@ def claims(bias: bool, steps: list[int], depth: int, exact_output: bool = False)
     gradients = rule("weight-gradient") + (f" and {rule('bias-gradient')}" if bias else "")
     last = rule("bias-gradient") if bias else rule("weight-gradient")
     sections = ", ".join(rf"\ref{{sec:layer-{layer}}}" for layer in steps)
+    general = (
+        r"Theorem~\ref{thm:all-depths}, for every depth, every width and any differentiable "
+        r"activation and loss, assuming by name the chain rule for a symbolic number of "
+        r"variables and induction over the layers"
+    )
     return {
         "index-form rules": rf"the rules {rule('output-delta')}--{last}, with the units "
         "symbolic, at every layer each is stated for",
@@ -39,6 +44,9 @@ def claims(bias: bool, steps: list[int], depth: int, exact_output: bool = False)
         r"it is the recursion",
         "chain rule, step by step": f"the steps of Section{'s' if len(steps) > 1 else ''} "
         f"{sections}",
+        "all depths and widths": general,
+        "all depths and widths, softmax output": general
+        + r", with the softmax output's lemma (Section~\ref{sec:softmax}) as its first rule",
         "printed forms of trainer.py": r"each form \texttt{trainer.py} prints in place of a "
         r"proved formula (the sigmoid through $\tanh$, the logarithm of a sigmoid through "
         r"softplus, a softmax with its row maximum subtracted, the logarithm of a softmax, "

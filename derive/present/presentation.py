@@ -253,8 +253,9 @@ class Presentation:
         net = self.network
         section = Section("δ recursion, index form")
         section.notes.append(
-            "these are this network's rules; for every depth and width (any f and ℓ): "
-            "derive prove --general"
+            "these are this network's rules; the theorem for every depth and width (any f "
+            "and ℓ) is proved below, under Proofs: all depths and widths (alone: derive prove "
+            "--general)"
         )
         for rule in indexed.rules(net):
             layers = ", ".join(map(str, rule.layers))

@@ -68,7 +68,7 @@ def any_depth_section(presentation: Presentation) -> Section:
     section.notes.append(
         "for every depth L, widths n_0..n_L, differentiable f and ℓ, biases added (a "
         "subtracted threshold flips the sign of its gradient), by induction over the layers; "
-        "derive prove --general proves it:"
+        "proved below, under Proofs: all depths and widths (alone: derive prove --general):"
     )
     section.notes.extend("  " + unicode(rule, layered) for rule in any_depth.general_rules())
     return section
