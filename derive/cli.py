@@ -15,6 +15,7 @@ from pathlib import Path
 
 from derive import __version__
 from derive.support.errors import InputError, did_you_mean, internal_error, one_line, quote
+from derive.support.wrapping import wrap
 
 DEFAULT_OUT = "derive-out"
 
@@ -415,7 +416,7 @@ def prove(argv: list[str]) -> int:
             raise InputError(f"--paths needs --layers 3, not --layers {spec.depth}")
         strategies += ("paths",)
     proved = pipeline.prove(spec, notation, strategies)
-    sys.stdout.write(proved.report())
+    sys.stdout.write(wrap(proved.report()))
     return proved.exit_code
 
 
@@ -447,7 +448,7 @@ def check(argv: list[str]) -> int:
     if args.json:
         sys.stdout.write(json.dumps(verdict.as_json(), ensure_ascii=False) + "\n")
     else:
-        sys.stdout.write(claims.render(verdict, scope.specs[0]))
+        sys.stdout.write(wrap(claims.render(verdict, scope.specs[0])))
     return verdict.exit_code
 
 
@@ -538,7 +539,7 @@ def run(argv: list[str]) -> int:
         spec, notation, title=args.title, experiments=experiments, engine=engine, assets=figures
     )
     written = output.write_files(out, made.files)
-    sys.stdout.write(made.report(notes, written))
+    sys.stdout.write(wrap(made.report(notes, written)))
     if made.failure is not None:
         print(f"derive: error: {one_line(made.failure)}", file=sys.stderr)
         return 1

@@ -147,6 +147,7 @@ class Proved:
     derivation: Derivation
     outcome: object
     paths: bool
+    general: bool = False
 
     def report(self) -> str:
         from derive.present import report
@@ -155,6 +156,8 @@ class Proved:
         text = f"derive {__version__}: {self.spec.describe(self.notation.bias_word)}\n"
         if self.paths and paths.feasible(self.derivation.network) is None:
             text += report.render_paths(self.derivation, self.notation)
+        if self.general:  # the rules its line in the proofs below names
+            text += report.render_general(self.spec.normalised_output)
         return text + report.render_proofs(self.outcome)
 
     @property
@@ -172,7 +175,7 @@ def prove(spec: NetworkSpec, notation, strategies: tuple[str, ...]) -> Proved:
 
     made = derivation(spec, notation)
     outcome = run_proofs(made, strategies)
-    return Proved(spec, notation, made, outcome, "paths" in strategies)
+    return Proved(spec, notation, made, outcome, "paths" in strategies, "general" in strategies)
 
 
 def trainer(spec: NetworkSpec) -> str:

@@ -183,6 +183,26 @@ def render_proofs(outcome) -> str:
     )
 
 
+def render_general(softmax: bool) -> str:
+    """``prove --general``'s own statement: the rules the theorem for every
+    depth and width proves (the variant of the network's output layer), in
+    the layer notation, which alone has a layer index."""
+    from derive.notation import naming
+
+    layered = naming.notation("layer")
+    where = ["", "l = 1..L−1", "l = 1..L", "l = 1..L"]
+    lines = [
+        "",
+        "The theorem for every depth and width, in the layer notation (any depth L, widths "
+        "n_0..n_L, any differentiable activation f and loss ℓ, biases added"
+        + (", a softmax output" if softmax else "")
+        + "), by induction over the layers:",
+    ]
+    for rule, layers in zip(any_depth.general_rules(softmax), where, strict=True):
+        lines.append("  " + unicode(rule, layered) + (f"    ({layers})" if layers else ""))
+    return "\n".join(lines) + "\n"
+
+
 def render_paths(derivation, notation) -> str:
     """∂E/∂w¹₁₁ for L = 3 as a sum over paths, and grouped by the first edge."""
     from proofs.paths import grouped_by_first_edge, path_sum
