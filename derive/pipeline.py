@@ -65,7 +65,7 @@ class Artifacts:
         ]
         return report.render_report(
             self.presentation, self.shown, self.expanded, notes, files
-        ) + report.render_proofs(self.proofs)
+        ) + report.render_proofs(self.proofs, self.presentation)
 
 
 def derivation(spec: NetworkSpec, notation) -> Derivation:
@@ -151,6 +151,7 @@ class Proved:
 
     def report(self) -> str:
         from derive.present import report
+        from derive.present.presentation import Presentation
         from proofs import paths
 
         text = f"derive {__version__}: {self.spec.describe(self.notation.bias_word)}\n"
@@ -158,7 +159,9 @@ class Proved:
             text += report.render_paths(self.derivation, self.notation)
         if self.general:  # the rules its line in the proofs below names
             text += report.render_general(self.spec.normalised_output)
-        return text + report.render_proofs(self.outcome)
+        return text + report.render_proofs(
+            self.outcome, Presentation(self.derivation, self.notation)
+        )
 
     @property
     def exit_code(self) -> int:

@@ -1,6 +1,7 @@
-"""Terminal lines are wrapped at the terminal's width (COLUMNS in these
-tests): formulas between their terms at the top level, prose at words,
-never inside a symbol, nothing lost."""
+"""The terminal: lines wrapped at the terminal's width (COLUMNS in these
+tests) — formulas between their terms at the top level, prose at words,
+never inside a symbol, nothing lost — and in one notation: the book's
+proof lines in the book's names."""
 
 from __future__ import annotations
 
@@ -77,3 +78,42 @@ def test_every_line_of_a_command_fits_the_terminal(monkeypatch, capsys, tmp_path
     assert all(len(line) <= 72 for line in wrapped.splitlines()), wrapped
     # timings aside ("0.03 s"), nothing is lost or reordered
     assert len(_words(wrapped)) == len(_words(unwrapped))
+
+
+LAYER_NAMES = ("δ", "^l_", "^L_", "z^", "a^", "w^", "b^", "ˡ")
+"""Marks of the layer notation: δ, a layer superscript (the book's Σⱼ₌₁^l is its output count)."""
+
+
+def _entries(section: str) -> list[str]:
+    """The section's lines with their continuations joined: one per entry."""
+    entries: list[str] = []
+    for line in section.splitlines():
+        if line.startswith("      ") and entries:
+            entries[-1] += " " + line.strip()
+        elif line.strip():
+            entries.append(line.strip())
+    return entries
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["--layers", "2", "--notation", "xigua", "--out", "out"],
+        ["prove", "--notation", "xigua", "--general", "--strategy", "both"],
+        ["prove", "--notation", "xigua", "--activation", "tanh,softmax", "--loss", "ce"],
+    ],
+    ids=" ".join,
+)
+def test_the_books_proof_lines_use_its_names(monkeypatch, capsys, tmp_path, argv):
+    """In xigua every proof line is in the book's names (gⱼ, eₕ, vᵢₕ), or says
+    it is in the layer notation: the theorem for every depth needs a layer
+    index, and so do the principles it assumes."""
+    monkeypatch.chdir(tmp_path)
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    proofs = _entries(out[out.index("Proofs (") :])[1:]
+    assert any("gⱼ" in entry for entry in proofs)
+    for entry in proofs:
+        if any(mark in entry for mark in LAYER_NAMES):
+            assert "in the layer notation" in entry, entry
+    assert [e for e in proofs if "in the layer notation" in e and "gⱼ" in e] == []
