@@ -117,3 +117,22 @@ def test_the_books_proof_lines_use_its_names(monkeypatch, capsys, tmp_path, argv
         if any(mark in entry for mark in LAYER_NAMES):
             assert "in the layer notation" in entry, entry
     assert [e for e in proofs if "in the layer notation" in e and "gⱼ" in e] == []
+
+
+def test_the_books_report_is_in_its_names_where_it_does_not_say_otherwise(
+    monkeypatch, capsys, tmp_path
+):
+    """Every section of the xigua report but the one titled in the layer
+    notation (the dictionary and the theorem for every depth) uses the
+    book's names only; that section's theorem says so in its own line."""
+    monkeypatch.chdir(tmp_path)
+    assert main(["--layers", "2", "--notation", "xigua", "--out", "out"]) == 0
+    out = capsys.readouterr().out
+    sections = [s for s in out[: out.index("Proofs (")].split("\n\n") if s.strip()]
+    layered = [s for s in sections if "in the layer notation" in s.splitlines()[0]]
+    assert len(layered) == 1
+    assert "in the layer notation, for every depth L" in layered[0]
+    for section in sections:
+        if section not in layered:
+            for entry in _entries(section):
+                assert not any(mark in entry for mark in LAYER_NAMES), entry

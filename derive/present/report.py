@@ -66,7 +66,8 @@ def any_depth_section(presentation: Presentation) -> Section:
             f"{name} = {unicode(entry.layered, layered, roles)}    ({entry.meaning})"
         )
     section.notes.append(
-        "for every depth L, widths n_0..n_L, differentiable f and ℓ, biases added (a "
+        "in the layer notation, for every depth L, widths n_0..n_L, differentiable f and ℓ, "
+        "biases added (a "
         "subtracted threshold flips the sign of its gradient), by induction over the layers; "
         "proved below, under Proofs: all depths and widths (alone: derive prove --general):"
     )
@@ -77,8 +78,9 @@ def any_depth_section(presentation: Presentation) -> Section:
 def expanded_section(presentation: Presentation, expanded: ExpandedChainRule) -> Section:
     """One example per layer of ∂E/∂p of the expanded loss, with forward
     values named (a, z) so the sum over paths is readable."""
+    loss = presentation.notation.loss_name.replace("_k", "ₖ")  # the book's Eₖ
     section = Section(
-        "Expanded chain rule (∂E/∂p of the fully expanded loss, forward values named)"
+        f"Expanded chain rule (∂{loss}/∂p of the fully expanded loss, forward values named)"
     )
     if expanded.skipped:
         section.notes.append(expanded.skipped)
