@@ -21,37 +21,33 @@ def test_columns_sets_the_width(monkeypatch):
     assert terminal_width() == 72
 
 
-def test_a_formula_breaks_between_its_top_level_terms():
-    line = "  E = (a + b)·(c + d) + (e + f)·(g + h) + (i + j)"
-    # 30 columns: the last top-level + that fits is the first one (column 22)
-    assert wrap(line, 30).split("\n") == [
-        "  E = (a + b)·(c + d)",
-        "      + (e + f)·(g + h)",
-        "      + (i + j)",
-    ]
+WRAPPED = {
+    # a formula at its last top-level + that fits (column 22 of 30), never inside ( )
+    "formula between top-level terms": (
+        "  E = (a + b)·(c + d) + (e + f)·(g + h) + (i + j)",
+        30,
+        ["  E = (a + b)·(c + d)", "      + (e + f)·(g + h)", "      + (i + j)"],
+    ),
+    # one long product: after its last top-level · that fits
+    "product after a factor": (
+        "  ∂E/∂w = w²₁₁·w³₁₁·x₁·(1 - σ(z¹₁))·(1 - σ(z²₁))·(a³₁ - y₁)",
+        40,
+        ["  ∂E/∂w = w²₁₁·w³₁₁·x₁·(1 - σ(z¹₁))·", "      (1 - σ(z²₁))·(a³₁ - y₁)"],
+    ),
+    # prose fills the line, but a function's arguments stay together
+    "prose around a call": (
+        "  proved: output layer: the rule ∂ℓ/∂ŷ(a^L_j, y_j)·f'(z^L_j) for every unit",
+        48,
+        ["  proved: output layer: the rule", "      ∂ℓ/∂ŷ(a^L_j, y_j)·f'(z^L_j) for every unit"],
+    ),
+    "a word longer than the line": ("  " + "x" * 60 + " tail", 40, ["  " + "x" * 60, "      tail"]),
+}
 
 
-def test_a_long_product_breaks_after_a_factor_not_inside_brackets():
-    line = "  ∂E/∂w = w²₁₁·w³₁₁·x₁·(1 - σ(z¹₁))·(1 - σ(z²₁))·(a³₁ - y₁)"
-    lines = wrap(line, 40).split("\n")
-    assert lines == [
-        "  ∂E/∂w = w²₁₁·w³₁₁·x₁·(1 - σ(z¹₁))·",
-        "      (1 - σ(z²₁))·(a³₁ - y₁)",
-    ]
-
-
-def test_prose_fills_the_line_and_keeps_a_functions_arguments_together():
-    line = "  proved: output layer: the rule ∂ℓ/∂ŷ(a^L_j, y_j)·f'(z^L_j) for every unit"
-    lines = wrap(line, 48).split("\n")
-    assert lines == [
-        "  proved: output layer: the rule",
-        "      ∂ℓ/∂ŷ(a^L_j, y_j)·f'(z^L_j) for every unit",
-    ]
-
-
-def test_a_word_longer_than_the_line_stays_whole():
-    line = "  " + "x" * 60 + " tail"
-    assert wrap(line, 40).split("\n") == ["  " + "x" * 60, "      tail"]
+@pytest.mark.parametrize("case", sorted(WRAPPED))
+def test_a_long_line_breaks_where_it_should(case):
+    line, width, expected = WRAPPED[case]
+    assert wrap(line, width).split("\n") == expected
 
 
 @pytest.mark.parametrize(
