@@ -9,6 +9,7 @@ when no proof could be attempted for the network.
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import sys
 from pathlib import Path
@@ -554,7 +555,17 @@ def experiment(argv: list[str]) -> int:
     return command.run(_experiment_parser().parse_args(_attach_values(argv)))
 
 
+GC_THRESHOLD = 100_000
+"""Allocations between the cyclic garbage collector's young-generation passes
+in a command's process (Python's default is 700).  SymPy builds millions of
+small objects that live until the job ends; at 700 the collector walks them
+hundreds of times, about a tenth of the default job (measured: 0.59 s → 0.49 s
+after the imports), for garbage a job of seconds never needs collected."""
+
+
 def main(argv: list[str] | None = None) -> int:
+    if argv is None:  # run as a command: the process is the job's alone
+        gc.set_threshold(GC_THRESHOLD)
     argv = sys.argv[1:] if argv is None else argv
     try:
         # The subcommands, by their first word; anything else is the main job
