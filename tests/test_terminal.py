@@ -40,6 +40,12 @@ WRAPPED = {
         48,
         ["  proved: output layer: the rule", "      ∂ℓ/∂ŷ(a^L_j, y_j)·f'(z^L_j) for every unit"],
     ),
+    # a list of values after its commas, never between a name and its value
+    "a list at its commas": (
+        "  at:    b[1][1] = 2/3, b[1][2] = -2/3, w[1][1,1] = -3/2, w[1][1,2] = -1",
+        40,
+        ["  at:    b[1][1] = 2/3, b[1][2] = -2/3,", "      w[1][1,1] = -3/2, w[1][1,2] = -1"],
+    ),
     "a word longer than the line": ("  " + "x" * 60 + " tail", 40, ["  " + "x" * 60, "      tail"]),
 }
 

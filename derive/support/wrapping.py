@@ -6,7 +6,8 @@ A printed formula can run to hundreds of characters (the sum over paths of
 ``prove --paths``, a statement of the proofs).  A long line is broken at a
 space, or after a product's ·: never inside a symbol, since the Unicode
 printer puts neither in one.  A formula breaks near the right margin at
-its shallowest bracket depth, before an operator (+, −, -, =) so that it
+its shallowest bracket depth: after a comma between the items of a list
+(b₁ = 2/3, w₁₁ = −1), else before an operator (+, −, -, =) so that it
 breaks between its terms, else after a ·; a line of prose fills the width,
 breaking anywhere but inside a function's arguments.  Continuation lines
 are indented four more than the line.
@@ -80,7 +81,8 @@ def _break_at(line: str, width: int, start: int) -> int | None:
             cut = position
             after = line[position:].lstrip(" ")
             operator = after[:1] in OPERATORS and after[1:2] == " "
-            kind = 2 if operator or line.startswith("    ", position) else 0
+            listed = line[position - 1] == ","  # after an item of a list: x = 1, y = 2
+            kind = 3 if listed else 2 if operator or line.startswith("    ", position) else 0
         elif char == "·" and not prose:
             cut, kind = position + 1, 1
         else:
