@@ -121,6 +121,7 @@ def verify(path: str | Path) -> tuple[bool | None, list[str]]:
         kernels = replay.replay(doc["proof"], nodes, Progress())
     except replay.Refused as error:
         raise Failed(str(error)) from None
+    _assumed_as_listed(doc, kernels)
     names = {t["name"] for t in theorems}
     if INDEX_FORM not in names:
         raise Failed("the certificate lacks the index-form theorem, which every run proves")
@@ -312,6 +313,20 @@ def _starts_from_the_network(kernel: Kernel, prefix: list, name: str) -> None:
     steps = [_step_record(step) for step in kernel.steps[: len(prefix)]]
     if steps != prefix:
         raise Failed(f"{name}: its proof does not start from the spec's network")
+
+
+def _assumed_as_listed(doc: dict, kernels: list) -> None:
+    """The trusted base lists exactly the assumptions the replayed proofs
+    make, each with the reason its step gave, and the general theorem's
+    principles with the reasons :mod:`proofs.principles` gives them: what
+    a reader is told a proof rests on is what it rests on."""
+    made = {name: reason for kernel in kernels for name, reason in kernel.assumed.items()}
+    listed = doc.get("trusted_base", {})
+    if not isinstance(listed, dict) or listed.get("assumed") != made:
+        raise Failed("trusted_base: the assumptions listed are not those the proofs make")
+    for name, reason in made.items():
+        if name in principles.REASONS and reason != principles.REASONS[name]:
+            raise Failed(f"trusted_base: {name!r} is assumed for another reason than its own")
 
 
 def _general(kernel: Kernel, conclusions: list, name: str) -> None:

@@ -23,6 +23,7 @@ from proofs.__main__ import main as proofs_main
 from proofs.general import GeneralProof
 from proofs.kernel import Kernel
 from proofs.kernel.codec import Encoder, decode
+from proofs.principles import REASONS
 from proofs.verify import digest
 
 CHAIN_RULE = "multivariable chain rule for a symbolic number of variables"
@@ -102,6 +103,9 @@ def _store(doc, kernels, nodes) -> dict:
         for name, node in doc["claims"][group].items():
             doc["claims"][group][name] = encoder.add(nodes[node])
     doc["nodes"] = encoder.nodes
+    doc["trusted_base"]["assumed"] = {  # listed as the proofs make them, as a forger would
+        name: reason for kernel in kernels for name, reason in kernel.assumed.items()
+    }
     return where
 
 
@@ -205,7 +209,10 @@ def test_the_chain_rule_assumed_in_another_theorem_is_refused(folders, tmp_path,
     kernel = kernels[record["kernel"]]
     above = sympy.Sum(w[LAYER + 1, K, J] * f(z[LAYER, J]), (J, 1, n[LAYER])) + b[LAYER + 1, K]
     fact = kernel.assume(
-        CHAIN_RULE, sympy.Derivative(E, z[LAYER, J]), sympy.Sum(above, (K, 1, n[LAYER + 1])), "."
+        CHAIN_RULE,
+        sympy.Derivative(E, z[LAYER, J]),
+        sympy.Sum(above, (K, 1, n[LAYER + 1])),
+        REASONS[CHAIN_RULE],  # its own reason: what refuses it is where it stands
     )
     record["conclusions"].append(_store(doc, kernels, nodes)[id(fact)][1])
     code, out = _verify(doc, tmp_path, capsys)
@@ -252,3 +259,40 @@ def test_what_was_checked_lists_the_general_theorem_with_its_assumptions(folders
     assert "induction over the layers" in item
     assert (r"\ref{sec:softmax}" in item) == (label == "softmax")
     assert tex.count(r"\label{thm:all-depths}") == 1
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [
+        lambda assumed: assumed.pop(CHAIN_RULE),
+        lambda assumed: assumed.update({INDUCTION: "it is obvious"}),
+        lambda assumed: assumed.update({"everything holds": "trust me"}),
+    ],
+    ids=["a principle hidden", "a reason changed", "one listed that no proof makes"],
+)
+def test_the_trusted_base_lists_exactly_the_assumptions_made(folders, tmp_path, capsys, edit):
+    doc = _doc(folders)
+    edit(doc["trusted_base"]["assumed"])
+    code, out = _verify(doc, tmp_path, capsys)
+    assert code == 1 and "trusted_base: the assumptions listed" in out, out
+
+
+def test_a_principle_assumed_for_another_reason_is_refused(folders, tmp_path, capsys):
+    """The reason is part of the recorded step: a kernel that assumes the
+    induction with another reason, and lists it so, is still refused."""
+
+    class Reasoned(Kernel):
+        def assume(self, name, lhs, rhs, reason, conditions=()):
+            reason = "it is obvious" if name == INDUCTION else reason
+            return super().assume(name, lhs, rhs, reason, conditions)
+
+    def make():
+        kernel = Reasoned()
+        outcome = GeneralProof(kernel).run()
+        return kernel, outcome.facts
+
+    doc = _doc(folders)
+    _replaced(doc, make)
+    assert doc["trusted_base"]["assumed"][INDUCTION] == "it is obvious"
+    code, out = _verify(doc, tmp_path, capsys)
+    assert code == 1 and "another reason" in out, out
