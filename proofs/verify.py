@@ -8,7 +8,8 @@ In order, each a reason to stop:
    within the command line's limits, the hash of its contents;
 2. the replay (:mod:`proofs.replay`): every step of every kernel, applied
    again by a fresh kernel to its recorded arguments, concludes what the
-   certificate says it concluded;
+   certificate says it concluded; the trusted base lists exactly the
+   assumptions those steps make, with their reasons;
 3. the network: each kernel a theorem concludes in starts from exactly the
    definitions of the spec's network (:mod:`proofs.network`) — widths,
    activations, loss and bias as the spec names them;
