@@ -16,7 +16,14 @@ rounds of its ratio to the baseline measured in that round:
   job's certificates (the replay of every kernel step);
 * ``derive prove --layers 20`` at width 512, end to end.
 
-    python benchmarks/real_size.py [--rounds 5] [--timeout 300]
+    python benchmarks/real_size.py [--rounds 5] [--timeout 300] [--only TEXT …]
+                                   [--compare DIR]
+
+``--only`` keeps the rows whose name contains one of the texts (the import
+and the default job always run: they are the baselines).  ``--compare DIR``
+adds the default job run in another checkout (``git worktree add DIR
+COMMIT``), in the same rounds, so that a change's cost is measured against
+the code before it on the same machine and load.
 """
 
 from __future__ import annotations
@@ -69,9 +76,9 @@ def commands(out: Path) -> dict[str, list[str]]:
     return rows
 
 
-def wall(argv: list[str], timeout: float) -> float:
+def wall(argv: list[str], timeout: float, cwd: Path = ROOT) -> float:
     started = time.perf_counter()
-    subprocess.run(argv, cwd=ROOT, capture_output=True, check=True, timeout=timeout)
+    subprocess.run(argv, cwd=cwd, capture_output=True, check=True, timeout=timeout)
     return time.perf_counter() - started
 
 
@@ -81,23 +88,35 @@ def main() -> None:
     )
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--timeout", type=float, default=300.0)
+    parser.add_argument("--only", nargs="+", default=None, metavar="TEXT")
+    parser.add_argument("--compare", type=Path, default=None, metavar="DIR")
     args = parser.parse_args()
+    floor, default = "import sympy, numpy", "default job: --layers 3"
     with tempfile.TemporaryDirectory() as folder:
         rows = commands(Path(folder) / "out")
+        if args.only:
+            rows = {
+                name: argv
+                for name, argv in rows.items()
+                if name in (floor, default) or any(text in name for text in args.only)
+            }
+        where = dict.fromkeys(rows, ROOT)
+        if args.compare:
+            compared = f"{default}, in {args.compare}"
+            rows[compared], where[compared] = rows[default], args.compare.resolve()
         for name, target in (
             ("default job: --layers 3", "default"),
             ("main job 784-256-128-10", "mnist"),
         ):
-            argv = rows[name][:-1] + [str(Path(folder) / target)]  # certificates to verify
-            wall(argv, args.timeout)
+            if name in rows:  # the certificates to verify
+                wall(rows[name][:-1] + [str(Path(folder) / target)], args.timeout)
         names = list(rows)
         times: dict[str, list[float]] = {name: [] for name in names}
         for round_number in range(args.rounds):
             shift = round_number % len(names)
             for name in names[shift:] + names[:shift]:
-                times[name].append(wall(rows[name], args.timeout))
+                times[name].append(wall(rows[name], args.timeout, where[name]))
             print(f"round {round_number + 1}/{args.rounds} done", file=sys.stderr, flush=True)
-    floor, default = "import sympy, numpy", "default job: --layers 3"
     print(f"median of {args.rounds} rounds, fresh processes, order rotated per round\n")
     print("| command | seconds | ÷ import sympy, numpy | ÷ default job |")
     print("|---|---|---|---|")

@@ -66,7 +66,7 @@ class Artifacts:
         ]
         return report.render_report(
             self.presentation, self.shown, self.expanded, notes, files
-        ) + report.render_proofs(self.proofs)
+        ) + report.render_proofs(self.proofs, self.presentation)
 
 
 def derivation(spec: NetworkSpec, notation) -> Derivation:
@@ -107,7 +107,7 @@ def derive(
     made = derivation(spec, notation)
     presentation = Presentation(made, notation)
     expanded = expanded_chain_rule(made)
-    strategies = ("layered", "walkthrough")
+    strategies = ("layered", "walkthrough", "general")
     if spec.depth == 3 and proofs_expanded.feasible(made) is None:
         strategies += ("paths",)  # the write-up shows the sum over paths
     proofs = run_proofs(made, strategies, walkthrough_layers=presentation.shown_layers())
@@ -149,15 +149,21 @@ class Proved:
     derivation: Derivation
     outcome: object
     paths: bool
+    general: bool = False
 
     def report(self) -> str:
         from derive.present import report
+        from derive.present.presentation import Presentation
         from proofs import paths
 
         text = f"derive {__version__}: {self.spec.describe(self.notation.bias_word)}\n"
         if self.paths and paths.feasible(self.derivation.network) is None:
             text += report.render_paths(self.derivation, self.notation)
-        return text + report.render_proofs(self.outcome)
+        if self.general:  # the rules its line in the proofs below names
+            text += report.render_general(self.spec.normalised_output)
+        return text + report.render_proofs(
+            self.outcome, Presentation(self.derivation, self.notation)
+        )
 
     @property
     def exit_code(self) -> int:
@@ -174,7 +180,7 @@ def prove(spec: NetworkSpec, notation, strategies: tuple[str, ...]) -> Proved:
 
     made = derivation(spec, notation)
     outcome = run_proofs(made, strategies)
-    return Proved(spec, notation, made, outcome, "paths" in strategies)
+    return Proved(spec, notation, made, outcome, "paths" in strategies, "general" in strategies)
 
 
 def trainer(spec: NetworkSpec) -> str:

@@ -138,6 +138,7 @@ CHECKER = (
     "proofs/replay.py",
     "proofs/network.py",
     "proofs/statements.py",
+    "proofs/principles.py",
     "derive/notation/quantities.py",
     "derive/spec/network.py",
     "derive/spec/registry.py",

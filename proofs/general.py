@@ -14,6 +14,9 @@ kernel collapses under 1 ≤ j ≤ n_l.  Two principles are assumed and named:
 
 The conclusions are compared with the index-form rules the program prints
 (:func:`derive.derivation.indexed.rules`) for a network with the generic activation.
+The assumed equations, the one definition and the conclusions' left sides
+are stated in :mod:`proofs.principles`, which ``python -m proofs verify``
+reads too: a certificate's general theorem may assume exactly those.
 """
 
 from __future__ import annotations
@@ -21,29 +24,20 @@ from __future__ import annotations
 import sympy
 
 from derive.derivation import indexed
-from derive.derivation.indexed import LAYER, J, K, a, b, delta, n, w, y, z
+from derive.derivation.indexed import LAYER, J, K, a, n, z
 from derive.model.network import Network
 from derive.spec import registry
 from derive.spec.network import NetworkSpec
+from proofs import principles
 from proofs.kernel import Kernel
+from proofs.principles import CHAIN_RULE, ELL, INDUCTION, OUTPUT, REASONS, within
 from proofs.statements import GENERAL, GENERAL_SOFTMAX, STATEMENTS
 from proofs.theorem import TheoremOutcome, checked
 
-ELL = sympy.Function("ell")
-"""A generic per-output loss ℓ(ŷ, y)."""
-
-I = sympy.Symbol("i", integer=True, positive=True)
-T = sympy.Symbol("t", integer=True, positive=True)
-
-CHAIN_RULE = "multivariable chain rule for a symbolic number of variables"
-INDUCTION = "downward induction over the layers l = L−1, …, 1"
-CHAIN_RULE_WHY = (
-    "∂E/∂u = Σ_i ∂E/∂v_i ∂v_i/∂u where E depends on u only through v_1..v_n: "
-    "z^l through z^{l+1}, and w^l, b^l through z^l"
-)
+__all__ = ["CHAIN_RULE", "ELL", "INDUCTION", "GeneralProof", "generic_network", "prove_general"]
 
 
-def generic_network(depth: int = 3, softmax: bool = False) -> Network:
+def generic_network(depth: int = OUTPUT, softmax: bool = False) -> Network:
     """A network whose rules carry the generic activation and loss, with a
     softmax output layer where asked."""
     loss = registry.Loss("ell", ELL(registry.YHAT, registry.Y))
@@ -65,28 +59,25 @@ def _read(expr: sympy.Expr, outputs: dict) -> sympy.Expr:
     return inside.subs(outputs)
 
 
-def _within(index, bound):
-    return [sympy.Q.le(1, index), sympy.Q.le(index, bound)]
-
-
 class GeneralProof:
     """Theorem (c), or with ``softmax`` the same for a softmax output layer."""
 
-    def __init__(self, kernel: Kernel | None = None, depth: int = 3, softmax: bool = False):
+    def __init__(self, kernel: Kernel | None = None, softmax: bool = False):
         self.kernel = kernel or Kernel()
         self.softmax = softmax
-        self.network = generic_network(depth, softmax)
+        self.network = generic_network(OUTPUT, softmax)
         self.program = {rule.name: rule.equation for rule in indexed.rules(self.network)}
 
     def output_layer(self) -> sympy.Expr:
         """∂/∂z^L_j Σ_k ℓ(f(z^L_k), y_k) = ∂₁ℓ(a^L_j, y_j)·f'(z^L_j)."""
         if self.softmax:
             return self.softmax_output()
-        kernel, depth = self.kernel, self.network.depth
-        loss = sympy.Sum(ELL(registry.f(z[depth, K]), y[K]), (K, 1, n[depth]))
-        derivative = kernel.differentiate(loss, z[depth, J], _within(J, n[depth]))
-        outputs = kernel.symmetry(kernel.define(a[depth, J], registry.f(z[depth, J])))
-        named = kernel.rewrite(derivative, outputs)
+        kernel = self.kernel
+        derivative = kernel.differentiate(
+            principles.output_loss(False), z[OUTPUT, J], within(J, n[OUTPUT])
+        )
+        ((name, value),) = principles.definitions(False)
+        named = kernel.rewrite(derivative, kernel.symmetry(kernel.define(name, value)))
         return kernel.equal_by_algebra(named, self.program["output delta"].rhs)
 
     def softmax_output(self) -> sympy.Expr:
@@ -97,11 +88,11 @@ class GeneralProof:
         collapsed under 1 ≤ j ≤ n_L) and the rule, each sum over the outputs
         split by linearity, compared with each sum as a whole.  (The units
         a^L_j and a^L_k cannot both be defined: j may equal k.)"""
-        kernel, depth = self.kernel, self.network.depth
-        normaliser = sympy.Sum(sympy.exp(z[depth, T]), (T, 1, n[depth]))
-        outputs = {a[depth, u]: sympy.exp(z[depth, u]) / normaliser for u in (J, K)}
-        loss = sympy.Sum(ELL(outputs[a[depth, K]], y[K]), (K, 1, n[depth]))
-        derivative = kernel.differentiate(loss, z[depth, J], _within(J, n[depth]))
+        kernel = self.kernel
+        normaliser = principles.softmax_normaliser()
+        outputs = {a[OUTPUT, u]: sympy.exp(z[OUTPUT, u]) / normaliser for u in (J, K)}
+        loss = principles.output_loss(True)
+        derivative = kernel.differentiate(loss, z[OUTPUT, J], within(J, n[OUTPUT]))
         derivative = self._split(derivative, normaliser)
         program = _read(self.program["output delta"].rhs, outputs)
         reading = self._split(kernel.reflexivity(program), normaliser)
@@ -118,64 +109,46 @@ class GeneralProof:
                     fact = self.kernel.rewrite(fact, pieces)
         return fact
 
+    def _chain(self, lhs, rhs, conditions, under):
+        """The chain rule as assumed (:mod:`proofs.principles`), its inner
+        derivative ∂z_i/∂u taken by the kernel under ``under``: Σ_i δ_i ∂z_i/∂u,
+        computed."""
+        chain = self.kernel.assume(CHAIN_RULE, lhs, rhs, REASONS[CHAIN_RULE], conditions)
+        (inner,) = rhs.atoms(sympy.Derivative)
+        local = self.kernel.differentiate(inner.expr, inner.variables[0], under)
+        return self.kernel.rewrite(chain, local)
+
     def hidden_step(self):
         """Step l+1 → l: with δ^{l+1}_i = ∂E/∂z^{l+1}_i (the hypothesis),
-        ∂E/∂z^l_j = f'(z^l_j) Σ_i w^{l+1}_ij δ^{l+1}_i."""
-        kernel = self.kernel
-        conditions = _within(J, n[LAYER])
-        above = (
-            sympy.Sum(w[LAYER + 1, I, K] * registry.f(z[LAYER, K]), (K, 1, n[LAYER]))
-            + b[LAYER + 1, I]
-        )
-        local = kernel.differentiate(above, z[LAYER, J], conditions)
-        chain = kernel.assume(
-            CHAIN_RULE,
-            sympy.Derivative(indexed.E, z[LAYER, J]),
-            sympy.Sum(delta[LAYER + 1, I] * local.lhs, (I, 1, n[LAYER + 1])),
-            CHAIN_RULE_WHY,
-        )
-        step = kernel.rewrite(chain, local)
-        target = self.program["hidden delta"].rhs.xreplace({K: I})
-        return kernel.equal_by_algebra(step, target)
+        ∂E/∂z^l_j = f'(z^l_j) Σ_i w^{l+1}_ij δ^{l+1}_i.  (The chain rule holds
+        for every j; its inner derivative is taken under 1 ≤ j ≤ n_l.)"""
+        lhs, rhs, conditions = principles.hidden_chain_rule()
+        step = self._chain(lhs, rhs, conditions, within(J, n[LAYER]))
+        target = self.program["hidden delta"].rhs.xreplace({K: principles.I})
+        return self.kernel.equal_by_algebra(step, target)
 
     def weight_and_bias(self):
         """∂E/∂w^l_jk = δ^l_j a^{l−1}_k and ∂E/∂b^l_j = δ^l_j."""
-        kernel = self.kernel
-        inner = sympy.Symbol("r", integer=True, positive=True)
-        unit = sympy.Sum(w[LAYER, I, inner] * a[LAYER - 1, inner], (inner, 1, n[LAYER - 1]))
-        unit = unit + b[LAYER, I]
         facts = []
-        for parameter, rule, extra in (
-            (w[LAYER, J, K], "weight gradient", _within(K, n[LAYER - 1])),
-            (b[LAYER, J], "bias gradient", []),
+        for (lhs, rhs, conditions), rule in zip(
+            principles.parameter_chain_rules(), ("weight gradient", "bias gradient"), strict=True
         ):
-            conditions = _within(J, n[LAYER]) + extra
-            local = kernel.differentiate(unit, parameter, conditions)
-            chain = kernel.assume(
-                CHAIN_RULE,
-                sympy.Derivative(indexed.E, parameter),
-                sympy.Sum(delta[LAYER, I] * local.lhs, (I, 1, n[LAYER])),
-                CHAIN_RULE_WHY,
-                conditions,
-            )
-            step = kernel.rewrite(chain, local)
-            facts.append(kernel.equal_by_algebra(step, self.program[rule].rhs))
+            step = self._chain(lhs, rhs, conditions, list(conditions))
+            facts.append(self.kernel.equal_by_algebra(step, self.program[rule].rhs))
         return facts
 
     def run(self) -> TheoremOutcome:
         def body(facts):
             facts.append(self.output_layer())
             facts.append(self.hidden_step())
-            self.kernel.assume(
-                INDUCTION,
-                delta[LAYER, J],
-                delta[LAYER, J],
-                "the base case and the step l+1 → l give every layer",
-            )
+            lhs, rhs, _ = principles.induction()
+            self.kernel.assume(INDUCTION, lhs, rhs, REASONS[INDUCTION])
             facts.extend(self.weight_and_bias())
 
         name = GENERAL_SOFTMAX if self.softmax else GENERAL
-        return checked(name, STATEMENTS[name], body)
+        outcome = checked(name, STATEMENTS[name], body)
+        outcome.assumptions = tuple(self.kernel.assumed)
+        return outcome
 
 
 def prove_general(kernel: Kernel | None = None, softmax: bool = False) -> TheoremOutcome:

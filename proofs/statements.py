@@ -44,7 +44,7 @@ STATEMENTS = {
         "each form trainer.py prints instead of a proved one is equal to it: "
         "σ(u) = (1 + tanh(u/2))/2, log σ(u) = −softplus(−u), log(1 − σ(u)) = −softplus(u), "
         "a softmax with its row maximum m subtracted, e^{u−m}/Σ_k e^{v_k−m} = e^u/Σ_k e^{v_k}, "
-        "log(e^u/T) = u − log T, and the output δ cancelled, where the trainer uses them"
+        "log(e^u/T) = u − log T, and the output error cancelled, where the trainer uses them"
     ),
     GENERAL: (
         "for every depth L, widths n_0..n_L, differentiable f and ℓ: "

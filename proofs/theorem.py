@@ -19,6 +19,9 @@ class TheoremOutcome:
     checks: int
     failure: str | None = None
     facts: list[Fact] = field(default_factory=list, repr=False)
+    assumptions: tuple[str, ...] = ()
+    """The principles it assumes by name (the general theorem's), printed on
+    its own line: the other theorems' kernels assume nothing of the kind."""
 
 
 def checked(name: str, statement: str, body) -> TheoremOutcome:

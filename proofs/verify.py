@@ -8,11 +8,18 @@ In order, each a reason to stop:
    within the command line's limits, the hash of its contents;
 2. the replay (:mod:`proofs.replay`): every step of every kernel, applied
    again by a fresh kernel to its recorded arguments, concludes what the
-   certificate says it concluded;
+   certificate says it concluded; the trusted base lists exactly the
+   assumptions those steps make, with their reasons;
 3. the network: each kernel a theorem concludes in starts from exactly the
    definitions of the spec's network (:mod:`proofs.network`) — widths,
    activations, loss and bias as the spec names them;
-4. the claims: both sides of every index-form rule at every layer it is
+4. the theorem for every depth and width (:mod:`proofs.principles`): the
+   variant of the spec's output layer, its kernel defining and assuming
+   exactly what that theorem names — the chain rule for a symbolic number of
+   variables and induction over the layers, each its stated equation under
+   its stated conditions — and concluding the rules it states; no other
+   theorem may assume either;
+5. the claims: both sides of every index-form rule at every layer it is
    stated for, and every per-unit formula, are conclusions of the theorem
    that claims them, each program symbol defined as the quantity it names;
    every rule covers exactly its layers and every unit and parameter has
@@ -50,10 +57,12 @@ from derive.notation.quantities import (
 from derive.spec.network import NetworkSpec, parse_spec
 from derive.support.errors import InputError
 from derive.support.progress import Progress
-from proofs import network, replay
+from proofs import network, principles, replay
 from proofs.kernel import Kernel, Partial
 from proofs.kernel.codec import FormatError, decode
 from proofs.statements import (
+    GENERAL,
+    GENERAL_SOFTMAX,
     HIDDEN_LAYERS,
     INDEX_FORM,
     OUTPUT_LAYER,
@@ -65,7 +74,7 @@ from proofs.statements import (
 )
 
 FORMAT = "derive.certificate"
-FORMAT_VERSION = 3
+FORMAT_VERSION = 4
 
 MAX_BYTES = 64 * 1024 * 1024
 MAX_NODES = 2_000_000
@@ -76,7 +85,9 @@ millisecond each (816 parameters: 0.7 s); the index-form proof, which covers
 the same rules for every unit at once, runs for every network."""
 
 PER_UNIT = {OUTPUT_LAYER, HIDDEN_LAYERS, PARAMETERS}
-THEOREMS = {INDEX_FORM, PATHS, WALKTHROUGH, PRINTING} | PER_UNIT
+GENERAL_THEOREMS = {GENERAL: False, GENERAL_SOFTMAX: True}
+"""The theorem for every depth and width, by whether its output is a softmax."""
+THEOREMS = {INDEX_FORM, PATHS, WALKTHROUGH, PRINTING} | PER_UNIT | set(GENERAL_THEOREMS)
 """The theorems a certificate may record: those of the main job."""
 CLAIMED = {INDEX_FORM} | PER_UNIT
 """Those whose conclusions are compared with stored formulas; the others'
@@ -111,11 +122,15 @@ def verify(path: str | Path) -> tuple[bool | None, list[str]]:
         kernels = replay.replay(doc["proof"], nodes, Progress())
     except replay.Refused as error:
         raise Failed(str(error)) from None
+    _assumed_as_listed(doc, kernels)
     names = {t["name"] for t in theorems}
     if INDEX_FORM not in names:
         raise Failed("the certificate lacks the index-form theorem, which every run proves")
     if (spec.parameter_count <= PER_UNIT_PARAMETER_LIMIT) != bool(names & PER_UNIT):
         raise Failed("the per-unit theorems are missing, or present beyond their limit")
+    general = GENERAL_SOFTMAX if spec.normalised_output else GENERAL
+    if names & set(GENERAL_THEOREMS) != {general}:
+        raise Failed(f"the certificate's theorem for every depth is not {general!r}, its network's")
     if PATHS in names and spec.depth != 3:
         raise Failed(f"{PATHS} is a theorem about three layers, not {spec.depth}")
     prefix = _network_steps(spec, bias_sign)
@@ -124,21 +139,24 @@ def verify(path: str | Path) -> tuple[bool | None, list[str]]:
         if not theorem["holds"]:
             raise Failed(f"{theorem['name']}: the certificate records that it does not hold")
         kernel = _kernel_of(theorem, kernels)
-        if theorem["name"] == PRINTING:
-            _identities_only(kernel)
-        else:
-            _starts_from_the_network(kernel, prefix, theorem["name"])
         conclusions = [kernel.steps[i].fact for i in theorem["conclusions"]]
         if not conclusions:
             raise Failed(f"{theorem['name']}: no conclusion")
-        _declared_hypotheses_only(kernel, spec, theorem["name"])
-        if any(fact.assumptions - _hypotheses(spec, theorem["name"]) for fact in conclusions):
-            raise Failed(f"{theorem['name']}: a conclusion rests on an assumption")
-        steps = len(kernel.steps)
-        checked = "" if theorem["name"] in CLAIMED else "; its statement is not a stored claim"
+        if theorem["name"] in GENERAL_THEOREMS:
+            _general(kernel, conclusions, theorem["name"])
+            checked = "; assumed: " + ", ".join(sorted(principles.REASONS))
+        else:
+            if theorem["name"] == PRINTING:
+                _identities_only(kernel)
+            else:
+                _starts_from_the_network(kernel, prefix, theorem["name"])
+            _declared_hypotheses_only(kernel, spec, theorem["name"])
+            if any(fact.assumptions - _hypotheses(spec, theorem["name"]) for fact in conclusions):
+                raise Failed(f"{theorem['name']}: a conclusion rests on an assumption")
+            checked = "" if theorem["name"] in CLAIMED else "; its statement is not a stored claim"
         lines.append(
-            f"ok: {theorem['name']} ({len(conclusions)} conclusions, {steps} steps replayed"
-            f"{checked})"
+            f"ok: {theorem['name']} ({len(conclusions)} conclusions, {len(kernel.steps)} steps "
+            f"replayed{checked})"
         )
     claims = doc["claims"]
     _check_rules(claims, nodes, spec, theorems, kernels, names)
@@ -296,6 +314,55 @@ def _starts_from_the_network(kernel: Kernel, prefix: list, name: str) -> None:
     steps = [_step_record(step) for step in kernel.steps[: len(prefix)]]
     if steps != prefix:
         raise Failed(f"{name}: its proof does not start from the spec's network")
+
+
+def _assumed_as_listed(doc: dict, kernels: list) -> None:
+    """The trusted base lists exactly the assumptions the replayed proofs
+    make, each with the reason its step gave, and the general theorem's
+    principles with the reasons :mod:`proofs.principles` gives them: what
+    a reader is told a proof rests on is what it rests on."""
+    made = {name: reason for kernel in kernels for name, reason in kernel.assumed.items()}
+    listed = doc.get("trusted_base", {})
+    if not isinstance(listed, dict) or listed.get("assumed") != made:
+        raise Failed("trusted_base: the assumptions listed are not those the proofs make")
+    for name, reason in made.items():
+        if name in principles.REASONS and reason != principles.REASONS[name]:
+            raise Failed(f"trusted_base: {name!r} is assumed for another reason than its own")
+
+
+def _general(kernel: Kernel, conclusions: list, name: str) -> None:
+    """The theorem for every depth and width: its kernel defines and assumes
+    exactly what :mod:`proofs.principles` states, in order, each assumption
+    under its own name, equation and conditions, and its conclusions are
+    the rules the theorem states (left sides, and right sides but the
+    softmax lemma's), resting on the chain rule alone and on no condition
+    but the ranges of their units."""
+    softmax = GENERAL_THEOREMS[name]
+    made = [
+        (step.call[0], *_step_record(step)[1:], step.fact.assumptions)
+        for step in kernel.steps
+        if step.call[0] in ("define", "define_family", "assume")
+    ]
+    expected = [
+        ("define", lhs, rhs, frozenset(), frozenset())
+        for lhs, rhs in principles.definitions(softmax)
+    ] + [
+        ("assume", lhs, rhs, conditions, frozenset({assumption}))
+        for assumption, lhs, rhs, conditions in principles.assumptions()
+    ]
+    if made != expected:
+        raise Failed(
+            f"{name}: it does not define and assume exactly the principles it names "
+            "(the chain rule for a symbolic number of variables, induction over the layers)"
+        )
+    stated = principles.conclusions(softmax)
+    if len(conclusions) != len(stated):
+        raise Failed(f"{name}: {len(conclusions)} conclusions, not {len(stated)}")
+    for fact, (lhs, rhs, ranges) in zip(conclusions, stated, strict=True):
+        if fact.lhs != lhs or (rhs is not None and fact.rhs != rhs):
+            raise Failed(f"{name}: a conclusion is not the rule the theorem states")
+        if not fact.conditions <= ranges or fact.assumptions - {principles.CHAIN_RULE}:
+            raise Failed(f"{name}: a conclusion rests on more than the chain rule and its ranges")
 
 
 def _identities_only(kernel: Kernel) -> None:

@@ -19,6 +19,14 @@ LOSSES = ["mse", "bce", "log(cosh(yhat - y))"]
 WIDTHS = {1: "3,2", 2: "2,3,2", 3: "1,3,2,2"}
 
 
+@pytest.fixture(autouse=True)
+def unwrapped_output(monkeypatch):
+    """Terminal lines unwrapped, whatever the width of the terminal running
+    the tests: a test reads what a line says, not where it would wrap
+    (tests/test_terminal.py sets COLUMNS itself to test the wrapping)."""
+    monkeypatch.setenv("COLUMNS", "100000")
+
+
 _PROGRESS_LINE = re.compile(r"derive: \S+ .*: \d+/\d+ done, ")
 """A line derive.support.progress prints in a pipe once work runs past 2 s."""
 

@@ -67,12 +67,18 @@ def test_the_certificate_records_theorems_and_trusted_base(doc):
         "hidden layers",
         "weights and biases",
         "sum over paths (L = 3)",
+        "all depths and widths",
         "chain rule, step by step",
         "printed forms of trainer.py",
     ]
     assert all(t["holds"] and t["conclusions"] for t in doc["theorems"])
     base = doc["trusted_base"]
-    assert base["kernel_steps"]["assumed"] == 0
+    # the general theorem's alone: the chain rule for δ^l, w^l and b^l, and the induction
+    assert base["kernel_steps"]["assumed"] == 4
+    assert set(base["assumed"]) == {
+        "multivariable chain rule for a symbolic number of variables",
+        "downward induction over the layers l = L−1, …, 1",
+    }
     assert base["sympy_version"]
     kernel_folder = ROOT / "proofs" / "kernel"
     assert set(base["kernel_modules"]) == {
@@ -89,7 +95,7 @@ def test_the_certificate_records_theorems_and_trusted_base(doc):
 def test_verify_replays_every_theorem_from_scratch(certificate):
     result = verify(certificate)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert result.stdout.count("ok:") == 7
+    assert result.stdout.count("ok:") == 8
     assert "not re-checked" not in result.stdout
     assert "replayed" in result.stdout
 
@@ -115,6 +121,7 @@ def test_verify_loads_neither_the_model_nor_the_derivation_nor_the_theorems(cert
         "proofs.per_unit",
         "proofs.paths",
         "proofs.walkthrough",
+        "proofs.general",
         "proofs.certificate",
         "proofs.run",
     ):
@@ -165,6 +172,7 @@ def test_a_large_networks_certificate_holds_the_index_form_rules(tmp_path):
     doc = json.loads((tmp_path / "certificate.json").read_text())
     assert [t["name"] for t in doc["theorems"]] == [
         "index-form rules",
+        "all depths and widths",
         "chain rule, step by step",
         "printed forms of trainer.py",
     ]

@@ -387,7 +387,11 @@ def test_an_mnist_size_network_gets_a_proved_trainer_that_runs(tmp_path, capsys)
     assert (tmp_path / "derivation.json").stat().st_size < 100_000  # not one entry per weight
     assert (tmp_path / "derivation.tex").stat().st_size < 100_000  # not 784 rows
     certificate = json.loads((tmp_path / "certificate.json").read_text())
-    assert certificate["trusted_base"]["assumed"] == {}
+    # the general theorem's two principles only: the concrete theorems assume nothing
+    assert set(certificate["trusted_base"]["assumed"]) == {
+        "multivariable chain rule for a symbolic number of variables",
+        "downward induction over the layers l = L−1, …, 1",
+    }
     spec = importlib.util.spec_from_file_location("trainer_784", tmp_path / "trainer.py")
     trainer = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(trainer)
@@ -406,3 +410,19 @@ def test_a_path_factor_that_is_a_constant_is_written_too(tmp_path, activation, c
     assert main(["--layers", "3", "--activation", activation, "--out", str(tmp_path)]) == 0
     tex = (tmp_path / "derivation.tex").read_text()
     assert r"\section" in tex and "sum over paths" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("softmax", [False, True])
+def test_prove_general_states_its_own_rules(capsys, softmax):
+    """Its line in the proofs names the rules; they are printed above it,
+    the variant of the network's output layer (typed here, not printed)."""
+    extra = ["--activation", "tanh,softmax", "--loss", "ce"] if softmax else []
+    assert main(["prove", "--layers", "2", "--general", *extra]) == 0
+    out = capsys.readouterr().out
+    rules = out[out.index("The theorem for every depth and width") : out.index("Proofs (")]
+    assert "δˡⱼ = f′(zˡⱼ)·Σᵢ₌₁^(nₗ₊₁) δˡ⁺¹ᵢ·wˡ⁺¹ᵢⱼ    (l = 1..L−1)" in rules
+    assert "∂E/∂wˡⱼₖ = aˡ⁻¹ₖ·δˡⱼ    (l = 1..L)" in rules
+    assert ("Σₖ₌₁^(n_(L)) ∂ℓ(a^(L)ₖ, yₖ)" in rules) == softmax
+    assert "ell" not in rules and "above" not in out
+    proved = "proved: all depths and widths" + (", softmax output" if softmax else ":")
+    assert proved in out.replace("\n      ", " ")

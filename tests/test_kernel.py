@@ -604,3 +604,19 @@ def test_a_function_defined_at_one_argument_may_be_built_from_anything_at_anothe
     k.define(E, G(s_))
     with pytest.raises(ProofError, match="use the chain rule"):
         k.partial(E, X[1])
+
+
+def test_a_sum_of_kronecker_deltas_collapses_only_where_the_conditions_say_so():
+    """Σ_{k=1}^{n} [k = j] y_k is y_j under 1 ≤ j ≤ n, decided without SymPy's
+    assumption system; with j ≤ n unstated (or another bound stated) it is
+    not, since j may lie beyond the sum."""
+    from derive.notation.quantities import J, K, n
+    from derive.notation.quantities import y as targets
+
+    total = sympy.Sum(sympy.KroneckerDelta(J, K) * targets[K], (K, 1, n[1]))
+    kernel = Kernel()
+    fact = kernel.algebra(total, targets[J], [sympy.Q.le(1, J), sympy.Q.le(J, n[1])])
+    assert fact.rhs == targets[J]
+    for conditions in ([sympy.Q.le(1, J)], [sympy.Q.le(1, J), sympy.Q.le(J, n[2])]):
+        with pytest.raises(ProofError):
+            Kernel().algebra(total, targets[J], conditions)

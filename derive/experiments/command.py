@@ -23,6 +23,7 @@ from derive.spec import registry
 from derive.spec.network import parse_spec
 from derive.support import options, output
 from derive.support.errors import InputError, one_line, quote
+from derive.support.wrapping import wrap
 
 DEFAULT_HIDDEN = 8
 DEFAULT_SECONDS = 4.0
@@ -207,16 +208,16 @@ def run(args) -> int:
     if picture is not None:
         files[f"{name}.png"], files[f"{name}.pdf"] = figures.encode(picture)
     written = output.write_files(out, files)
-    sys.stdout.write(f"derive {__version__} experiment {name}: {heading}\n")
-    sys.stdout.write(table + "\n" + answer + "\n")
+    lines = [f"derive {__version__} experiment {name}: {heading}"]
     if picture is None:
-        sys.stdout.write(
-            "figures skipped: matplotlib is not installed (pip install 'derive[experiments]')\n"
+        lines.append(
+            "figures skipped: matplotlib is not installed (pip install 'derive[experiments]')"
         )
-    sys.stdout.write("wrote " + ", ".join(one_line(str(p)) for p in written) + "\n")
-    sys.stdout.write(
-        f"python -m derive --out {quote(out)} puts these results into derivation.tex\n"
-    )
+    lines.append("wrote " + ", ".join(one_line(str(p)) for p in written))
+    lines.append(f"python -m derive --out {quote(out)} puts these results into derivation.tex")
+    # the table's rows are not wrapped: a row broken in two is no row
+    rest = wrap("\n".join([answer, *lines[1:]]))
+    sys.stdout.write(wrap(lines[0]) + "\n" + table + "\n" + rest + "\n")
     return 0
 
 

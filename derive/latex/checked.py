@@ -30,6 +30,11 @@ def claims(
     last = rule("bias-gradient") if bias else rule("weight-gradient")
     sections = ", ".join(rf"\ref{{sec:layer-{layer}}}" for layer in steps)
     output = rule("output-delta")
+    general = say(
+        "Theorem~\\ref{thm:all-depths}, for every depth, every width and any differentiable "
+        "activation and loss, assuming by name the chain rule for a symbolic number of "
+        "variables and induction over the layers"
+    )
     return {
         "index-form rules": say(
             "the rules %(first)s--%(last)s, with the units symbolic, at every layer each is "
@@ -63,6 +68,12 @@ def claims(
             say("the steps of Sections %(sections)s", sections=sections)
             if len(steps) > 1
             else say("the steps of Section %(sections)s", sections=sections)
+        ),
+        "all depths and widths": general,
+        "all depths and widths, softmax output": say(
+            "%(general)s, with the softmax output's lemma (Section~\\ref{sec:softmax}) as its "
+            "first rule",
+            general=general,
         ),
         "printed forms of trainer.py": say(
             "each form \\texttt{trainer.py} prints in place of a proved formula (the sigmoid "

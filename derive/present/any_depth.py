@@ -66,10 +66,11 @@ def dictionary(network: Network, book: Notation) -> list[Entry]:
     return entries
 
 
-def general_rules() -> list[sympy.Eq]:
+def general_rules(softmax: bool = False) -> list[sympy.Eq]:
     """The theorem for every depth and width, as :mod:`proofs.general` states
-    and proves it: generic f and ℓ, the output layer L, biases added."""
-    network = generic_network()
+    and proves it: generic f and ℓ, the output layer L, biases added; with
+    ``softmax`` the variant whose output rule is the softmax lemma's."""
+    network = generic_network(softmax=softmax)
     result = []
     for rule in indexed.rules(network):
         equation = rule.equation

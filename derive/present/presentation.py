@@ -253,8 +253,9 @@ class Presentation:
         net = self.network
         section = Section("δ recursion, index form")
         section.notes.append(
-            "these are this network's rules; for every depth and width (any f and ℓ): "
-            "derive prove --general"
+            "these are this network's rules; the theorem for every depth and width (any f "
+            "and ℓ) is proved below, under Proofs: all depths and widths (alone: derive prove "
+            "--general)"
         )
         for rule in indexed.rules(net):
             layers = ", ".join(map(str, rule.layers))
@@ -266,7 +267,11 @@ class Presentation:
     def per_layer(self) -> Section:
         """Every rule at every concrete layer, in the notation's names."""
         net = self.network
-        section = Section("δ recursion and gradients, layer by layer")
+        section = Section(  # the book has no δ: its errors are gⱼ and eₕ
+            "δ recursion and gradients, layer by layer"
+            if self.notation.any_layer
+            else "Errors and gradients, layer by layer"
+        )
         by_name = {}
         for rule in indexed.rules(net):
             for layer in rule.layers:

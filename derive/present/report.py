@@ -66,9 +66,10 @@ def any_depth_section(presentation: Presentation) -> Section:
             f"{name} = {unicode(entry.layered, layered, roles)}    ({entry.meaning})"
         )
     section.notes.append(
-        "for every depth L, widths n_0..n_L, differentiable f and ℓ, biases added (a "
+        "in the layer notation, for every depth L, widths n_0..n_L, differentiable f and ℓ, "
+        "biases added (a "
         "subtracted threshold flips the sign of its gradient), by induction over the layers; "
-        "derive prove --general proves it:"
+        "proved below, under Proofs: all depths and widths (alone: derive prove --general):"
     )
     section.notes.extend("  " + unicode(rule, layered) for rule in any_depth.general_rules())
     return section
@@ -77,8 +78,9 @@ def any_depth_section(presentation: Presentation) -> Section:
 def expanded_section(presentation: Presentation, expanded: ExpandedChainRule) -> Section:
     """One example per layer of ∂E/∂p of the expanded loss, with forward
     values named (a, z) so the sum over paths is readable."""
+    loss = presentation.notation.loss_name.replace("_k", "ₖ")  # the book's Eₖ
     section = Section(
-        "Expanded chain rule (∂E/∂p of the fully expanded loss, forward values named)"
+        f"Expanded chain rule (∂{loss}/∂p of the fully expanded loss, forward values named)"
     )
     if expanded.skipped:
         section.notes.append(expanded.skipped)
@@ -172,15 +174,88 @@ def render_report(
     )
 
 
-def render_proofs(outcome) -> str:
-    """One verdict line per theorem, then what the kernel's steps rest on."""
+def render_proofs(outcome, presentation: Presentation | None = None) -> str:
+    """One verdict line per theorem, then what the kernel's steps rest on.
+    With the book's notation (a ``presentation`` whose notation has no
+    layer index), each theorem about this network is stated in the book's
+    names (:func:`book_statements`) and the theorem for every depth says it
+    is in the layer notation, as do the principles it assumes."""
+    statements, layered = {}, ""
+    if presentation is not None and not presentation.notation.any_layer:
+        layers = {step.layer for step in getattr(outcome, "steps", [])}
+        statements = book_statements(presentation, layers)
+        layered = " (in the layer notation)"
     return render(
         "proofs.txt.j2",
         theorems=outcome.theorems,
+        statements=statements,
+        layered=layered,
         skipped=outcome.skipped,
         trust=outcome.trust,
         assumed=outcome.assumed,
     )
+
+
+def book_statements(presentation: Presentation, walked: set[int]) -> dict[str, str]:
+    """What each theorem proves about this network, in the book's names: its
+    formulas as the per-layer section prints them (gⱼ = …, ∂Eₖ/∂wₕⱼ = −bₕ·gⱼ);
+    ``walked``: the layers whose step-by-step chains were checked.  The
+    theorem for every depth, which needs a layer index, keeps the layer
+    notation and says so."""
+    from proofs.statements import EXPANDED, GENERAL, GENERAL_SOFTMAX, STATEMENTS
+
+    network, notation = presentation.network, presentation.notation
+    errors, gradients, weights = [], [], {}
+    for formula in presentation.per_layer().formulas:
+        lhs = formula.equation.lhs
+        text = unicode(formula.equation, notation, network.roles)
+        if isinstance(lhs, sympy.Indexed):
+            errors.append((lhs.indices[0], text))
+        elif isinstance(lhs, sympy.Derivative):
+            gradients.append(text)
+            if lhs.variables[0].base == indexed.w:
+                weights[lhs.variables[0].indices[0]] = text
+    names = [text.split(" = ")[0] for _, text in errors] + [g.split(" = ")[0] for g in gradients]
+    output = "; ".join(text for layer, text in errors if layer == network.depth)
+    hidden = "; ".join(text for layer, text in errors if layer != network.depth)
+    chains = " and ".join(
+        weights[layer] for layer in sorted(walked, reverse=True) if layer in weights
+    )
+    statements = {
+        "index-form rules": f"the rules for {', '.join(names)}, with the units symbolic "
+        "(sums unevaluated, widths concrete; the finite chain rule)",
+        "output layer": f"{output}, for every output unit, one formula per unit",
+        "hidden layers": f"{hidden}, for every hidden unit, one formula per unit",
+        "weights and biases": f"{', '.join(gradients)}, for every parameter, one formula each",
+        "chain rule, step by step": "each factor of the write-up's chains is the derivative "
+        "of its node's definition; for every unit, the long chain summed over the units it "
+        f"passes through equals, by the finite chain rule and grouped, {chains}",
+        EXPANDED: "the derivative of the expanded loss by every parameter equals its "
+        f"formula by {' and '.join(n for n in names if '=' not in n and '∂' not in n)}",
+    }
+    for name in (GENERAL, GENERAL_SOFTMAX):
+        statements[name] = "in the layer notation: " + STATEMENTS[name]
+    return statements
+
+
+def render_general(softmax: bool) -> str:
+    """``prove --general``'s own statement: the rules the theorem for every
+    depth and width proves (the variant of the network's output layer), in
+    the layer notation, which alone has a layer index."""
+    from derive.notation import naming
+
+    layered = naming.notation("layer")
+    where = ["", "l = 1..L−1", "l = 1..L", "l = 1..L"]
+    lines = [
+        "",
+        "The theorem for every depth and width, in the layer notation (any depth L, widths "
+        "n_0..n_L, any differentiable activation f and loss ℓ, biases added"
+        + (", a softmax output" if softmax else "")
+        + "), by induction over the layers:",
+    ]
+    for rule, layers in zip(any_depth.general_rules(softmax), where, strict=True):
+        lines.append("  " + unicode(rule, layered) + (f"    ({layers})" if layers else ""))
+    return "\n".join(lines) + "\n"
 
 
 def render_paths(derivation, notation) -> str:

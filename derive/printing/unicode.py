@@ -52,10 +52,11 @@ class UnicodePrinter(NotationPrinter, StrPrinter):
         return _SPECIAL_SYMBOLS.get(symbol.name, symbol.name)
 
     def _unnamed_function(self, expr, exp=None):
-        return self._call(expr.func.__name__, expr.args)
+        return self._call(self._unnamed_head(expr), expr.args)
 
     def _unnamed_head(self, expr):
-        return expr.func.__name__
+        """The generic loss ℓ(ŷ, y) of the general theorem is ``ell`` to SymPy."""
+        return _SPECIAL_SYMBOLS.get(expr.func.__name__, expr.func.__name__)
 
     def _prime(self, head, variable):
         return f"{head}′({variable})"

@@ -1301,7 +1301,6 @@ def _collapse_deltas(expr, conditions):
     """Collapse only the sums differentiation left behind (those holding a
     Kronecker delta, or nothing): sums inside the arguments of an undefined
     function are part of the point, and evaluating them would expand them."""
-    assumptions = sympy.And(*conditions) if conditions else True
 
     def debris(node):
         return isinstance(node, sympy.Sum) and (
@@ -1311,15 +1310,71 @@ def _collapse_deltas(expr, conditions):
     expr = _collapse_kronecker(expr, conditions)
     if not expr.has(sympy.KroneckerDelta) and not expr.has(sympy.Sum):
         return expr
-    return expr.replace(debris, lambda node: sympy.refine(node.doit(), assumptions))
+    return expr.replace(debris, lambda node: _refine(node.doit(), conditions))
 
 
 def _collapse(expr, conditions):
     """Evaluate sums of Kronecker deltas and refine the result under the
     conditions (e.g. 1 ≤ p ≤ n makes Piecewise((t, p ≤ n), (0, True)) = t)."""
-    result = expr.doit()
-    assumptions = sympy.And(*conditions) if conditions else True
-    return sympy.refine(result, assumptions)
+    return _refine(expr.doit(), conditions)
+
+
+_REFINABLE = (
+    sympy.Piecewise,
+    sympy.core.relational.Relational,
+    sympy.logic.boolalg.BooleanFunction,
+    sympy.Abs,
+    sympy.sign,
+    sympy.re,
+    sympy.im,
+    sympy.arg,
+    sympy.atan2,
+)
+"""What ``refine`` can change under conditions on the indices (its handlers
+and the relations), besides a power with a symbolic exponent."""
+
+
+def _refine(expr, conditions):
+    """``expr`` refined under the conditions, as ``sympy.refine`` does, with
+    the common case decided first and without SymPy's assumption system
+    (whose first use costs a tenth of a second): Piecewise((t, c), …) = t
+    where the conditions state c (:func:`_settle_piecewise`).  ``refine``
+    runs only on what is left that it could change."""
+    expr = _settle_piecewise(expr, conditions)
+    if not any(
+        isinstance(node, _REFINABLE) or (node.is_Pow and not node.exp.is_Integer)
+        for node in sympy.preorder_traversal(expr)
+    ):
+        return expr
+    return sympy.refine(expr, sympy.And(*conditions) if conditions else True)
+
+
+def _settle_piecewise(expr, conditions):
+    """Piecewise((t, c), …) = t where c is a ≤ b (or b ≥ a) stated among the
+    conditions as Q.le(a, b), or a conjunction of such: what ``doit`` leaves
+    of Σ_{k=1}^{n} [k = j]·t_k, Piecewise((t_j, j ≤ n), (0, True)), under
+    1 ≤ j ≤ n.  Only the first piece: its condition holds, so it is the value."""
+    stated = {
+        c.arguments
+        for c in conditions
+        if isinstance(c, sympy.assumptions.relation.binrel.AppliedBinaryRelation)
+        and c.function == sympy.Q.le
+    }
+
+    def given(condition) -> bool:
+        if isinstance(condition, sympy.And):
+            return all(given(part) for part in condition.args)
+        if isinstance(condition, sympy.LessThan):
+            return (condition.lhs, condition.rhs) in stated
+        if isinstance(condition, sympy.GreaterThan):
+            return (condition.rhs, condition.lhs) in stated
+        return False
+
+    def settle(node):
+        value, condition = node.args[0]
+        return value if given(condition) else node
+
+    return expr.replace(lambda node: isinstance(node, sympy.Piecewise), settle)
 
 
 def _quickly_zero(expr) -> bool:
@@ -1371,27 +1426,27 @@ def _diff(expr, variable, rule: str):
 
 
 def _entails(conditions, low, value, high) -> bool:
-    """low ≤ value ≤ high, for integer bounds, from ``conditions`` of the
-    form 1 ≤ j, j ≤ n (a positive integer symbol is ≥ 1 by its assumptions)."""
+    """low ≤ value ≤ high, from ``conditions`` of the form 1 ≤ j, j ≤ n (a
+    positive integer symbol is ≥ 1 by its assumptions): integer bounds, or a
+    symbolic bound stated as it is (j ≤ n_l for a sum up to n_l)."""
     if value.is_Integer:
         return low.is_Integer and high.is_Integer and low <= value <= high
-    if not isinstance(value, sympy.Symbol) or not (low.is_Integer and high.is_Integer):
-        return False
-    if value.is_integer is not True:
+    if not isinstance(value, sympy.Symbol) or value.is_integer is not True:
         return False  # 1 ≤ j ≤ 3 leaves j = 3/2 unless j is an integer
     facts = set(conditions)
-    above = (
-        low <= 1
-        and (value.is_positive or sympy.Q.le(1, value) in facts)
-        or (sympy.Q.le(low, value) in facts)
+    above = sympy.Q.le(low, value) in facts or (
+        low.is_Integer and low <= 1 and (value.is_positive or sympy.Q.le(1, value) in facts)
     )
-    below = any(
-        isinstance(c, sympy.assumptions.relation.binrel.AppliedBinaryRelation)
-        and c.function == sympy.Q.le
-        and c.arguments[0] == value
-        and c.arguments[1].is_Integer
-        and c.arguments[1] <= high
-        for c in facts
+    below = sympy.Q.le(value, high) in facts or (
+        high.is_Integer
+        and any(
+            isinstance(c, sympy.assumptions.relation.binrel.AppliedBinaryRelation)
+            and c.function == sympy.Q.le
+            and c.arguments[0] == value
+            and c.arguments[1].is_Integer
+            and c.arguments[1] <= high
+            for c in facts
+        )
     )
     return bool(above and below)
 
