@@ -91,7 +91,9 @@ def expanded_section(presentation: Presentation, expanded: ExpandedChainRule) ->
     shown = 0
     for layer in range(network.depth, 0, -1):
         parameter = network.weights[layer][0][0]
-        named = _exponents_named(replace_nodes(expanded.gradients[parameter], contract), scaled)
+        named = replace_nodes(
+            expanded.gradients[parameter], contract, {sympy.exp: _exponent_named(scaled)}
+        )
         if tree_size(named) > EXAMPLE_SIZE_LIMIT:
             continue
         derivative = sympy.Eq(
@@ -120,24 +122,26 @@ def _scaled_names(network) -> dict:
     return names
 
 
-def _exponents_named(expr: sympy.Expr, scaled: dict) -> sympy.Expr:
+def _exponent_named(scaled: dict):
     """e^{c·(Σ_k w_jk a_k + b_j)}, which differentiating a softmax leaves
     (e^{z}·e^{z} is e^{2z} to SymPy, and e^{z}/e^{2z} is e^{−z}), written
-    e^{c·z_j} with the pre-activation's name, as the plain z_j already is."""
+    e^{c·z_j} with the pre-activation's name, as the plain z_j already is:
+    the rebuilding of an exponential for :func:`replace_nodes`, which visits
+    each shared node of an expanded gradient once (a tree walk of a deep
+    network's gradient is exponential in its depth)."""
 
-    def named(node):
-        argument = node.args[0]
+    def named(argument):
         if not argument.is_Add:
-            return node
+            return sympy.exp(argument)
         coefficients = argument.as_coefficients_dict()
         found = scaled.get(frozenset(coefficients))
         if found is None:
-            return node
+            return sympy.exp(argument)
         base, symbol = found
         ratios = {coefficients[term] / base[term] for term in base}
-        return sympy.exp(ratios.pop() * symbol) if len(ratios) == 1 else node
+        return sympy.exp(ratios.pop() * symbol) if len(ratios) == 1 else sympy.exp(argument)
 
-    return expr.replace(lambda node: isinstance(node, sympy.exp), named)
+    return named
 
 
 def _where(where, presentation: Presentation) -> str:
