@@ -23,7 +23,6 @@ from derive.latex.layout import ROW_WIDTH, Display, LatexWriter, pack
 from derive.notation import equations
 from derive.notation.quantities import s
 from derive.present.presentation import ETA
-from derive.printing.latex import text
 from derive.support.language import N_
 
 SAMPLE = sympy.Symbol("m", integer=True, positive=True)
@@ -73,7 +72,9 @@ def _any_depth(writer: LatexWriter) -> dict:
         name = writer.math(entry.book)
         if name.startswith(r"\left(") and name.endswith(r"\right)"):  # α_h − γ_h
             name = name[len(r"\left(") : -len(r"\right)")]
-        rows.append((name, layered.math(entry.layered), text(writer.lang.gettext(entry.meaning))))
+        letters = {letter: f"${letter}$" for letter in any_depth.LETTERS}
+        meaning = writer.lang.gettext(entry.meaning, **letters)
+        rows.append((name, layered.math(entry.layered), meaning))
     rules = [row for rule in any_depth.general_rules() for row in layered.equation(*rule.args)]
     return {"rows": rows, "rules": Display(rules), "induction": _induction(layered)}
 

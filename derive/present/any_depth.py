@@ -29,6 +29,9 @@ from proofs.general import generic_network
 
 DEPTH = sympy.Symbol("L", integer=True, positive=True)
 H, I, J = (sympy.Symbol(letter, integer=True, positive=True) for letter in "hij")
+LETTERS = ("h", "i", "j")
+"""The unit letters an entry's meaning names as ``%(h)s`` fields, so that
+each output sets them its way (italic $h$ in LaTeX, plain h in the terminal)."""
 
 
 @dataclass(frozen=True)
@@ -48,19 +51,19 @@ def dictionary(network: Network, book: Notation) -> list[Entry]:
     sign = book.delta_sign
     entries = [
         Entry(a[0, I], a[0, I], N_("input")),
-        Entry(w[1, H, I], w[1, H, I], N_("weight, input i to hidden unit h")),
-        Entry(z[1, H], z[1, H], N_("weighted input of hidden unit h less its threshold")),
-        Entry(a[1, H], a[1, H], N_("output of hidden unit h")),
-        Entry(w[2, J, H], w[2, J, H], N_("weight, hidden unit h to output j")),
-        Entry(z[2, J], z[2, J], N_("weighted input of output j less its threshold")),
-        Entry(a[2, J], a[2, J], N_("output j")),
+        Entry(w[1, H, I], w[1, H, I], N_("weight, input %(i)s to hidden unit %(h)s")),
+        Entry(z[1, H], z[1, H], N_("weighted input of hidden unit %(h)s less its threshold")),
+        Entry(a[1, H], a[1, H], N_("output of hidden unit %(h)s")),
+        Entry(w[2, J, H], w[2, J, H], N_("weight, hidden unit %(h)s to output %(j)s")),
+        Entry(z[2, J], z[2, J], N_("weighted input of output %(j)s less its threshold")),
+        Entry(a[2, J], a[2, J], N_("output %(j)s")),
         Entry(delta[2, J], sign * delta[2, J], N_("output error")),
         Entry(delta[1, H], sign * delta[1, H], N_("hidden error")),
     ]
     if network.spec.bias:
         thresholds = [
-            Entry(b[1, H], b[1, H], N_("threshold of hidden unit h, a bias subtracted")),
-            Entry(b[2, J], b[2, J], N_("threshold of output j, a bias subtracted")),
+            Entry(b[1, H], b[1, H], N_("threshold of hidden unit %(h)s, a bias subtracted")),
+            Entry(b[2, J], b[2, J], N_("threshold of output %(j)s, a bias subtracted")),
         ]
         entries = entries[:3] + thresholds[:1] + entries[3:6] + thresholds[1:] + entries[6:]
     return entries

@@ -63,7 +63,8 @@ def any_depth_section(presentation: Presentation) -> Section:
         if name.startswith("(") and name.endswith(")"):  # a compound name, α_h − γ_h
             name = name[1:-1]
         section.notes.append(
-            f"{name} = {unicode(entry.layered, layered, roles)}    ({entry.meaning})"
+            f"{name} = {unicode(entry.layered, layered, roles)}    "
+            f"({entry.meaning % {letter: letter for letter in any_depth.LETTERS}})"
         )
     section.notes.append(
         "in the layer notation, for every depth L, widths n_0..n_L, differentiable f and ℓ, "
