@@ -94,8 +94,8 @@ def build(derivation: Derivation, run: ProofRun) -> dict:
             "rules": run.rules,
             "relies_on_sympy_for": "differentiation (the chain rule for concrete functions), "
             "the finite chain rule (Kernel.chain_rule: for a concrete arity m, "
-            "dE/du = sum_{r=1}^{m} dE/dv_r dv_r/du where E is built from u only through "
-            "v_1..v_m, checked against the definitions) and deciding equality by expansion",
+            "∂E/∂u = Σᵣ₌₁ᵐ ∂E/∂vᵣ ∂vᵣ/∂u where E is built from u only through "
+            "v₁, …, vₘ, checked against the definitions) and deciding equality by expansion",
             "assumed": run.assumed,
         },
         "claims": claims,

@@ -24,8 +24,8 @@ from derive.spec.registry import f, fprime
 CHAIN_RULE = "multivariable chain rule for a symbolic number of variables"
 INDUCTION = "downward induction over the layers l = L−1, …, 1"
 REASONS = {
-    CHAIN_RULE: "∂E/∂u = Σ_i ∂E/∂v_i ∂v_i/∂u where E depends on u only through v_1..v_n: "
-    "z^l through z^{l+1}, and w^l, b^l through z^l",
+    CHAIN_RULE: "∂E/∂u = Σᵢ ∂E/∂vᵢ ∂vᵢ/∂u where E depends on u only through v₁, …, vₙ: "
+    "zˡ through zˡ⁺¹, and wˡ, bˡ through zˡ",
     INDUCTION: "the base case and the step l+1 → l give every layer",
 }
 """Why each principle holds, as the certificate and the terminal print it."""

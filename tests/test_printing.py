@@ -146,3 +146,12 @@ def test_the_terminal_writes_a_compound_name_in_one_pair_of_parentheses(tmp_path
     report = capsys.readouterr().out
     assert "σ(β₁ − θ₁)" in report
     assert "((" not in report
+
+
+def test_plain_text_sets_an_ellipsis_and_the_scripts_r_m_and_equals_in_math():
+    """The certificate's records write Σᵣ₌₁ᵐ and v₁, …, vₘ: each must reach
+    the write-up as mathematics, not as '?'."""
+    from derive.printing.latex import text
+
+    assert text("v₁, …, vₘ") == r"v\ensuremath{_{1}}, \ensuremath{\dots}, v\ensuremath{_{m}}"
+    assert text("Σᵣ₌₁ᵐ") == r"\ensuremath{\Sigma}\ensuremath{_{r=1}}\ensuremath{^{m}}"

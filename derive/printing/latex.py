@@ -182,15 +182,15 @@ _UNICODE_MATH = {
     "Δ": r"\Delta", "ζ": r"\zeta", "∂": r"\partial", "ℓ": r"\ell", "·": r"\cdot",
     "−": "-", "±": r"\pm", "≤": r"\le", "≥": r"\ge", "→": r"\to", "′": "'",
     "×": r"\times", "∇": r"\nabla", "ŷ": r"\hat{y}", "ᵀ": r"^{\mathsf{T}}", "∪": r"\cup",
-    "‖": r"\|",
+    "‖": r"\|", "…": r"\dots",
 }  # fmt: skip
 
 _SCRIPTS = str.maketrans(
-    "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻ˡⁿ₀₁₂₃₄₅₆₇₈₉₊₋ₐₑₕᵢⱼₖₗₘₙₒₚₛₜₓ",
-    "0123456789+-ln0123456789+-aehijklmnopstx",
+    "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻ˡᵐⁿ₀₁₂₃₄₅₆₇₈₉₊₋₌ₐₑₕᵢⱼₖₗₘₙₒₚᵣₛₜₓ",
+    "0123456789+-lmn0123456789+-=aehijklmnoprstx",
 )
-_SUPERSCRIPTS = set("⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻ˡⁿ")
-_SUBSCRIPTS = set("₀₁₂₃₄₅₆₇₈₉₊₋ₐₑₕᵢⱼₖₗₘₙₒₚₛₜₓ")
+_SUPERSCRIPTS = set("⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻ˡᵐⁿ")
+_SUBSCRIPTS = set("₀₁₂₃₄₅₆₇₈₉₊₋₌ₐₑₕᵢⱼₖₗₘₙₒₚᵣₛₜₓ")
 
 
 CJK = re.compile("[\u3000-\u303f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff01-\uff5e]")
