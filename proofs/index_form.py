@@ -23,7 +23,7 @@ these definitions:
   from E's definition;
 * hidden: ∂E/∂z^l_j = ∂E/∂a^l_j · f'(z^l_j) and
   ∂E/∂a^l_j = Σ_{k=1}^{n_{l+1}} ∂E/∂z^{l+1}_k · w^{l+1}_kj, so
-  δ^l_j = f'(z^l_j) Σ_k w^{l+1}_kj δ^{l+1}_k;
+  δ^l_j = f'(z^l_j) Σ_i w^{l+1}_ij δ^{l+1}_i;
 * weights and biases: ∂E/∂w^l_jk = Σ_r δ^l_r [r = j] a^{l−1}_k = δ^l_j a^{l−1}_k,
   and ∂E/∂b^l_j = ±δ^l_j.
 

@@ -7,7 +7,7 @@ symbolic unit j (and k) of each layer, proved by the finite chain rule from
 the network's per-layer definitions:
 
 * δ^L_j = ∂ℓ/∂a^L_j · f_L'(z^L_j),
-* δ^l_j = f_l'(z^l_j) Σ_k w^{l+1}_kj δ^{l+1}_k,
+* δ^l_j = f_l'(z^l_j) Σ_i w^{l+1}_ij δ^{l+1}_i,
 * ∂E/∂w^l_jk = δ^l_j a^{l−1}_k and ∂E/∂b^l_j = ±δ^l_j.
 
 Each is instantiated at every unit, its sum over the layer above written out

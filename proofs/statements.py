@@ -25,7 +25,7 @@ STATEMENTS = {
         "δ^L_j = ∂E/∂z^L_j = ∂ℓ/∂ŷ(a^L_j, y_j)·f_L'(z^L_j), or for a softmax output "
         "Σ_k ∂ℓ/∂ŷ(a^L_k, y_k)·a^L_k([k = j] − a^L_j)"
     ),
-    HIDDEN_LAYERS: "δ^l_j = ∂E/∂z^l_j = f_l'(z^l_j) Σ_k w^{l+1}_kj δ^{l+1}_k",
+    HIDDEN_LAYERS: "δ^l_j = ∂E/∂z^l_j = f_l'(z^l_j) Σ_i w^{l+1}_ij δ^{l+1}_i",
     PARAMETERS: "∂E/∂w^l_jk = δ^l_j a^{l−1}_k, ∂E/∂b^l_j = ±δ^l_j (− for thresholds)",
     PATHS: (
         "L = 3: for every first-layer weight, ∂E/∂w¹_jk is the sum over paths j → h → o of "
@@ -48,7 +48,7 @@ STATEMENTS = {
     ),
     GENERAL: (
         "for every depth L, widths n_0..n_L, differentiable f and ℓ: "
-        "δ^L_j = ∂₁ℓ(a^L_j, y_j) f'(z^L_j), δ^l_j = f'(z^l_j) Σ_k w^{l+1}_kj δ^{l+1}_k, "
+        "δ^L_j = ∂₁ℓ(a^L_j, y_j) f'(z^L_j), δ^l_j = f'(z^l_j) Σ_i w^{l+1}_ij δ^{l+1}_i, "
         "∂E/∂w^l_jk = δ^l_j a^{l−1}_k, ∂E/∂b^l_j = δ^l_j"
     ),
     GENERAL_SOFTMAX: (

@@ -10,7 +10,7 @@ unevaluated to symbolic bounds), and reduced to one normal form by
   generic activation f and loss ℓ, for every depth and width, and compares
   with the program's index-form rules, :func:`derive.derivation.indexed.rules`):
   δ^L_j = ℓ'(a^L_j, y_j) f'(z^L_j),
-  δ^l_j = f'(z^l_j) Σ_k w^{l+1}_kj δ^{l+1}_k for 1 ≤ l ≤ L − 1,
+  δ^l_j = f'(z^l_j) Σ_i w^{l+1}_ij δ^{l+1}_i for 1 ≤ l ≤ L − 1,
   ∂E/∂w^l_jk = δ^l_j a^{l−1}_k, ∂E/∂b^l_j = ±δ^l_j; the rules are read
   from :func:`derive.derivation.indexed.rules` for the network's own f and ℓ (an
   instance of the generic ones);

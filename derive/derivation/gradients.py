@@ -12,7 +12,7 @@
     tests check that against ``sympy.diff``.
 
 (b) **The δ recursion**: δ^L_j = ∂ℓ/∂ŷ(a^L_j, y_j) · f_L'(z^L_j),
-    δ^l_j = f_l'(z^l_j) Σ_k w^{l+1}_kj δ^{l+1}_k, ∂E/∂w^l_jk = δ^l_j a^{l−1}_k,
+    δ^l_j = f_l'(z^l_j) Σ_i w^{l+1}_ij δ^{l+1}_i, ∂E/∂w^l_jk = δ^l_j a^{l−1}_k,
     ∂E/∂b^l_j = δ^l_j — written in the layered symbols, and expanded into an
     expression of the parameters by substituting the recursion and the forward
     pass.

@@ -15,7 +15,7 @@ Matrix form restates the same rules per layer with matrix symbols:
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import sympy
 
@@ -126,6 +126,22 @@ def rules(network: Network) -> tuple[Rule, ...]:
         )
         result.append(Rule("bias gradient", bias, every_layer))
     return tuple(result)
+
+
+ABOVE = sympy.Symbol("i", integer=True, positive=True)
+"""A unit of the layer above, as every output prints the hidden rule,
+Σ_i w^{l+1}_ij δ^{l+1}_i: k is the unit below (w^l_jk) everywhere else."""
+
+
+def printed_rules(network: Network) -> tuple[Rule, ...]:
+    """:func:`rules` as the terminal and the write-up print them: the hidden
+    rule summed over i, the unit above (:data:`ABOVE`)."""
+    return tuple(
+        replace(rule, equation=substituted(rule.equation, {K: ABOVE}))
+        if rule.name == "hidden delta"
+        else rule
+        for rule in rules(network)
+    )
 
 
 def substituted(equation: sympy.Eq, mapping: dict) -> sympy.Eq:

@@ -12,8 +12,6 @@ presentation or from :mod:`proofs.paths`, printed by the notation's printer
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import sympy
 
 from derive.derivation import indexed
@@ -286,10 +284,7 @@ def _rules(writer: LatexWriter) -> list[Display]:
             if key in by_key:
                 result.append(Display(by_key[key], equations.number(key), "rule " + key))
         return result + [Display(by_key["update"])]
-    above = sympy.Symbol("i", integer=True, positive=True)
-    for rule in indexed.rules(net):
-        if rule.name == "hidden delta":  # k is the layer below everywhere else
-            rule = replace(rule, equation=indexed.substituted(rule.equation, {K: above}))
+    for rule in indexed.printed_rules(net):
         layers = rule.layers
         if rule.name == "output delta":
             where = f"$l = L = {net.depth}$"

@@ -59,9 +59,11 @@ def _letter(notation: Notation, layer: int, default: sympy.Symbol) -> str:
 
 
 def _layer_letters(network: Network, notation: Notation, layer: int, other_layer: int):
-    """Substitution of J and K by the notation's letters for a concrete layer."""
+    """Substitution of J and K by the notation's letters for a concrete layer;
+    in the layer notation, K by i where it is a unit of the layer above
+    (:data:`indexed.ABOVE`), as the index form prints it."""
     if notation.unit_letters is None:
-        return {}
+        return {K: indexed.ABOVE} if other_layer == layer + 1 <= network.depth else {}
     mapping = {J: sympy.Symbol(notation.unit_letters[layer], integer=True, positive=True)}
     if 0 <= other_layer <= network.depth:
         mapping[K] = sympy.Symbol(notation.unit_letters[other_layer], integer=True, positive=True)
@@ -257,7 +259,7 @@ class Presentation:
             "and ℓ) is proved below, under Proofs: all depths and widths (alone: derive prove "
             "--general)"
         )
-        for rule in indexed.rules(net):
+        for rule in indexed.printed_rules(net):
             layers = ", ".join(map(str, rule.layers))
             section.formulas.append(
                 Formula(rule.equation, f"l = {layers}" if rule.name != "output delta" else "")
