@@ -422,7 +422,7 @@ def test_prove_general_states_its_own_rules(capsys, softmax):
     rules = out[out.index("The theorem for every depth and width") : out.index("Proofs (")]
     assert "δˡⱼ = f′(zˡⱼ)·Σᵢ₌₁^(nₗ₊₁) δˡ⁺¹ᵢ·wˡ⁺¹ᵢⱼ    (l = 1..L−1)" in rules
     assert "∂E/∂wˡⱼₖ = aˡ⁻¹ₖ·δˡⱼ    (l = 1..L)" in rules
-    assert ("Σₖ₌₁^(n_(L)) ∂ℓ(a^(L)ₖ, yₖ)" in rules) == softmax
+    assert ("Σₖ₌₁^(n_(L)) ∂ℓ(aᴸₖ, yₖ)" in rules) == softmax
     assert "ell" not in rules and "above" not in out
     proved = "proved: all depths and widths" + (", softmax output" if softmax else ":")
     assert proved in out.replace("\n      ", " ")

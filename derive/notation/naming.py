@@ -16,9 +16,9 @@ from dataclasses import dataclass
 from derive.notation.spellings import LAYER, LAYER_SIZES, XIGUA, XIGUA_SIZES, Quantity, Size
 from derive.support.errors import InputError, did_you_mean, quote
 
-_SUPERSCRIPT = str.maketrans("0123456789+-=()ln", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ˡⁿ")
+_SUPERSCRIPT = str.maketrans("0123456789+-=()lnL", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ˡⁿᴸ")
 _SUBSCRIPT = str.maketrans("0123456789+-=()aehijklmnopstx", "₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎ₐₑₕᵢⱼₖₗₘₙₒₚₛₜₓ")
-_SUPERSCRIPT_CHARS = set("0123456789+-=()ln")
+_SUPERSCRIPT_CHARS = set("0123456789+-=()lnL")
 _SUBSCRIPT_CHARS = set("0123456789+-=()aehijklmnopstx")
 
 

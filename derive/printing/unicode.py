@@ -18,7 +18,7 @@ from derive.notation.naming import Notation, subscript, superscript
 from derive.printing.base import NotationPrinter
 from derive.spec import functions
 
-_SCRIPTS = set("ᵢⱼₖₗₘₙₕₐₑₒₓₚₛₜ₀₁₂₃₄₅₆₇₈₉⁰¹²³⁴⁵⁶⁷⁸⁹ˡⁿ⁺⁻")
+_SCRIPTS = set("ᵢⱼₖₗₘₙₕₐₑₒₓₚₛₜ₀₁₂₃₄₅₆₇₈₉⁰¹²³⁴⁵⁶⁷⁸⁹ˡⁿᴸ⁺⁻")
 
 _SPECIAL_SYMBOLS = {"yhat": "ŷ", "eta": "η", "ell": "ℓ"}
 
