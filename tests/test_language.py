@@ -235,3 +235,19 @@ def test_the_experiments_are_reported_in_chinese(tmp_path):
     assert "测量结果说明什么" in tex and "随机（批量 1）" in tex and "同一分布" in tex
     messages = set(template_messages("derivation.tex.j2")) | _python_messages()
     assert [f for m in messages for f in _prose_fragments(m) if f in tex] == []
+
+
+def test_the_chinese_document_links_its_cross_references(chinese):
+    """hyperref under xelatex (it needs texlive-fonts-recommended's pzdr.tfm):
+    the sections are link targets, as in the English document."""
+    if shutil.which("pdfinfo") is None:
+        if REQUIRED:
+            pytest.fail("pdfinfo (poppler-utils) is required under CI")
+        pytest.skip("pdfinfo (poppler-utils) not installed")
+    found = subprocess.run(
+        ["pdfinfo", "-dests", str(chinese["layer"] / "derivation.pdf")],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert '"section.1"' in found and '"figure.1"' in found

@@ -27,9 +27,10 @@ from derive.support.errors import InputError
 TIMEOUT_SECONDS = 300
 
 
-CJK_PACKAGES = "texlive-xetex texlive-lang-chinese"
-"""The Debian/Ubuntu packages with xelatex, ctex, xeCJK and the fandol fonts."""
-CJK_FILES = ("ctex.sty", "xeCJK.sty", "ctexart.cls", "FandolSong-Regular.otf")
+CJK_PACKAGES = "texlive-xetex texlive-lang-chinese texlive-fonts-recommended"
+"""The Debian/Ubuntu packages with xelatex, ctex, xeCJK and the fandol fonts,
+and the Zapf Dingbats metrics hyperref's xelatex driver loads."""
+CJK_FILES = ("ctex.sty", "xeCJK.sty", "ctexart.cls", "FandolSong-Regular.otf", "pzdr.tfm")
 """What a CJK document needs of TeX Live, as kpsewhich finds it."""
 
 
