@@ -111,7 +111,8 @@ def test_the_books_write_up_and_report_answer_any_number_of_hidden_layers(tmp_pa
     for line in ("αₕ = Σᵢ₌₁^d xᵢ·vᵢₕ", "bₕ = σ(αₕ − γₕ)", "βⱼ = Σₕ₌₁^q bₕ·wₕⱼ", "ŷⱼ = σ(βⱼ − θⱼ)"):
         assert line in report, line
     section = report[report.index("Any number of hidden layers") :]
-    for line in ("vᵢₕ = w¹ₕᵢ", "wₕⱼ = w²ⱼₕ", "bₕ = a¹ₕ", "gⱼ = -δ²ⱼ", "eₕ = -δ¹ₕ", "θⱼ = b²ⱼ"):
+    # The theorem adds its biases: z²ⱼ = βⱼ − θⱼ = Σ w a + b²ⱼ makes b²ⱼ = −θⱼ.
+    for line in ("vᵢₕ = w¹ₕᵢ", "wₕⱼ = w²ⱼₕ", "bₕ = a¹ₕ", "gⱼ = -δ²ⱼ", "eₕ = -δ¹ₕ", "θⱼ = -b²ⱼ"):
         assert line in section, line
     assert "δˡⱼ = f′(zˡⱼ)·Σᵢ₌₁^(nₗ₊₁) δˡ⁺¹ᵢ·wˡ⁺¹ᵢⱼ" in section
     tex = (out / "derivation.tex").read_text()

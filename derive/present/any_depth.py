@@ -61,9 +61,10 @@ def dictionary(network: Network, book: Notation) -> list[Entry]:
         Entry(delta[1, H], sign * delta[1, H], N_("hidden error")),
     ]
     if network.spec.bias:
+        flip = book.bias_sign  # the theorem adds biases: a subtracted threshold is b negated
         thresholds = [
-            Entry(b[1, H], b[1, H], N_("threshold of hidden unit %(h)s, a bias subtracted")),
-            Entry(b[2, J], b[2, J], N_("threshold of output %(j)s, a bias subtracted")),
+            Entry(b[1, H], flip * b[1, H], N_("threshold of hidden unit %(h)s, the bias negated")),
+            Entry(b[2, J], flip * b[2, J], N_("threshold of output %(j)s, the bias negated")),
         ]
         entries = entries[:3] + thresholds[:1] + entries[3:6] + thresholds[1:] + entries[6:]
     return entries
