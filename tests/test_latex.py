@@ -173,7 +173,8 @@ def test_what_was_checked_lists_every_theorem_of_the_certificate(tmp_path):
     section = tex[tex.index(r"\section{What was checked}") :]
     for theorem in certificate["theorems"]:
         name = theorem["name"].replace("-", "{-}")
-        assert rf"\textbf{{{name}}}: proved ({theorem['checks']} checks" in section
+        noun = "check" if theorem["checks"] == 1 else "checks"
+        assert rf"\textbf{{{name}}}: proved ({theorem['checks']} {noun}," in section
     steps = certificate["trusted_base"]["kernel_steps"]
     assert f"accepted {steps['elementary']} elementary steps" in section
 
