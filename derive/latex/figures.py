@@ -45,9 +45,10 @@ STYLES = r"""[x=1cm, y=1cm,
   edge/.style={gray!55, thin},
   weight/.style={red!75!black, line width=1.6pt},
   chain/.style={orange!85!black, line width=0.9pt},
+  first/.style={blue!70!black, line width=1.3pt},
   marked/.style={unit, draw=red!75!black, line width=1.2pt, fill=red!8},
   beside/.style={font=\scriptsize, inner sep=1pt},
-  edgename/.style={font=\footnotesize, text=red!75!black, fill=white, inner sep=1pt},
+  edgename/.style={font=\footnotesize, fill=white, inner sep=1pt},
   band/.style={font=\small, anchor=east, text=black!70}]"""
 
 
@@ -236,8 +237,9 @@ def chain(writer: LatexWriter, layer: int) -> Figure:
 def paths(writer: LatexWriter) -> Figure:
     """The paths from the first-layer weight w¹₁₁ to the loss of a
     three-layer network, one panel per group: the paths that share their
-    first edge after the weight, from a¹₁ to one unit of layer 2.  Each
-    panel is labelled with that edge's weight."""
+    first edge after the weight, from a¹₁ to one unit of layer 2.  The
+    weight's edge is labelled w¹₁₁ in every panel, the group's first edge
+    (in its own colour) with its weight w²ᵢ₁."""
     net = writer.network
     groups = drawn_units(net.width(2))
     tops = drawn_units(net.width(3))
@@ -255,14 +257,12 @@ def paths(writer: LatexWriter) -> Figure:
             drawing.layer(layer, y, x0=x, units=units, spacing=spacing, prefix=prefix)
         loss = prefix + "loss"
         drawing.loss(4 * PANEL_ROW_SPACING, x, loss)
-        drawing.edge(prefix + _node(0, 1), prefix + _node(1, 1), "weight")
-        drawing.edge(prefix + _node(1, 1), prefix + _node(2, unit), "weight")
+        weight, first = drawing.math(w[1, 1, 1]), drawing.math(w[2, unit, 1])
+        drawing.edge(prefix + _node(0, 1), prefix + _node(1, 1), "weight", weight)
+        drawing.edge(prefix + _node(1, 1), prefix + _node(2, unit), "first", first)
         for top in (t for t in tops if t is not None):
             drawing.edge(prefix + _node(2, unit), prefix + _node(3, top), "chain")
             drawing.edge(prefix + _node(3, top), loss, "chain")
-        drawing.lines.append(
-            rf"\node[font=\small] at ({x:.2f},-0.8) {{{drawing.math(w[2, unit, 1])}}};"
-        )
     tikz = drawing.tikz()
     if len(groups) * panel_width > TEXT_WIDTH:  # many wide panels: shrunk to the page
         tikz = r"\resizebox{\linewidth}{!}{%" + "\n" + tikz + "}"
