@@ -104,7 +104,7 @@ def run_proofs(
     if "walkthrough" in strategies and network.spec.normalised_output:
         skipped.append(
             "step-by-step chain of the softmax output layer not drawn: the loss depends on "
-            "z^L_j through every output (the Jacobian), and its step is the softmax output "
+            "zᴸⱼ through every output (the Jacobian), and its step is the softmax output "
             "lemma of the index-form theorem; the hidden layers' chains start from it"
         )
     if "walkthrough" in strategies and layers:

@@ -186,10 +186,10 @@ _UNICODE_MATH = {
 }  # fmt: skip
 
 _SCRIPTS = str.maketrans(
-    "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻ˡᵐⁿ₀₁₂₃₄₅₆₇₈₉₊₋₌ₐₑₕᵢⱼₖₗₘₙₒₚᵣₛₜₓ",
-    "0123456789+-lmn0123456789+-=aehijklmnoprstx",
+    "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻ˡᵐⁿᴸ₀₁₂₃₄₅₆₇₈₉₊₋₌ₐₑₕᵢⱼₖₗₘₙₒₚᵣₛₜₓ",
+    "0123456789+-lmnL0123456789+-=aehijklmnoprstx",
 )
-_SUPERSCRIPTS = set("⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻ˡᵐⁿ")
+_SUPERSCRIPTS = set("⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻ˡᵐⁿᴸ")
 _SUBSCRIPTS = set("₀₁₂₃₄₅₆₇₈₉₊₋₌ₐₑₕᵢⱼₖₗₘₙₒₚᵣₛₜₓ")
 
 
