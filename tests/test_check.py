@@ -465,6 +465,9 @@ BAD = [
     ("layer", "g[j] = 1", "xigua notation"),
     ("xigua", "dE/dw[h] = 1", "needs 2 indices"),
     ("xigua", "dE/dw[h,j] = foo[j]", "unknown name 'foo'"),
+    # TeX reads delta^l_j as d·e·l·t·a^l_j: the word is named with both ways to write it.
+    ("layer", "delta^l_j = 1", r"'delta' at column 1 is read as LaTeX"),
+    ("layer", "delta^{l}_{j} = 1", r"write \delta (LaTeX) or delta[...]"),
     ("xigua", "dE/dw[h,j] = cot(b[h])", "unknown name 'cot'"),
     ("xigua", "yhat[j] = 1", "not a known quantity"),
     ("xigua", "dE/dw[h,j] = (b[h]", "unbalanced '(' at column 14: its closing bracket"),

@@ -135,6 +135,16 @@ class Parser(ClaimDescent):
 
     def __init__(self, text: str, names: Names):
         super().__init__(_tokens(text), names)
+        self.text = text
+
+    def _word_at(self, position: int) -> str | None:
+        """The multi-letter name (delta, eta, sigmoid) spelled from
+        ``position``, which LaTeX reads as a product of single letters."""
+        word = re.match(r"[A-Za-z]+", self.text[position:])
+        if word is None or len(word.group()) < 2:
+            return None
+        known = [*self.names.quantities, *self.names.sizes, "eta", *_GREEK.values()]
+        return word.group() if word.group() in known else None
 
     def term(self):
         factors = [self.factor()]
@@ -310,6 +320,7 @@ class Parser(ClaimDescent):
         end = Token("end", "", tokens[-1].position + 1)
         inner = ClaimDescent.__new__(Parser)
         ClaimDescent.__init__(inner, tokens + [end], self.names, self.depth, self.nodes)
+        inner.text = self.text  # positions are the whole claim's
         result = inner.expression()
         inner.finish()
         return result
@@ -380,6 +391,13 @@ class Parser(ClaimDescent):
             name = _GREEK[token.text]
         elif token.kind == "letter":
             name = token.text
+            word = self._word_at(token.position)
+            if word is not None and name not in self.names.quantities:
+                raise InputError(
+                    f"{word!r} at {token.where()} is read as LaTeX, where a word is a product "
+                    f"of letters: write \\{word} (LaTeX) or {word}[...] with its indices in "
+                    "brackets"
+                )
         else:
             raise InputError(f"unknown command '{token.text}' at {token.where()}")
         sub, sup = self.scripts()
