@@ -158,3 +158,20 @@ def test_a_chain_stays_highlighted_across_the_left_out_layers():
     assert len(highlighted) == 3 + 3 * 2 + 2  # a¹₁ to layer 2; layer 7 to 8; outputs to loss
     assert ("u7-3", "u8-2") in highlighted and ("u8-1", "loss") in highlighted
     assert not any(source.startswith("u0-") for source, _ in highlighted)
+
+
+def test_without_latexmk_the_references_to_the_pictures_settle(tmp_path):
+    """pdflatex alone: this document's figures and references need a third
+    pass, which the compile runs because TeX asks for it (two passes left
+    "Label(s) may have changed"; latexmk was once seen to stop there too)."""
+    from test_latex import _engine
+
+    from derive.latex import pdf
+
+    out = tmp_path / "out"
+    args = ["--widths", "3,4,3", "--activation", "tanh,softmax", "--loss", "ce"]
+    assert main([*args, "--notation", "xigua", "--targets-sum-to-1", "--out", str(out)]) == 0
+    engine = _engine()
+    alone = pdf.Engine(engine.program, None)
+    compiled = pdf.compile_tex((out / "derivation.tex").read_text(), alone)
+    assert pdf.undefined_references(compiled.log) == []

@@ -5,11 +5,12 @@ text (``--lang zh``, or a Chinese title in English) is compiled with
 xelatex and ctex, whose fandol fonts TeX Live ships: one engine and one
 font set for all CJK text, so a Chinese title in English looks as it does
 in the Chinese write-up.  latexmk runs the engine as often as the
-cross-references need; without latexmk, the engine runs twice.  The
-document is compiled in a temporary folder with shell escape off and TeX's
-file access restricted to that folder (``openin_any``/``openout_any`` =
-paranoid), so nothing in it can run a program or read or write a file
-elsewhere; only the PDF is copied out.
+cross-references need; without latexmk, the engine runs until TeX stops
+asking for another pass (at most five).  The document is compiled in a
+temporary folder with shell escape off and TeX's file access restricted to
+that folder (``openin_any``/``openout_any`` = paranoid), so nothing in it
+can run a program or read or write a file elsewhere; only the PDF is
+copied out.
 """
 
 from __future__ import annotations
@@ -144,35 +145,49 @@ def compile_tex(
         for asset, content in (assets or {}).items():
             (work / asset).write_bytes(content)
         flags = ["-interaction=nonstopmode", "-halt-on-error", "-no-shell-escape"]
+        direct = [engine.program, *flags, f"{name}.tex"]
         if engine.latexmk:
             xe = engine.name == "xelatex"  # latexmk's -pdfxe: xelatex, then xdvipdfmx
             mode = ["-pdfxe" if xe else "-pdf", f"-{engine.name}={engine.program} %O %S"]
-            commands = [[engine.latexmk, *mode, "-quiet",
-                         *[f"-latexoption={flag}" for flag in flags], f"{name}.tex"]]  # fmt: skip
+            first = [engine.latexmk, *mode, "-quiet",
+                     *[f"-latexoption={flag}" for flag in flags], f"{name}.tex"]  # fmt: skip
         else:
-            commands = [[engine.program, *flags, f"{name}.tex"]] * 2
-        failed = False
-        for command in commands:
-            try:
-                finished = subprocess.run(
-                    command,
-                    cwd=work,
-                    env=_environment(),
-                    stdin=subprocess.DEVNULL,
-                    stdout=subprocess.DEVNULL,
-                    stderr=subprocess.DEVNULL,
-                    timeout=TIMEOUT_SECONDS,
-                    check=False,
-                )
-            except subprocess.TimeoutExpired:
-                raise CompileError(f"{engine.name} took over {TIMEOUT_SECONDS} s", "") from None
-            failed = failed or finished.returncode != 0
+            first = direct
         log_path = work / f"{name}.log"
+        failed = _run(first, work, engine) != 0
+        for _ in range(EXTRA_PASSES):  # floats and their references may settle late
+            log = log_path.read_text(encoding="latin-1") if log_path.exists() else ""
+            if failed or RERUN not in log:
+                break
+            failed = _run(direct, work, engine) != 0
         log = log_path.read_text(encoding="latin-1") if log_path.exists() else ""
         pdf_path = work / f"{name}.pdf"
         if failed or not pdf_path.exists():
             raise CompileError(first_error(log) or f"{engine.name} wrote no PDF", log)
         return Compiled(pdf_path.read_bytes(), log)
+
+
+RERUN = "Rerun to get cross-references right"
+EXTRA_PASSES = 4
+"""Passes of the engine after the first compile while TeX still asks for
+one: without latexmk the pictures' references need three, and latexmk
+itself was seen to stop one short (a figure that moved)."""
+
+
+def _run(command: list[str], work: Path, engine: Engine) -> int:
+    try:
+        return subprocess.run(
+            command,
+            cwd=work,
+            env=_environment(),
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            timeout=TIMEOUT_SECONDS,
+            check=False,
+        ).returncode
+    except subprocess.TimeoutExpired:
+        raise CompileError(f"{engine.name} took over {TIMEOUT_SECONDS} s", "") from None
 
 
 def first_error(log: str) -> str | None:
