@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 
 import sympy
 
-from derive.derivation.indexed import E, a, b, n, w
+from derive.derivation.indexed import ABOVE, E, J, K, a, b, n, w
 from derive.latex.layout import LatexWriter
 
 MAX_DRAWN = 5
@@ -155,16 +155,16 @@ def _weight_band_name(writer: LatexWriter, layer: int) -> sympy.Expr:
     letters: w^l_jk, or the book's v_ih and w_hj."""
     letters = writer.notation.unit_letters
     if letters is None:
-        j, k = sympy.symbols("j k", integer=True, positive=True)
+        j, k = J, K
     else:
         j, k = (sympy.Symbol(letters[m], integer=True, positive=True) for m in (layer, layer - 1))
     return w[layer, j, k]
 
 
-def _network(writer: LatexWriter, layers, marked=None) -> tuple[_Drawing, dict]:
-    """The rows of ``layers`` and the loss above them, every edge between
-    consecutive drawn rows; ``marked`` maps a layer to the units drawn
-    highlighted.  Returns the drawing and each layer's drawn units."""
+def _network(writer: LatexWriter, layers, marked=None) -> tuple[_Drawing, list]:
+    """The rows of ``layers`` and the loss above them; ``marked`` maps a
+    layer to the units drawn highlighted.  Returns the drawing and the edges
+    between consecutive drawn rows, bottom up, for the caller to draw."""
     drawing = _Drawing(writer)
     depth = writer.network.depth
     units: dict[int, list[int]] = {}
@@ -274,6 +274,6 @@ def paths(writer: LatexWriter) -> Figure:
             "count": writer.math(total) + f" = {count}",
             "weight": writer.math(w[1, 1, 1]),
             "unit": writer.math(a[1, 1]),
-            "edge": writer.math(w[2, sympy.Symbol("i", integer=True, positive=True), 1]),
+            "edge": writer.math(w[2, ABOVE, 1]),
         },
     )
